@@ -1,0 +1,467 @@
+"""The analyser: frames (from our renderer or any generator) -> background, camera and tracks.
+
+It works by analysis through synthesis: the background and camera are found by re-rendering
+each candidate and keeping the best match; objects are what differs from that background,
+named by their colour in Lab and by template matching of their silhouettes; motion classes
+come from the tracks in world coordinates (the camera taken out). Degraded input (blur,
+noise, compression, slightly wrong colours) is handled by smoothing both sides of every
+comparison, robust statistics and votes over frames.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .motion import PAN_DIRS
+from .render import render_background
+from .shapes import DARK
+from .spec import (
+    BACKGROUNDS,
+    CHARACTERS,
+    COLOURS,
+    PAN_SPEED,
+    SIZES,
+    ZOOM_RATE,
+    ObjectSpec,
+    SceneSpec,
+)
+from .templates import SYMMETRY, iou, match, normalise, unit_area
+
+WORK_SIZE = 96  # frames are analysed at most this tall
+TEXTURED = ("night", "grass", "sea", "checker")  # backgrounds on which a camera move is visible
+FG_DELTA_E = 22.0  # colour distance from the background that makes a pixel foreground
+MIN_AREA_FRAC = 0.0025  # smallest object blob, as a fraction of the frame's area
+WAVE_CHANGE = 0.035  # mean silhouette change per frame above which a character waves
+BODY_OF = {c["body"]: name for name, c in CHARACTERS.items()}
+
+
+@dataclass
+class Track:
+    """One object followed through the clip. Positions are world units (camera removed)."""
+
+    colour: str
+    shape: str  # a shape name, or "character"
+    character: str | None
+    size: str
+    motion: str
+    frames: list[int] = field(default_factory=list)
+    x: list[float] = field(default_factory=list)
+    y: list[float] = field(default_factory=list)
+    radius: list[float] = field(default_factory=list)  # world units
+    angle: list[float] = field(default_factory=list)  # radians, best template rotation
+    fit: float = 0.0  # mean template IoU
+
+    def to_object(self) -> ObjectSpec:
+        return ObjectSpec(
+            shape=self.shape, colour=self.colour, size=self.size, motion=self.motion,
+            x=self.x[0], y=self.y[0], character=self.character,
+        )
+
+
+@dataclass
+class Analysis:
+    background: str
+    camera: str
+    camera_rate: float
+    tracks: list[Track]
+    num_frames: int
+    fps: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def to_scene(self) -> SceneSpec:
+        """The analysed clip as a scene spec (names and start positions)."""
+        return SceneSpec(
+            objects=[t.to_object() for t in self.tracks],
+            background=self.background, camera=self.camera, camera_rate=self.camera_rate,
+        )
+
+    def summary(self) -> str:
+        lines = [f"background: {self.background}   camera: {self.camera}"]
+        for i, t in enumerate(self.tracks):
+            name = t.character or f"{t.size} {t.colour} {t.shape}"
+            lines.append(
+                f"object {i}: {name:28s} motion: {t.motion:10s} "
+                f"seen in {len(t.frames)}/{self.num_frames} frames, fit {t.fit:.2f}"
+            )
+        if not self.tracks:
+            lines.append("no objects found")
+        return "\n".join(lines)
+
+
+# ----------------------------------------------------------------------------- colour
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB floats in [0, 255], shape (..., 3) -> Lab (L in 0..100)."""
+    flat = np.ascontiguousarray(rgb, np.float32).reshape(-1, 1, 3) / 255.0
+    return cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(rgb.shape)
+
+
+@cache
+def _palette() -> tuple[tuple[str, ...], np.ndarray]:
+    names = (*COLOURS, "dark")
+    rgb = np.float32([*COLOURS.values(), DARK])
+    return names, _lab(rgb)
+
+
+def colour_name(lab: np.ndarray) -> str:
+    """Nearest named object colour to one Lab value."""
+    names, pal = _palette()
+    d = np.linalg.norm(pal[:-1] - lab, axis=1)
+    return names[int(np.argmin(d))]
+
+
+# ------------------------------------------------------------------ background, camera
+
+
+def _prep(frames: np.ndarray) -> np.ndarray:
+    """Resize to WORK_SIZE tall at most: float32 (T, H, W, 3)."""
+    t, h, w, _ = frames.shape
+    k = min(1.0, WORK_SIZE / h)
+    size = (max(8, round(w * k)), max(8, round(h * k)))
+    out = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) if k < 1 else f for f in frames]
+    return np.stack([f.astype(np.float32) for f in out])
+
+
+def _smooth(img: np.ndarray) -> np.ndarray:
+    sigma = max(0.6, img.shape[0] / 96)
+    return cv2.GaussianBlur(img, (0, 0), sigma)
+
+
+def _bg(scene: SceneSpec, t: float, w: int, h: int) -> np.ndarray:
+    return render_background(scene, t, w, h)
+
+
+def _bg_error(frame: np.ndarray, bg: np.ndarray) -> float:
+    """Robust distance between a frame and a background render: a low quantile of |diff|."""
+    d = np.abs(_smooth(frame) - _smooth(bg)).mean(-1)
+    return float(np.quantile(d, 0.6))
+
+
+def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float]:
+    """Background at t = 0 (the camera starts at rest), then the camera move that fits best."""
+    t_count, h, w, _ = frames.shape
+    first = frames[0]
+    errs = {b: _bg_error(first, _bg(SceneSpec(background=b), 0.0, w, h)) for b in BACKGROUNDS}
+    background = min(errs, key=errs.__getitem__)
+    if background not in TEXTURED or t_count < 2:
+        return background, "static", 0.0
+    idx = sorted({t_count // 2, t_count - 1})
+    best = ("static", 0.0)
+    best_err = sum(_bg_error(frames[i], _bg(SceneSpec(background=background), 0, w, h)) for i in idx)
+    for cam in (*PAN_DIRS, "zoom_in", "zoom_out"):
+        base = ZOOM_RATE if cam.startswith("zoom") else PAN_SPEED
+        for k in (1.0, 0.5, 0.25, 0.125):
+            spec = SceneSpec(background=background, camera=cam, camera_rate=base * k)
+            e = sum(_bg_error(frames[i], _bg(spec, i / fps, w, h)) for i in idx)
+            if e < best_err * 0.97:
+                best, best_err = (cam, base * k), e
+    return background, best[0], best[1]
+
+
+# ------------------------------------------------------------------------ detection
+
+
+@dataclass
+class Blob:
+    colour: str
+    label: str  # template label: shape or "character:<accessory>"
+    angle: float
+    fit: float
+    cx: float  # view coordinates (y in [0, 1], x centred on 0.5)
+    cy: float
+    area: float  # pixels
+    canon: np.ndarray  # the silhouette, normalised: (CANVAS, CANVAS)
+    character: str | None = None
+
+
+def _describe(mask: np.ndarray, colour: str, character: str | None = None) -> Blob | None:
+    """Name a blob's silhouette by template matching; mask is a soft (H, W) coverage."""
+    canon = normalise(mask)
+    if canon is None:
+        return None
+    ranked = match(canon)
+    if character is not None:
+        ranked = [r for r in ranked if r[1].label.startswith("character:")]
+    else:
+        ranked = [r for r in ranked if not r[1].label.startswith("character:")]
+    if not ranked:
+        return None
+    fit, tpl = ranked[0]
+    h, w = mask.shape
+    ys, xs = np.indices((h, w), dtype=np.float32)
+    area = float(mask.sum())
+    cy = float((ys * mask).sum() / area + 0.5) / h
+    cx = float((xs * mask).sum() / area + 0.5 - w / 2) / h + 0.5
+    return Blob(colour, tpl.label, tpl.angle, fit, cx, cy, area, canon, character)
+
+
+def _alpha(frame: np.ndarray, bg: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """Per-pixel coverage of colour rgb over the background, by unmixing: (H, W) in [0, 1]."""
+    d = rgb[None, None, :] - bg
+    num = ((frame - bg) * d).sum(-1)
+    return np.clip(num / np.maximum((d * d).sum(-1), 1.0), 0.0, 1.0)
+
+
+def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
+    """Objects in one frame (float, (H, W, 3)), given the background render for that instant.
+
+    Colours and the foreground are read from a smoothed copy (noise); silhouettes are unmixed
+    from the raw pixels against the sharp background (thin parts survive).
+    """
+    h, w, _ = raw.shape
+    frame = _smooth(raw)
+    lab = _lab(frame)
+    delta = np.linalg.norm(lab - _lab(_smooth(bg)), axis=-1)
+    fg = (delta > FG_DELTA_E).astype(np.uint8)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    names, pal = _palette()
+    labels = np.argmin(np.linalg.norm(lab[..., None, :] - pal, axis=-1), axis=-1)  # (H, W)
+    min_area = MIN_AREA_FRAC * h * w
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    grow = np.ones((3, 3), np.uint8)
+    blobs: list[Blob] = []
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < min_area:
+            continue
+        m = comp == i
+        counts = np.bincount(labels[m], minlength=len(names)).astype(np.float64)
+        core = cv2.erode(m.astype(np.uint8), grow).astype(bool)
+        core_counts = np.bincount(labels[core if core.sum() >= 4 else m], minlength=len(names))
+        order = [int(c) for c in np.argsort(-core_counts[: len(COLOURS)])]
+        main = names[order[0]]
+        character = _character(main, counts / counts.sum())
+        if character is not None:
+            blob = _describe(_fill_holes(m), main, character)
+            if blob is not None:
+                blobs.append(blob)
+            continue
+        # Several colours with a real share: overlapping objects, split by colour.
+        parts = [
+            names[c] for c in order[:3]
+            if core_counts[c] >= max(0.2 * core_counts.sum(), 0.5 * min_area) or c == order[0]
+        ]
+        support = cv2.dilate(m.astype(np.uint8), grow).astype(bool)
+        for name in parts:
+            sel = m & (labels == names.index(name))
+            if sel.sum() < 0.5 * min_area:
+                continue
+            rgb = np.median(frame[sel & core] if (sel & core).sum() >= 3 else frame[sel], axis=0)
+            alpha = _alpha(raw, bg, rgb) * support
+            if len(parts) > 1:  # keep this colour's pixels and their immediate fringe only
+                near = cv2.dilate(sel.astype(np.uint8), grow).astype(bool)
+                alpha = alpha * near
+            blob = _describe(alpha, name)
+            if blob is not None:
+                blobs.append(blob)
+    return blobs
+
+
+def _character(main: str, share: np.ndarray) -> str | None:
+    """A blob is a character when its body colour comes with its accent and its eyes or legs."""
+    name = BODY_OF.get(main)
+    if name is None:
+        return None
+    names, _ = _palette()
+    accent = share[names.index(CHARACTERS[name]["accent"])]
+    face = share[names.index("white")] + share[names.index("dark")]
+    return name if accent >= 0.02 and face >= 0.02 else None
+
+
+def _fill_holes(mask: np.ndarray) -> np.ndarray:
+    m = mask.astype(np.uint8)
+    contours, _ = cv2.findContours(m, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    out = np.zeros_like(m)
+    cv2.drawContours(out, contours, -1, 1, thickness=cv2.FILLED)
+    return out.astype(np.float32)
+
+
+# -------------------------------------------------------------------------- tracking
+
+
+def _world(spec: SceneSpec, t: float, cx: float, cy: float) -> tuple[float, float, float]:
+    from .motion import camera_state
+
+    ccx, ccy, z = camera_state(spec, t)
+    return (cx - 0.5) / z + ccx, (cy - 0.5) / z + ccy, z
+
+
+def _predict(track: list[tuple[int, Blob]], t: int) -> tuple[float, float]:
+    """Where a track should be at frame t, from its last two detections (constant velocity)."""
+    tl, last = track[-1]
+    if len(track) < 2:
+        return last.cx, last.cy
+    tp, prev = track[-2]
+    k = (t - tl) / (tl - tp)
+    return last.cx + (last.cx - prev.cx) * k, last.cy + (last.cy - prev.cy) * k
+
+
+def _link(per_frame: list[list[Blob]]) -> list[list[tuple[int, Blob]]]:
+    """Greedy tracking by colour and predicted position; a track may coast through a gap
+    (an occlusion, or two objects of one colour merged) for up to half the clip."""
+    tracks: list[list[tuple[int, Blob]]] = []
+    max_gap = max(3, len(per_frame) // 2)
+    for t, blobs in enumerate(per_frame):
+        cands = []
+        for k, tr in enumerate(tracks):
+            gap = t - tr[-1][0]
+            if gap > max_gap:
+                continue
+            px, py = _predict(tr, t)
+            for j, b in enumerate(blobs):
+                if b.colour != tr[-1][1].colour:
+                    continue
+                d = math.hypot(b.cx - px, b.cy - py)
+                if d < 0.12 + 0.04 * gap:
+                    cands.append((d + 0.02 * gap, k, j))
+        used_t, used_b = set(), set()
+        for _d, k, j in sorted(cands):
+            if k in used_t or j in used_b:
+                continue
+            tracks[k].append((t, blobs[j]))
+            used_t.add(k)
+            used_b.add(j)
+        tracks += [[(t, b)] for j, b in enumerate(blobs) if j not in used_b]
+    return tracks
+
+
+# -------------------------------------------------------------------- classification
+
+
+def _vote(values: list[str], weights: list[float] | None = None) -> str:
+    score: dict[str, float] = {}
+    for i, v in enumerate(values):
+        score[v] = score.get(v, 0.0) + (weights[i] if weights else 1.0)
+    return max(score, key=score.__getitem__)
+
+
+def _slope(t: np.ndarray, v: np.ndarray) -> float:
+    if len(t) < 2:
+        return 0.0
+    return float(np.polyfit(t, v, 1)[0])
+
+
+def _unwrap(angles: list[float], period: float) -> np.ndarray:
+    a = np.asarray(angles) * (2 * math.pi / period)
+    return np.unwrap(a) * (period / (2 * math.pi))
+
+
+def _reverses(v: np.ndarray, swing: float = 0.05) -> bool:
+    """True when v goes one way by more than swing and then comes back by more than swing."""
+    if len(v) < 4:
+        return False
+    hi, lo = float(np.max(v)), float(np.min(v))
+    return (hi - v[0] > swing and hi - v[-1] > swing) or (v[0] - lo > swing and v[-1] - lo > swing)
+
+
+def _spread(v: np.ndarray) -> float:
+    """Range of v ignoring the extreme 10% (a merged or half-hidden frame)."""
+    return float(np.quantile(v, 0.95) - np.quantile(v, 0.05)) if len(v) else 0.0
+
+
+def classify_motion(
+    shape: str, character: str | None, t: np.ndarray, x: np.ndarray, y: np.ndarray,
+    r: np.ndarray, angle: np.ndarray, change: float,
+) -> str:
+    """Motion class of a track from world positions (units), radii and angles over time (s).
+
+    change is the mean silhouette change between frames (a character waving its arm).
+    """
+    dur = float(t[-1] - t[0]) if len(t) > 1 else 0.0
+    if dur <= 0:
+        return "stand" if character else "still"
+    vx, vy = _slope(t, x), _slope(t, y)
+    travel = math.hypot(vx, vy) * dur  # along the best-fitting straight line
+    move = max(_spread(x), _spread(y))
+    if character:
+        if abs(vx) * dur > 0.06 and _spread(x) > 2.5 * _spread(y):
+            return "walk_right" if vx > 0 else "walk_left"
+        if _spread(y) > 0.04 and float(np.min(y)) < y[0] - 0.03:
+            return "jump"
+        return "wave" if change > WAVE_CHANGE else "stand"
+    growth = _slope(t, np.log(np.maximum(r, 1e-4))) * dur  # log-size change over the clip
+    if abs(growth) > 0.25 and travel < 0.12:
+        return "grow" if growth > 0 else "shrink"
+    if move < 0.05:
+        sym = SYMMETRY.get(shape, 0)
+        if sym:
+            spun = _unwrap(list(angle), 2 * math.pi / sym)
+            if abs(_slope(t, spun)) > 0.8 and np.ptp(spun) > 0.3:
+                return "spin"
+        return "still"
+    if _spread(x) < 0.06 and _spread(y) > 0.08:
+        # Falling: accelerates downwards, then bounces back up off the floor.
+        first = slice(0, max(3, len(t) // 2))
+        acc = float(np.polyfit(t[first], y[first], 2)[0]) if len(t) >= 4 else 0.0
+        if _reverses(y) or acc > 0.5:
+            return "fall"
+    if _reverses(x) or _reverses(y):
+        return "bounce"
+    if travel < 0.05:
+        return "still"
+    ang = math.degrees(math.atan2(-vy, vx)) % 360  # 0 = right, 90 = up
+    sectors = ["right", "up_right", "up", "up_left", "left", "down_left", "down", "down_right"]
+    return sectors[int(((ang + 22.5) % 360) // 45)]
+
+
+def size_name(radius: float) -> str:
+    """Nearest size class on a log scale."""
+    return min(SIZES, key=lambda s: abs(math.log(radius / (SIZES[s] / 2))))
+
+
+def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
+    """Read a clip, uint8 (T, H, W, 3), into background, camera and object tracks."""
+    if frames.ndim != 4 or frames.shape[-1] != 3 or frames.shape[0] < 1:
+        raise ValueError(f"expected frames of shape (T, H, W, 3), got {frames.shape}")
+    work = _prep(frames)
+    t_count, h, w, _ = work.shape
+    background, camera, rate = estimate_background(work, fps)
+    spec = SceneSpec(background=background, camera=camera, camera_rate=rate)
+    per_frame = [detect(work[i], _bg(spec, i / fps, w, h)) for i in range(t_count)]
+    tracks = []
+    min_len = max(1, round(0.4 * t_count))
+    for tr in _link(per_frame):
+        if len(tr) < min_len:
+            continue
+        idx = [i for i, _ in tr]
+        blobs = [b for _, b in tr]
+        chars = [b.character for b in blobs if b.character]
+        is_char = len(chars) > len(blobs) / 2
+        if is_char:
+            character = _vote(chars)
+            shape, label = "character", f"character:{CHARACTERS[character]['accessory']}"
+        else:
+            character = None
+            plain = [b for b in blobs if not b.character]
+            shape = _vote([b.label for b in plain], [b.fit for b in plain])
+            label = shape
+        colour = _vote([b.colour for b in blobs])
+        world = [_world(spec, i / fps, b.cx, b.cy) for i, b in zip(idx, blobs, strict=True)]
+        ua = unit_area(CHARACTERS[character]["accessory"] if character else shape)
+        radius = [math.sqrt(b.area / ua) / h / z for b, (_, _, z) in zip(blobs, world, strict=True)]
+        angles = [b.angle for b in blobs]
+        # How much the silhouette changes between frames (a character waving its arm).
+        fits = [b.fit for b in blobs if b.label == label] or [0.0]
+        change = float(np.mean([1 - iou(a.canon, b.canon) for a, b in zip(blobs, blobs[1:])] or [0]))
+        t_arr = np.asarray(idx, np.float64) / fps
+        motion = classify_motion(
+            shape, character, t_arr, np.array([p[0] for p in world]), np.array([p[1] for p in world]),
+            np.array(radius), np.array(angles), change,
+        )
+        k = max(1, min(3, len(radius)))
+        size = "medium" if character else size_name(float(np.median(radius[:k])))
+        tracks.append(Track(
+            colour=CHARACTERS[character]["body"] if character else colour,
+            shape=shape, character=character, size=size, motion=motion, frames=idx,
+            x=[p[0] for p in world], y=[p[1] for p in world], radius=radius, angle=angles,
+            fit=float(np.mean(fits)),
+        ))
+    return Analysis(background, camera, rate, tracks, t_count, fps)
