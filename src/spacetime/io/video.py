@@ -1,0 +1,354 @@
+"""The `Video` container and reading/writing clips through PyAV.
+
+Formats, picked from the path:
+
+* ``.mp4``  H.264 (libx264, yuv420p). Odd sizes are edge-padded to even and cropped back on read.
+* ``.webm`` VP9 (libvpx-vp9, yuv420p), same padding rule.
+* ``.gif``  PyAV's gif encoder on per-frame 256-colour palettes (lossy: quantised colours).
+* a path without a suffix (or an existing directory): a folder of frames ``000000.png``,
+  ``000001.png``, ... plus ``recipe.json``. Lossless.
+
+Every file carries a small JSON *header*: ``{"spacetime": 1, "fps", "num_frames", "height",
+"width", "recipe"}``. For mp4/webm it is the container's ``comment`` tag; for a frame folder it is
+``recipe.json``; GIF has no metadata ffmpeg can write, so it goes to a sidecar
+``<name>.gif.recipe.json`` next to the GIF (GIF delays are also centiseconds, so the sidecar is
+what keeps fps exact). Files without a header still read, with ``recipe == {}``.
+
+All writes are atomic: a temporary name in the target directory, then ``os.replace``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import cv2
+import numpy as np
+from PIL import Image
+
+__all__ = ["Video", "VideoError", "read_video", "write_video"]
+
+HEADER_VERSION = 1
+RECIPE_FILE = "recipe.json"  # header file inside a frame folder
+SIDECAR_SUFFIX = ".recipe.json"  # appended to a GIF's file name
+DEFAULT_CRF = {".mp4": 15, ".webm": 20}
+
+
+class VideoError(ValueError):
+    """A clip cannot be read or written; the message names the path and what to do."""
+
+
+@dataclass(eq=False)
+class Video:
+    """A clip in memory: RGB frames, a frame rate and the recipe that made it."""
+
+    frames: np.ndarray  # (T, H, W, 3) uint8 RGB
+    fps: float
+    recipe: dict[str, Any] = field(default_factory=dict)  # JSON-serialisable: prompt, seed, ...
+
+    def __post_init__(self) -> None:
+        f = self.frames
+        if not isinstance(f, np.ndarray):
+            raise ValueError(f"Video.frames must be a numpy array, got {type(f).__name__}.")
+        if f.dtype != np.uint8:
+            raise ValueError(f"Video.frames must have dtype uint8, got {f.dtype}.")
+        if f.ndim != 4 or f.shape[-1] != 3 or min(f.shape) < 1:
+            raise ValueError(f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, "
+                             f"got {f.shape}.")
+        self.fps = float(self.fps)
+        if not (math.isfinite(self.fps) and self.fps > 0):
+            raise ValueError(f"Video.fps must be a positive finite number, got {self.fps}.")
+        if not isinstance(self.recipe, dict):
+            raise ValueError(f"Video.recipe must be a dict, got {type(self.recipe).__name__}.")
+        try:
+            json.dumps(self.recipe)
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"Video.recipe must be JSON-serialisable: {e}.") from None
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.frames.shape[1])
+
+    @property
+    def width(self) -> int:
+        return int(self.frames.shape[2])
+
+    @property
+    def seconds(self) -> float:
+        """Duration in seconds (``num_frames / fps``)."""
+        return self.num_frames / self.fps
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
+    return path.is_dir() or path.suffix == "" or str(raw).endswith(("/", os.sep))
+
+
+def _header(video: Video) -> dict[str, Any]:
+    return {"spacetime": HEADER_VERSION, "fps": video.fps, "num_frames": video.num_frames,
+            "height": video.height, "width": video.width, "recipe": video.recipe}
+
+
+def _parse_header(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    try:
+        head = json.loads(text)
+    except ValueError:
+        return None
+    return head if isinstance(head, dict) and "spacetime" in head else None
+
+
+def _temp_name(path: Path, directory: bool = False) -> Path:
+    """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format)."""
+    kw = {"prefix": f".{path.stem}.tmp-", "suffix": path.suffix, "dir": path.parent}
+    if directory:
+        return Path(tempfile.mkdtemp(**kw))
+    fd, name = tempfile.mkstemp(**kw)
+    os.close(fd)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temp file path beside ``path``; on success move it over ``path``, else delete it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _even_pad(frames: np.ndarray) -> np.ndarray:
+    """Edge-replicate (T, H, W, 3) to even H and W (needed by yuv420p)."""
+    ph, pw = frames.shape[1] % 2, frames.shape[2] % 2
+    if not (ph or pw):
+        return frames
+    return np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
+
+
+def _rate(fps: float) -> Fraction:
+    return Fraction(fps).limit_denominator(1001)
+
+
+# BT.601 limited range, done in numpy: swscale's rgb24<->yuv420p point-samples the chroma and
+# costs ~3 grey levels of mean error on smooth colour; box-down / bilinear-up keeps it below 1.
+_KR, _KB = 0.299, 0.114
+_KG = 1.0 - _KR - _KB
+_BT601 = 6  # AVCOL_SPC / AVCOL_PRI / AVCOL_TRC "smpte170m"
+_MPEG_RANGE, _JPEG_RANGE = 1, 2
+
+
+def _rgb_to_i420(frame: np.ndarray) -> av.VideoFrame:
+    """(H, W, 3) uint8 RGB, H and W even -> a yuv420p frame (chroma = 2x2 box average)."""
+    h, w = frame.shape[:2]
+    r, g, b = np.moveaxis(frame.astype(np.float32), -1, 0)  # each (H, W)
+    y = _KR * r + _KG * g + _KB * b
+    u = ((b - y) / (2 * (1 - _KB))).reshape(h // 2, 2, w // 2, 2).mean((1, 3))  # (H/2, W/2)
+    v = ((r - y) / (2 * (1 - _KR))).reshape(h // 2, 2, w // 2, 2).mean((1, 3))
+    planes = [16 + y * (219 / 255), 128 + u * (224 / 255), 128 + v * (224 / 255)]
+    flat = np.concatenate([np.rint(p).clip(0, 255).astype(np.uint8).ravel() for p in planes])
+    out = av.VideoFrame.from_ndarray(flat.reshape(h * 3 // 2, w), format="yuv420p")
+    out.color_range, out.colorspace = _MPEG_RANGE, _BT601
+    return out
+
+
+def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
+    """Decoded frame -> (H, W, 3) uint8 RGB; the inverse of `_rgb_to_i420` for 8-bit 4:2:0."""
+    h, w = frame.height, frame.width
+    if frame.format.name != "yuv420p" or frame.color_range == _JPEG_RANGE or h % 2 or w % 2:
+        return frame.to_ndarray(format="rgb24")
+    flat = frame.to_ndarray().ravel()
+    n, q = h * w, h * w // 4
+    y = (flat[:n].reshape(h, w).astype(np.float32) - 16) * (255 / 219)
+    u, v = (
+        (cv2.resize(c.reshape(h // 2, w // 2).astype(np.float32), (w, h)) - 128) * (255 / 224)
+        for c in (flat[n : n + q], flat[n + q : n + 2 * q])
+    )
+    r = y + 2 * (1 - _KR) * v
+    b = y + 2 * (1 - _KB) * u
+    g = (y - _KR * r - _KB * b) / _KG
+    return np.rint(np.stack([r, g, b], -1)).clip(0, 255).astype(np.uint8)
+
+
+def _pal8(frame: np.ndarray) -> av.VideoFrame:
+    """(H, W, 3) uint8 -> a pal8 frame with its own 256-colour median-cut palette."""
+    img = Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT,
+                                          dither=Image.Dither.NONE)
+    rgb = np.asarray(img.getpalette()[:768], np.uint8).reshape(-1, 3)
+    argb = np.zeros((256, 4), np.uint8)  # (256, 4) ARGB, fully opaque
+    argb[:, 0] = 255
+    argb[: len(rgb), 1:] = rgb
+    return av.VideoFrame.from_ndarray((np.asarray(img), argb), format="pal8")
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def _encode(video: Video, tmp: Path, suffix: str, crf: int | None, bitrate: int | None,
+            preset: str) -> None:
+    rate = _rate(video.fps)
+    with av.open(str(tmp), "w") as box:
+        if suffix == ".gif":
+            stream = box.add_stream("gif", rate=rate)
+            stream.pix_fmt = "pal8"
+            frames = video.frames
+        else:
+            frames = _even_pad(video.frames)
+            box.metadata["comment"] = json.dumps(_header(video))
+            if suffix == ".mp4":
+                codec, opts = "libx264", {"preset": preset}
+            else:  # .webm
+                codec, opts = "libvpx-vp9", {"deadline": "good", "cpu-used": "4", "row-mt": "1"}
+            if bitrate is None:
+                opts["crf"] = str(DEFAULT_CRF[suffix] if crf is None else crf)
+            stream = box.add_stream(codec, rate=rate, options=opts)
+            stream.pix_fmt = "yuv420p"
+            cc = stream.codec_context
+            cc.color_range, cc.colorspace = _MPEG_RANGE, _BT601
+            cc.color_primaries = cc.color_trc = _BT601
+            if bitrate is not None:
+                stream.bit_rate = int(bitrate)
+            elif suffix == ".webm":
+                stream.bit_rate = 0  # constant-quality mode for VP9
+        stream.height, stream.width = frames.shape[1:3]
+        for i, frame in enumerate(frames):
+            vf = _pal8(frame) if suffix == ".gif" else _rgb_to_i420(frame)
+            vf.pts = i
+            vf.time_base = 1 / rate
+            box.mux(stream.encode(vf))
+        box.mux(stream.encode(None))
+
+
+def _write_folder(video: Video, path: Path) -> None:
+    if path.exists() and not path.is_dir():
+        raise VideoError(f"Cannot write frames to {path}: a file with that name exists; remove it "
+                         f"or add a suffix such as .mp4.")
+    if path.exists() and not (path / RECIPE_FILE).is_file() and any(path.iterdir()):
+        raise VideoError(f"Refusing to overwrite {path}: it is a non-empty directory that is not "
+                         f"a spacetime frame folder; choose a new path.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_name(path, directory=True)
+    old = None
+    try:
+        for i, frame in enumerate(video.frames):
+            Image.fromarray(frame).save(tmp / f"{i:06d}.png", compress_level=4)
+        (tmp / RECIPE_FILE).write_text(json.dumps(_header(video), indent=2))
+        if path.exists():
+            old = _temp_name(path, directory=True)
+            os.replace(path, old)  # old must be moved aside: rename can't replace a full dir
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def write_video(video: Video, path: str | os.PathLike[str], *, crf: int | None = None,
+                bitrate: int | None = None, preset: str = "medium") -> Path:
+    """Write ``video`` to ``path`` (.mp4, .webm, .gif, or a suffix-less folder of PNGs).
+
+    ``crf`` (default 15 for mp4, 20 for webm) sets constant quality; ``bitrate`` (bits/s) switches
+    to a target bitrate instead, e.g. ``bitrate=50_000`` to degrade a clip. Both are ignored for
+    gif and png. ``preset`` is the x264 preset. Returns the written path.
+    """
+    out = Path(path)
+    if _is_folder(out, path):
+        _write_folder(video, out)
+        return out
+    suffix = out.suffix.lower()
+    if suffix not in (".mp4", ".webm", ".gif"):
+        raise VideoError(f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
+                         f".gif, or a path without a suffix for a folder of PNG frames.")
+    sidecar = out.with_name(out.name + SIDECAR_SUFFIX)
+    with atomic_path(out) as tmp:
+        if suffix == ".gif":
+            with atomic_path(sidecar) as tmp_side:
+                tmp_side.write_text(json.dumps(_header(video), indent=2))
+                _encode(video, tmp, suffix, crf, bitrate, preset)
+        else:
+            _encode(video, tmp, suffix, crf, bitrate, preset)
+    return out
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def _read_folder(path: Path) -> Video:
+    files = sorted(path.glob("*.png"))
+    if not files:
+        raise VideoError(f"Cannot read {path}: the folder holds no .png frames; point read_video "
+                         f"at a folder written by write_video or at a video file.")
+    try:
+        frames = np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
+    except (OSError, ValueError) as e:
+        raise VideoError(f"Cannot read {path}: its PNG frames are unreadable or differ in size "
+                         f"({e}); re-export the folder.") from None
+    head = None
+    if (path / RECIPE_FILE).is_file():
+        head = _parse_header((path / RECIPE_FILE).read_text())
+    if head is None:
+        return Video(frames, 24.0, {})
+    return Video(frames, head["fps"], head.get("recipe", {}))
+
+
+def _decode(path: Path) -> tuple[np.ndarray, float, dict[str, Any] | None]:
+    """Decode every frame: returns ((T, H, W, 3) uint8, stream fps, header or None)."""
+    with av.open(str(path)) as box:
+        if not box.streams.video:
+            raise VideoError(f"Cannot read {path}: it has no video stream; pass a video file "
+                             f"(.mp4, .webm, .gif) or a folder of PNG frames.")
+        stream = box.streams.video[0]
+        meta = {k.lower(): v for k, v in box.metadata.items()}
+        rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
+        frames = [_to_rgb(f) for f in box.decode(stream)]
+    if not frames:
+        raise VideoError(f"Cannot read {path}: the video stream holds no decodable frames; "
+                         f"re-encode the file.")
+    return np.stack(frames), float(rate), _parse_header(meta.get("comment"))
+
+
+def read_video(path: str | os.PathLike[str]) -> Video:
+    """Read a clip written by `write_video` (or any video ffmpeg can decode) as RGB uint8."""
+    src = Path(path)
+    if not src.exists():
+        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
+    if src.is_dir():
+        return _read_folder(src)
+    try:
+        frames, fps, head = _decode(src)
+    except VideoError:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as e:
+        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
+                         f"or pass an .mp4, .webm, .gif or PNG folder.") from None
+    if head is None and src.suffix.lower() == ".gif":
+        sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
+        if sidecar.is_file():
+            head = _parse_header(sidecar.read_text())
+            if head is not None and head.get("num_frames") != len(frames):
+                head = None  # stale sidecar from an earlier GIF
+    if head is None:
+        return Video(frames, fps, {})
+    h, w = int(head.get("height", frames.shape[1])), int(head.get("width", frames.shape[2]))
+    frames = np.ascontiguousarray(frames[:, :h, :w])  # drop the even-size padding
+    return Video(frames, head.get("fps", fps), head.get("recipe", {}))

@@ -1,0 +1,253 @@
+"""Tests for spacetime.io: round trips, atomic writes, clear errors, contact sheets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from PIL import Image
+
+import spacetime.io.video as video_mod
+from spacetime.io import (
+    Video,
+    VideoError,
+    contact_sheet,
+    read_video,
+    sheet_of_many,
+    write_video,
+)
+
+RECIPE = {"prompt": 'a red disc drifts "east" — café', "seed": 7,
+          "model": "tiny", "settings": {"steps": 20, "cfg": [1.5, 2.0], "x": None}}
+
+
+def clip(t: int = 12, h: int = 32, w: int = 32, disc: bool = False) -> np.ndarray:
+    """A smooth moving colour gradient, optionally with a hard-edged disc: (T, H, W, 3) uint8."""
+    tt, yy, xx = np.meshgrid(np.arange(t), np.arange(h), np.arange(w), indexing="ij")
+    f = np.stack([128 + 100 * np.sin((xx + 2 * tt) / 6), 128 + 100 * np.cos((yy - tt) / 7),
+                  128 + 60 * np.sin((xx + yy + 3 * tt) / 9)], -1)
+    if disc:
+        f[(xx - w / 2 - 5 * np.sin(tt / 3)) ** 2 + (yy - h / 2) ** 2 < (h / 5) ** 2] = (240, 30, 30)
+    return f.clip(0, 255).astype(np.uint8)
+
+
+def mae(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.abs(a.astype(np.int16) - b.astype(np.int16)).mean())
+
+
+# ----------------------------------------------------------------------------- Video
+
+
+def test_video_properties() -> None:
+    v = Video(clip(12, 32, 48), 8, RECIPE)
+    assert (v.num_frames, v.height, v.width, v.seconds) == (12, 32, 48, 1.5)
+
+
+@pytest.mark.parametrize(
+    ("frames", "fps", "recipe", "match"),
+    [
+        (clip().astype(np.float32), 8, {}, "uint8"),
+        (clip()[..., :2], 8, {}, "shape"),
+        (clip()[0], 8, {}, "shape"),
+        (np.zeros((0, 8, 8, 3), np.uint8), 8, {}, "shape"),
+        (clip(), 0, {}, "fps"),
+        (clip(), float("nan"), {}, "fps"),
+        (clip(), 8, {"seed": object()}, "JSON"),
+        (clip().tolist(), 8, {}, "numpy"),
+    ],
+)
+def test_video_validation(frames, fps, recipe, match) -> None:
+    with pytest.raises(ValueError, match=match):
+        Video(frames, fps, recipe)
+
+
+# ----------------------------------------------------------------------------- round trips
+
+
+@pytest.mark.parametrize(
+    ("name", "fps", "tol"),
+    [("a.mp4", 8, 3.0), ("a.mp4", 7.5, 3.0), ("a.webm", 12, 3.0), ("a.gif", 24, 6.0),
+     ("a.gif", 7.5, 6.0), ("frames", 7.5, 0.0), ("nested/dir/frames", 12, 0.0)],
+)
+def test_round_trip(tmp_path: Path, name: str, fps: float, tol: float) -> None:
+    v = Video(clip(), fps, RECIPE)
+    out = write_video(v, tmp_path / name)
+    assert out == tmp_path / name and out.exists()
+    back = read_video(out)
+    assert back.frames.shape == (12, 32, 32, 3) and back.frames.dtype == np.uint8
+    assert abs(back.fps - fps) < 1e-3
+    assert back.recipe == RECIPE
+    assert mae(back.frames, v.frames) <= tol
+    if tol == 0:
+        np.testing.assert_array_equal(back.frames, v.frames)
+
+
+@pytest.mark.parametrize("name", ["odd.mp4", "odd.webm", "odd.gif", "odd"])
+def test_odd_size_round_trip(tmp_path: Path, name: str) -> None:
+    v = Video(clip(8, 33, 33, disc=True), 12, {"prompt": "odd"})
+    back = read_video(write_video(v, tmp_path / name))
+    assert back.frames.shape == (8, 33, 33, 3)
+    assert back.recipe == {"prompt": "odd"}
+    assert mae(back.frames, v.frames) < 8
+
+
+def test_mp4_has_comment_tag_and_even_size(tmp_path: Path) -> None:
+    write_video(Video(clip(8, 33, 33), 12, RECIPE), tmp_path / "a.mp4")
+    with av.open(str(tmp_path / "a.mp4")) as box:
+        head = json.loads(box.metadata["comment"])
+        assert (box.streams.video[0].width, box.streams.video[0].height) == (34, 34)
+    assert head["recipe"] == RECIPE and (head["height"], head["width"]) == (33, 33)
+
+
+def test_foreign_mp4_without_header(tmp_path: Path) -> None:
+    path = tmp_path / "plain.mp4"
+    with av.open(str(path), "w") as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for f in clip(8):
+            box.mux(stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        box.mux(stream.encode(None))
+    back = read_video(path)
+    assert back.frames.shape == (8, 32, 32, 3) and back.recipe == {} and back.fps == 10
+
+
+def test_gif_sidecar(tmp_path: Path) -> None:
+    write_video(Video(clip(8), 12, RECIPE), tmp_path / "a.gif")
+    sidecar = tmp_path / "a.gif.recipe.json"
+    assert json.loads(sidecar.read_text())["recipe"] == RECIPE
+    sidecar.unlink()
+    back = read_video(tmp_path / "a.gif")  # still readable, fps from the GIF delays
+    assert back.recipe == {} and back.num_frames == 8 and abs(back.fps - 12) < 1
+
+
+def test_png_folder_layout_and_overwrite(tmp_path: Path) -> None:
+    folder = tmp_path / "frames"
+    write_video(Video(clip(8), 8, RECIPE), folder)
+    write_video(Video(clip(3), 8, {}), folder)  # replaces the whole folder
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "000000.png", "000001.png", "000002.png", "recipe.json"]
+    assert read_video(folder).num_frames == 3
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(VideoError, match="mine"):
+        write_video(Video(clip(3), 8, {}), tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").exists()
+
+
+def test_bitrate_degrades(tmp_path: Path) -> None:
+    v = Video(clip(12, 64, 64, disc=True), 12, {})
+    hi, lo = tmp_path / "hi.mp4", tmp_path / "lo.mp4"
+    write_video(v, hi)
+    write_video(v, lo, bitrate=20_000, preset="ultrafast")
+    assert lo.stat().st_size < hi.stat().st_size
+    assert mae(read_video(lo).frames, v.frames) > mae(read_video(hi).frames, v.frames)
+
+
+# ----------------------------------------------------------------------------- atomic writes
+
+
+def _fail_after(n: int, real):
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    return wrapped
+
+
+@pytest.mark.parametrize(("name", "target"), [("a.mp4", "_rgb_to_i420"), ("a.webm", "_rgb_to_i420"),
+                                              ("a.gif", "_pal8")])
+def test_atomic_write_failure(tmp_path: Path, monkeypatch, name: str, target: str) -> None:
+    out = tmp_path / "sub" / name
+    monkeypatch.setattr(video_mod, target, _fail_after(3, getattr(video_mod, target)))
+    with pytest.raises(RuntimeError, match="boom"):
+        write_video(Video(clip(8), 8, RECIPE), out)
+    assert list(out.parent.iterdir()) == []  # no output, no temp file, no sidecar
+
+
+def test_atomic_failure_keeps_old_file(tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "a.mp4"
+    write_video(Video(clip(8), 8, {"v": 1}), out)
+    monkeypatch.setattr(video_mod, "_rgb_to_i420", _fail_after(2, video_mod._rgb_to_i420))
+    with pytest.raises(RuntimeError):
+        write_video(Video(clip(8), 8, {"v": 2}), out)
+    assert [p.name for p in tmp_path.iterdir()] == ["a.mp4"]
+    assert read_video(out).recipe == {"v": 1}
+
+
+def test_atomic_folder_failure(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(video_mod.Image, "fromarray", _fail_after(2, Image.fromarray))
+    with pytest.raises(RuntimeError):
+        write_video(Video(clip(8), 8, {}), tmp_path / "frames")
+    assert list(tmp_path.iterdir()) == []
+
+
+# ----------------------------------------------------------------------------- errors
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.mp4"
+    with pytest.raises(VideoError, match=r"nope\.mp4") as err:
+        read_video(path)
+    assert isinstance(err.value, ValueError)
+
+
+@pytest.mark.parametrize("data", [np.random.default_rng(0).bytes(4096), b""])
+def test_garbage_file(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "x.mp4"
+    path.write_bytes(data)
+    with pytest.raises(VideoError, match=r"x\.mp4"):
+        read_video(path)
+
+
+def test_no_video_stream(tmp_path: Path) -> None:
+    path = tmp_path / "sound.wav"
+    with av.open(str(path), "w") as box:
+        stream = box.add_stream("pcm_s16le", rate=8000, layout="mono")
+        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16",
+                                           layout="mono")
+        frame.sample_rate = 8000
+        box.mux(stream.encode(frame))
+        box.mux(stream.encode(None))
+    with pytest.raises(VideoError, match="no video stream"):
+        read_video(path)
+
+
+def test_empty_folder_and_bad_suffix(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(VideoError, match="empty"):
+        read_video(tmp_path / "empty")
+    with pytest.raises(VideoError, match=r"\.avi"):
+        write_video(Video(clip(2), 8, {}), tmp_path / "a.avi")
+
+
+# ----------------------------------------------------------------------------- sheets
+
+
+def test_contact_sheet(tmp_path: Path) -> None:
+    v = Video(clip(17, 64, 64), 12, {"prompt": "a long prompt " * 20})
+    img = contact_sheet(v, tmp_path / "sheet.png")
+    saved = Image.open(tmp_path / "sheet.png")
+    assert saved.format == "PNG" and saved.size == img.size
+    # 16 of 17 frames -> 4x4 grid, 64 px frames upscaled x2 to 128 px cells, caption wraps
+    assert 4 * 128 < img.width < 4 * 128 + 80
+    assert 4 * 128 + 60 < img.height < 4 * 128 + 300
+    short = contact_sheet(v, caption="", columns=8, max_frames=8)
+    assert short.height < img.height and short.width > img.width
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.png"]
+
+
+def test_sheet_of_many(tmp_path: Path) -> None:
+    vids = [Video(clip(8 + i, 32, 32 + 8 * (i % 2)), 8, {"prompt": f"clip {i}"})
+            for i in range(12)]
+    img = sheet_of_many(vids, tmp_path / "many.png", frames_per_row=4)
+    assert Image.open(tmp_path / "many.png").size == img.size
+    assert img.height > 12 * 160 and img.width < 4 * 200 + 40
+    with pytest.raises(ValueError, match="captions"):
+        sheet_of_many(vids, captions=["one"])
