@@ -20,15 +20,25 @@ from spacetime.io import (
     write_video,
 )
 
-RECIPE = {"prompt": 'a red disc drifts "east" — café', "seed": 7,
-          "model": "tiny", "settings": {"steps": 20, "cfg": [1.5, 2.0], "x": None}}
+RECIPE = {
+    "prompt": 'a red disc drifts "east" — café',
+    "seed": 7,
+    "model": "tiny",
+    "settings": {"steps": 20, "cfg": [1.5, 2.0], "x": None},
+}
 
 
 def clip(t: int = 12, h: int = 32, w: int = 32, disc: bool = False) -> np.ndarray:
     """A smooth moving colour gradient, optionally with a hard-edged disc: (T, H, W, 3) uint8."""
     tt, yy, xx = np.meshgrid(np.arange(t), np.arange(h), np.arange(w), indexing="ij")
-    f = np.stack([128 + 100 * np.sin((xx + 2 * tt) / 6), 128 + 100 * np.cos((yy - tt) / 7),
-                  128 + 60 * np.sin((xx + yy + 3 * tt) / 9)], -1)
+    f = np.stack(
+        [
+            128 + 100 * np.sin((xx + 2 * tt) / 6),
+            128 + 100 * np.cos((yy - tt) / 7),
+            128 + 60 * np.sin((xx + yy + 3 * tt) / 9),
+        ],
+        -1,
+    )
     if disc:
         f[(xx - w / 2 - 5 * np.sin(tt / 3)) ** 2 + (yy - h / 2) ** 2 < (h / 5) ** 2] = (240, 30, 30)
     return f.clip(0, 255).astype(np.uint8)
@@ -69,8 +79,15 @@ def test_video_validation(frames, fps, recipe, match) -> None:
 
 @pytest.mark.parametrize(
     ("name", "fps", "tol"),
-    [("a.mp4", 8, 3.0), ("a.mp4", 7.5, 3.0), ("a.webm", 12, 3.0), ("a.gif", 24, 6.0),
-     ("a.gif", 7.5, 6.0), ("frames", 7.5, 0.0), ("nested/dir/frames", 12, 0.0)],
+    [
+        ("a.mp4", 8, 3.0),
+        ("a.mp4", 7.5, 3.0),
+        ("a.webm", 12, 3.0),
+        ("a.gif", 24, 6.0),
+        ("a.gif", 7.5, 6.0),
+        ("frames", 7.5, 0.0),
+        ("nested/dir/frames", 12, 0.0),
+    ],
 )
 def test_round_trip(tmp_path: Path, name: str, fps: float, tol: float) -> None:
     v = Video(clip(), fps, RECIPE)
@@ -128,7 +145,11 @@ def test_png_folder_layout_and_overwrite(tmp_path: Path) -> None:
     write_video(Video(clip(8), 8, RECIPE), folder)
     write_video(Video(clip(3), 8, {}), folder)  # replaces the whole folder
     assert sorted(p.name for p in folder.iterdir()) == [
-        "000000.png", "000001.png", "000002.png", "recipe.json"]
+        "000000.png",
+        "000001.png",
+        "000002.png",
+        "recipe.json",
+    ]
     assert read_video(folder).num_frames == 3
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
@@ -161,8 +182,9 @@ def _fail_after(n: int, real):
     return wrapped
 
 
-@pytest.mark.parametrize(("name", "target"), [("a.mp4", "_rgb_to_i420"), ("a.webm", "_rgb_to_i420"),
-                                              ("a.gif", "_pal8")])
+@pytest.mark.parametrize(
+    ("name", "target"), [("a.mp4", "_rgb_to_i420"), ("a.webm", "_rgb_to_i420"), ("a.gif", "_pal8")]
+)
 def test_atomic_write_failure(tmp_path: Path, monkeypatch, name: str, target: str) -> None:
     out = tmp_path / "sub" / name
     monkeypatch.setattr(video_mod, target, _fail_after(3, getattr(video_mod, target)))
@@ -210,8 +232,9 @@ def test_no_video_stream(tmp_path: Path) -> None:
     path = tmp_path / "sound.wav"
     with av.open(str(path), "w") as box:
         stream = box.add_stream("pcm_s16le", rate=8000, layout="mono")
-        frame = av.AudioFrame.from_ndarray(np.zeros((1, 800), np.int16), format="s16",
-                                           layout="mono")
+        frame = av.AudioFrame.from_ndarray(
+            np.zeros((1, 800), np.int16), format="s16", layout="mono"
+        )
         frame.sample_rate = 8000
         box.mux(stream.encode(frame))
         box.mux(stream.encode(None))
@@ -244,8 +267,7 @@ def test_contact_sheet(tmp_path: Path) -> None:
 
 
 def test_sheet_of_many(tmp_path: Path) -> None:
-    vids = [Video(clip(8 + i, 32, 32 + 8 * (i % 2)), 8, {"prompt": f"clip {i}"})
-            for i in range(12)]
+    vids = [Video(clip(8 + i, 32, 32 + 8 * (i % 2)), 8, {"prompt": f"clip {i}"}) for i in range(12)]
     img = sheet_of_many(vids, tmp_path / "many.png", frames_per_row=4)
     assert Image.open(tmp_path / "many.png").size == img.size
     assert img.height > 12 * 160 and img.width < 4 * 200 + 40

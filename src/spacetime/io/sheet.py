@@ -97,9 +97,15 @@ def _save(img: Image.Image, path: str | os.PathLike[str] | None) -> Image.Image:
     return img
 
 
-def contact_sheet(video: Video, path: str | os.PathLike[str] | None = None, *,
-                  columns: int | None = None, max_frames: int = 16, caption: str | None = None,
-                  scale: float | None = None) -> Image.Image:
+def contact_sheet(
+    video: Video,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    columns: int | None = None,
+    max_frames: int = 16,
+    caption: str | None = None,
+    scale: float | None = None,
+) -> Image.Image:
     """A grid of up to ``max_frames`` evenly sampled frames, labelled ``#index time``.
 
     A caption strip on top shows ``caption`` (default: the recipe's prompt). Frames are upscaled
@@ -123,9 +129,14 @@ def contact_sheet(video: Video, path: str | os.PathLike[str] | None = None, *,
     return _save(sheet, path)
 
 
-def sheet_of_many(videos: Sequence[Video], path: str | os.PathLike[str] | None = None, *,
-                  frames_per_row: int = 8, captions: Sequence[str] | None = None,
-                  scale: float | None = None) -> Image.Image:
+def sheet_of_many(
+    videos: Sequence[Video],
+    path: str | os.PathLike[str] | None = None,
+    *,
+    frames_per_row: int = 8,
+    captions: Sequence[str] | None = None,
+    scale: float | None = None,
+) -> Image.Image:
     """One row per clip (``frames_per_row`` evenly sampled frames), each under its caption.
 
     Captions default to each recipe's prompt. Frames are fitted to a common cell size (that of
@@ -144,8 +155,10 @@ def sheet_of_many(videos: Sequence[Video], path: str | os.PathLike[str] | None =
         text = captions[n] if captions is not None else str(video.recipe.get("prompt", ""))
         head = _text_block(f"{n + 1}. {text}" if text else f"{n + 1}.", width, 15)
         fit = min(box_h / video.height, box_w / video.width)  # same scale when sizes match
-        cells = [_cell(video.frames[i], fit, _label(video, i), 12)
-                 for i in _sample(video.num_frames, frames_per_row)]
+        cells = [
+            _cell(video.frames[i], fit, _label(video, i), 12)
+            for i in _sample(video.num_frames, frames_per_row)
+        ]
         row = Image.new("RGB", (width, head.height + max(c.height for c in cells) + PAD), BG)
         row.paste(head, (0, 0))
         for k, cell in enumerate(cells):

@@ -63,8 +63,9 @@ class Video:
         if f.dtype != np.uint8:
             raise ValueError(f"Video.frames must have dtype uint8, got {f.dtype}.")
         if f.ndim != 4 or f.shape[-1] != 3 or min(f.shape) < 1:
-            raise ValueError(f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, "
-                             f"got {f.shape}.")
+            raise ValueError(
+                f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, got {f.shape}."
+            )
         self.fps = float(self.fps)
         if not (math.isfinite(self.fps) and self.fps > 0):
             raise ValueError(f"Video.fps must be a positive finite number, got {self.fps}.")
@@ -101,8 +102,14 @@ def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
 
 
 def _header(video: Video) -> dict[str, Any]:
-    return {"spacetime": HEADER_VERSION, "fps": video.fps, "num_frames": video.num_frames,
-            "height": video.height, "width": video.width, "recipe": video.recipe}
+    return {
+        "spacetime": HEADER_VERSION,
+        "fps": video.fps,
+        "num_frames": video.num_frames,
+        "height": video.height,
+        "width": video.width,
+        "recipe": video.recipe,
+    }
 
 
 def _parse_header(text: str | None) -> dict[str, Any] | None:
@@ -192,8 +199,9 @@ def _to_rgb(frame: av.VideoFrame) -> np.ndarray:
 
 def _pal8(frame: np.ndarray) -> av.VideoFrame:
     """(H, W, 3) uint8 -> a pal8 frame with its own 256-colour median-cut palette."""
-    img = Image.fromarray(frame).quantize(256, method=Image.Quantize.MEDIANCUT,
-                                          dither=Image.Dither.NONE)
+    img = Image.fromarray(frame).quantize(
+        256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+    )
     rgb = np.asarray(img.getpalette()[:768], np.uint8).reshape(-1, 3)
     argb = np.zeros((256, 4), np.uint8)  # (256, 4) ARGB, fully opaque
     argb[:, 0] = 255
@@ -204,8 +212,9 @@ def _pal8(frame: np.ndarray) -> av.VideoFrame:
 # ----------------------------------------------------------------------------- writing
 
 
-def _encode(video: Video, tmp: Path, suffix: str, crf: int | None, bitrate: int | None,
-            preset: str) -> None:
+def _encode(
+    video: Video, tmp: Path, suffix: str, crf: int | None, bitrate: int | None, preset: str
+) -> None:
     rate = _rate(video.fps)
     with av.open(str(tmp), "w") as box:
         if suffix == ".gif":
@@ -241,11 +250,15 @@ def _encode(video: Video, tmp: Path, suffix: str, crf: int | None, bitrate: int 
 
 def _write_folder(video: Video, path: Path) -> None:
     if path.exists() and not path.is_dir():
-        raise VideoError(f"Cannot write frames to {path}: a file with that name exists; remove it "
-                         f"or add a suffix such as .mp4.")
+        raise VideoError(
+            f"Cannot write frames to {path}: a file with that name exists; remove it "
+            f"or add a suffix such as .mp4."
+        )
     if path.exists() and not (path / RECIPE_FILE).is_file() and any(path.iterdir()):
-        raise VideoError(f"Refusing to overwrite {path}: it is a non-empty directory that is not "
-                         f"a spacetime frame folder; choose a new path.")
+        raise VideoError(
+            f"Refusing to overwrite {path}: it is a non-empty directory that is not "
+            f"a spacetime frame folder; choose a new path."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path, directory=True)
     old = None
@@ -263,8 +276,14 @@ def _write_folder(video: Video, path: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def write_video(video: Video, path: str | os.PathLike[str], *, crf: int | None = None,
-                bitrate: int | None = None, preset: str = "medium") -> Path:
+def write_video(
+    video: Video,
+    path: str | os.PathLike[str],
+    *,
+    crf: int | None = None,
+    bitrate: int | None = None,
+    preset: str = "medium",
+) -> Path:
     """Write ``video`` to ``path`` (.mp4, .webm, .gif, or a suffix-less folder of PNGs).
 
     ``crf`` (default 15 for mp4, 20 for webm) sets constant quality; ``bitrate`` (bits/s) switches
@@ -277,8 +296,10 @@ def write_video(video: Video, path: str | os.PathLike[str], *, crf: int | None =
         return out
     suffix = out.suffix.lower()
     if suffix not in (".mp4", ".webm", ".gif"):
-        raise VideoError(f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
-                         f".gif, or a path without a suffix for a folder of PNG frames.")
+        raise VideoError(
+            f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
+            f".gif, or a path without a suffix for a folder of PNG frames."
+        )
     sidecar = out.with_name(out.name + SIDECAR_SUFFIX)
     with atomic_path(out) as tmp:
         if suffix == ".gif":
@@ -296,13 +317,17 @@ def write_video(video: Video, path: str | os.PathLike[str], *, crf: int | None =
 def _read_folder(path: Path) -> Video:
     files = sorted(path.glob("*.png"))
     if not files:
-        raise VideoError(f"Cannot read {path}: the folder holds no .png frames; point read_video "
-                         f"at a folder written by write_video or at a video file.")
+        raise VideoError(
+            f"Cannot read {path}: the folder holds no .png frames; point read_video "
+            f"at a folder written by write_video or at a video file."
+        )
     try:
         frames = np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
     except (OSError, ValueError) as e:
-        raise VideoError(f"Cannot read {path}: its PNG frames are unreadable or differ in size "
-                         f"({e}); re-export the folder.") from None
+        raise VideoError(
+            f"Cannot read {path}: its PNG frames are unreadable or differ in size "
+            f"({e}); re-export the folder."
+        ) from None
     head = None
     if (path / RECIPE_FILE).is_file():
         head = _parse_header((path / RECIPE_FILE).read_text())
@@ -315,15 +340,18 @@ def _decode(path: Path) -> tuple[np.ndarray, float, dict[str, Any] | None]:
     """Decode every frame: returns ((T, H, W, 3) uint8, stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
-            raise VideoError(f"Cannot read {path}: it has no video stream; pass a video file "
-                             f"(.mp4, .webm, .gif) or a folder of PNG frames.")
+            raise VideoError(
+                f"Cannot read {path}: it has no video stream; pass a video file "
+                f"(.mp4, .webm, .gif) or a folder of PNG frames."
+            )
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
         frames = [_to_rgb(f) for f in box.decode(stream)]
     if not frames:
-        raise VideoError(f"Cannot read {path}: the video stream holds no decodable frames; "
-                         f"re-encode the file.")
+        raise VideoError(
+            f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
+        )
     return np.stack(frames), float(rate), _parse_header(meta.get("comment"))
 
 
@@ -339,8 +367,10 @@ def read_video(path: str | os.PathLike[str]) -> Video:
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
-        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
-                         f"or pass an .mp4, .webm, .gif or PNG folder.") from None
+        raise VideoError(
+            f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
+            f"or pass an .mp4, .webm, .gif or PNG folder."
+        ) from None
     if head is None and src.suffix.lower() == ".gif":
         sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
         if sidecar.is_file():

@@ -27,17 +27,26 @@ from .spec import (
     COLOURS,
     PAN_SPEED,
     SIZES,
+    TEXTURED,
     ZOOM_RATE,
     ObjectSpec,
     SceneSpec,
 )
-from .templates import SYMMETRY, iou, match, normalise, unit_area
+from .templates import (
+    BLURS,
+    CANVAS,
+    SYMMETRY,
+    ious,
+    normalise,
+    template_table,
+    templates,
+    unit_area,
+)
 
 WORK_SIZE = 96  # frames are analysed at most this tall
-TEXTURED = ("night", "grass", "sea", "checker")  # backgrounds on which a camera move is visible
 FG_DELTA_E = 22.0  # colour distance from the background that makes a pixel foreground
 MIN_AREA_FRAC = 0.0025  # smallest object blob, as a fraction of the frame's area
-WAVE_CHANGE = 0.035  # mean silhouette change per frame above which a character waves
+WAVE_SWING = 0.006  # arm-side flicker (see _arm_swing) above which a character waves
 BODY_OF = {c["body"]: name for name, c in CHARACTERS.items()}
 
 
@@ -59,8 +68,13 @@ class Track:
 
     def to_object(self) -> ObjectSpec:
         return ObjectSpec(
-            shape=self.shape, colour=self.colour, size=self.size, motion=self.motion,
-            x=self.x[0], y=self.y[0], character=self.character,
+            shape=self.shape,
+            colour=self.colour,
+            size=self.size,
+            motion=self.motion,
+            x=self.x[0],
+            y=self.y[0],
+            character=self.character,
         )
 
 
@@ -80,7 +94,9 @@ class Analysis:
         """The analysed clip as a scene spec (names and start positions)."""
         return SceneSpec(
             objects=[t.to_object() for t in self.tracks],
-            background=self.background, camera=self.camera, camera_rate=self.camera_rate,
+            background=self.background,
+            camera=self.camera,
+            camera_rate=self.camera_rate,
         )
 
     def summary(self) -> str:
@@ -124,7 +140,7 @@ def colour_name(lab: np.ndarray) -> str:
 
 def _prep(frames: np.ndarray) -> np.ndarray:
     """Resize to WORK_SIZE tall at most: float32 (T, H, W, 3)."""
-    t, h, w, _ = frames.shape
+    _, h, w, _ = frames.shape
     k = min(1.0, WORK_SIZE / h)
     size = (max(8, round(w * k)), max(8, round(h * k)))
     out = [cv2.resize(f, size, interpolation=cv2.INTER_AREA) if k < 1 else f for f in frames]
@@ -156,7 +172,9 @@ def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float
         return background, "static", 0.0
     idx = sorted({t_count // 2, t_count - 1})
     best = ("static", 0.0)
-    best_err = sum(_bg_error(frames[i], _bg(SceneSpec(background=background), 0, w, h)) for i in idx)
+    best_err = sum(
+        _bg_error(frames[i], _bg(SceneSpec(background=background), 0, w, h)) for i in idx
+    )
     for cam in (*PAN_DIRS, "zoom_in", "zoom_out"):
         base = ZOOM_RATE if cam.startswith("zoom") else PAN_SPEED
         for k in (1.0, 0.5, 0.25, 0.125):
@@ -172,36 +190,28 @@ def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float
 
 @dataclass
 class Blob:
+    """One object as seen in one frame."""
+
     colour: str
-    label: str  # template label: shape or "character:<accessory>"
-    angle: float
-    fit: float
     cx: float  # view coordinates (y in [0, 1], x centred on 0.5)
     cy: float
     area: float  # pixels
     canon: np.ndarray  # the silhouette, normalised: (CANVAS, CANVAS)
+    scores: np.ndarray  # soft IoU with every template: (N,)
     character: str | None = None
 
 
-def _describe(mask: np.ndarray, colour: str, character: str | None = None) -> Blob | None:
-    """Name a blob's silhouette by template matching; mask is a soft (H, W) coverage."""
+def _blob(mask: np.ndarray, colour: str, character: str | None = None) -> Blob | None:
+    """Measure a blob from its soft (H, W) coverage."""
     canon = normalise(mask)
     if canon is None:
         return None
-    ranked = match(canon)
-    if character is not None:
-        ranked = [r for r in ranked if r[1].label.startswith("character:")]
-    else:
-        ranked = [r for r in ranked if not r[1].label.startswith("character:")]
-    if not ranked:
-        return None
-    fit, tpl = ranked[0]
     h, w = mask.shape
     ys, xs = np.indices((h, w), dtype=np.float32)
     area = float(mask.sum())
     cy = float((ys * mask).sum() / area + 0.5) / h
     cx = float((xs * mask).sum() / area + 0.5 - w / 2) / h + 0.5
-    return Blob(colour, tpl.label, tpl.angle, fit, cx, cy, area, canon, character)
+    return Blob(colour, cx, cy, area, canon, ious(canon), character)
 
 
 def _alpha(frame: np.ndarray, bg: np.ndarray, rgb: np.ndarray) -> np.ndarray:
@@ -215,65 +225,93 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
     """Objects in one frame (float, (H, W, 3)), given the background render for that instant.
 
     Colours and the foreground are read from a smoothed copy (noise); silhouettes are unmixed
-    from the raw pixels against the sharp background (thin parts survive).
+    from the raw pixels against the sharp background (thin parts survive). Characters are
+    found first, with their accessory, which may touch the body or sit a pixel apart.
     """
     h, w, _ = raw.shape
     frame = _smooth(raw)
-    lab = _lab(frame)
-    delta = np.linalg.norm(lab - _lab(_smooth(bg)), axis=-1)
-    fg = (delta > FG_DELTA_E).astype(np.uint8)
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    names, pal = _palette()
-    labels = np.argmin(np.linalg.norm(lab[..., None, :] - pal, axis=-1), axis=-1)  # (H, W)
+    delta = np.linalg.norm(_lab(frame) - _lab(_smooth(bg)), axis=-1)
+    fg = delta > FG_DELTA_E  # noise specks are left to the smoothing and the area limit
+    names, _ = _palette()
+    labels = _unmix_labels(frame, _smooth(bg))
     min_area = MIN_AREA_FRAC * h * w
-    n, comp, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    n, comp, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
     grow = np.ones((3, 3), np.uint8)
-    blobs: list[Blob] = []
+    comps = []
     for i in range(1, n):
         if stats[i, cv2.CC_STAT_AREA] < min_area:
             continue
         m = comp == i
-        counts = np.bincount(labels[m], minlength=len(names)).astype(np.float64)
         core = cv2.erode(m.astype(np.uint8), grow).astype(bool)
-        core_counts = np.bincount(labels[core if core.sum() >= 4 else m], minlength=len(names))
-        order = [int(c) for c in np.argsort(-core_counts[: len(COLOURS)])]
+        counts = np.bincount(labels[core if core.sum() >= 4 else m], minlength=len(names))
+        order = [int(c) for c in np.argsort(-counts[: len(COLOURS)])]
+        comps.append((m, counts, order))
+    blobs: list[Blob] = []
+    taken = np.zeros_like(fg)
+    for m, _counts, order in comps:
         main = names[order[0]]
-        character = _character(main, counts / counts.sum())
+        near = cv2.dilate(m.astype(np.uint8), grow, iterations=2).astype(bool) & fg
+        share = np.bincount(labels[near], minlength=len(names)) / max(int(near.sum()), 1)
+        character = _character(main, share)
         if character is not None:
-            blob = _describe(_fill_holes(m), main, character)
+            accent = names.index(CHARACTERS[character]["accent"])
+            whole = m | (near & (labels == accent))
+            taken |= whole
+            blob = _blob(_fill_holes(whole), main, character)
             if blob is not None:
                 blobs.append(blob)
+    for m, counts, order in comps:
+        if (m & taken).sum() > 0.5 * m.sum():
             continue
         # Several colours with a real share: overlapping objects, split by colour.
         parts = [
-            names[c] for c in order[:3]
-            if core_counts[c] >= max(0.2 * core_counts.sum(), 0.5 * min_area) or c == order[0]
+            names[c]
+            for c in order[:3]
+            if counts[c] >= max(0.2 * counts.sum(), 0.5 * min_area) or c == order[0]
         ]
-        support = cv2.dilate(m.astype(np.uint8), grow).astype(bool)
+        support = cv2.dilate(m.astype(np.uint8), grow, iterations=2).astype(bool)
         for name in parts:
             sel = m & (labels == names.index(name))
             if sel.sum() < 0.5 * min_area:
                 continue
-            rgb = np.median(frame[sel & core] if (sel & core).sum() >= 3 else frame[sel], axis=0)
-            alpha = _alpha(raw, bg, rgb) * support
+            alpha = _alpha(raw, bg, _pure_colour(frame[sel], bg[sel])) * support
             if len(parts) > 1:  # keep this colour's pixels and their immediate fringe only
-                near = cv2.dilate(sel.astype(np.uint8), grow).astype(bool)
-                alpha = alpha * near
-            blob = _describe(alpha, name)
+                alpha = alpha * cv2.dilate(sel.astype(np.uint8), grow).astype(bool)
+            blob = _blob(alpha, name)
             if blob is not None:
                 blobs.append(blob)
     return blobs
 
 
+def _unmix_labels(frame: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Index into the palette (object colours, then dark) that best explains each pixel as a
+    blend of that colour over the background (antialiased or blurred edges): (H, W)."""
+    pal = np.float32([*COLOURS.values(), DARK])  # (K, 3)
+    d = pal[None, None] - bg[:, :, None]  # (H, W, K, 3)
+    a = ((frame - bg)[:, :, None] * d).sum(-1) / np.maximum((d * d).sum(-1), 1.0)
+    a = np.clip(a, 0.0, 1.0)[..., None]  # (H, W, K, 1)
+    resid = np.linalg.norm(frame[:, :, None] - bg[:, :, None] - a * d, axis=-1)  # (H, W, K)
+    return np.argmin(resid, axis=-1)
+
+
+def _pure_colour(pixels: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """An object's own colour from its pixels (N, 3): the median of the third farthest from
+    the background, since blur and antialiasing mix the rest with it."""
+    d = np.linalg.norm(pixels - bg, axis=-1)
+    far = d >= np.quantile(d, 0.67)
+    return np.median(pixels[far], axis=0)
+
+
 def _character(main: str, share: np.ndarray) -> str | None:
-    """A blob is a character when its body colour comes with its accent and its eyes or legs."""
+    """A blob is a character when its body colour comes with a share of its accent colour
+    (the accessory) nearby: robust to blur, which hides the eyes and legs first."""
     name = BODY_OF.get(main)
     if name is None:
         return None
     names, _ = _palette()
     accent = share[names.index(CHARACTERS[name]["accent"])]
     face = share[names.index("white")] + share[names.index("dark")]
-    return name if accent >= 0.02 and face >= 0.02 else None
+    return name if accent >= 0.05 or (accent >= 0.03 and face >= 0.03) else None
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
@@ -368,12 +406,18 @@ def _spread(v: np.ndarray) -> float:
 
 
 def classify_motion(
-    shape: str, character: str | None, t: np.ndarray, x: np.ndarray, y: np.ndarray,
-    r: np.ndarray, angle: np.ndarray, change: float,
+    shape: str,
+    character: str | None,
+    t: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    r: np.ndarray,
+    angle: np.ndarray,
+    swing: float,
 ) -> str:
     """Motion class of a track from world positions (units), radii and angles over time (s).
 
-    change is the mean silhouette change between frames (a character waving its arm).
+    swing measures a character's arm waving (see _arm_swing).
     """
     dur = float(t[-1] - t[0]) if len(t) > 1 else 0.0
     if dur <= 0:
@@ -386,7 +430,7 @@ def classify_motion(
             return "walk_right" if vx > 0 else "walk_left"
         if _spread(y) > 0.04 and float(np.min(y)) < y[0] - 0.03:
             return "jump"
-        return "wave" if change > WAVE_CHANGE else "stand"
+        return "wave" if swing > WAVE_SWING else "stand"
     growth = _slope(t, np.log(np.maximum(r, 1e-4))) * dur  # log-size change over the clip
     if abs(growth) > 0.25 and travel < 0.12:
         return "grow" if growth > 0 else "shrink"
@@ -417,6 +461,51 @@ def size_name(radius: float) -> str:
     return min(SIZES, key=lambda s: abs(math.log(radius / (SIZES[s] / 2))))
 
 
+def _arm_swing(blobs: list[Blob]) -> float:
+    """How much more the silhouette flickers at the upper right (a waving arm) than at the
+    upper left: noise flickers both sides alike, a wave only one."""
+    if len(blobs) < 3:
+        return 0.0
+    sd = np.stack([b.canon for b in blobs]).std(axis=0)  # (CANVAS, CANVAS)
+    c = CANVAS // 2
+    return float(sd[:c, c + 2 :].mean() - sd[:c, : c - 2].mean())
+
+
+def _clip_blur(blobs: list[Blob]) -> int:
+    """The blur level (index into BLURS) that fits the clip's blobs best, by weighted vote."""
+    blur_of, _, _ = template_table()
+    votes = np.zeros(len(BLURS))
+    for b in blobs:
+        best = int(np.argmax(b.scores))
+        votes[blur_of[best]] += b.scores[best] * math.sqrt(b.area)
+    return int(np.argmax(votes)) if blobs else 0
+
+
+def _name_track(blobs: list[Blob], level: int) -> tuple[str, list[float], float]:
+    """Vote a track's label over its frames: for each label, the sum over frames of its best
+    fit among rotations at the clip's blur level (+-1). Returns label, angle per frame, fit."""
+    blur_of, label_of, labels = template_table()
+    ok = np.abs(blur_of - level) <= 1
+    is_char = np.array([labels[i].startswith("character:") for i in label_of])
+    want_char = sum(b.character is not None for b in blobs) > len(blobs) / 2
+    ok &= is_char == want_char
+    total = np.zeros(len(labels))
+    for b in blobs:
+        s = np.where(ok, b.scores, -1.0)
+        best = np.full(len(labels), -1.0)
+        np.maximum.at(best, label_of, s)
+        total += np.maximum(best, 0) * math.sqrt(b.area)
+    label = int(np.argmax(total))
+    ts = templates()
+    angles, fits = [], []
+    for b in blobs:
+        s = np.where(ok & (label_of == label), b.scores, -1.0)
+        i = int(np.argmax(s))
+        angles.append(ts[i].angle)
+        fits.append(float(s[i]))
+    return labels[label], angles, float(np.mean(fits))
+
+
 def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
     """Read a clip, uint8 (T, H, W, 3), into background, camera and object tracks."""
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.shape[0] < 1:
@@ -426,6 +515,7 @@ def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
     background, camera, rate = estimate_background(work, fps)
     spec = SceneSpec(background=background, camera=camera, camera_rate=rate)
     per_frame = [detect(work[i], _bg(spec, i / fps, w, h)) for i in range(t_count)]
+    level = _clip_blur([b for bs in per_frame for b in bs])
     tracks = []
     min_len = max(1, round(0.4 * t_count))
     for tr in _link(per_frame):
@@ -433,35 +523,42 @@ def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
             continue
         idx = [i for i, _ in tr]
         blobs = [b for _, b in tr]
-        chars = [b.character for b in blobs if b.character]
-        is_char = len(chars) > len(blobs) / 2
-        if is_char:
-            character = _vote(chars)
-            shape, label = "character", f"character:{CHARACTERS[character]['accessory']}"
+        label, angles, fit = _name_track(blobs, level)
+        character = None
+        if label.startswith("character:"):
+            character = _vote([b.character for b in blobs if b.character])
+            shape, colour = "character", CHARACTERS[character]["body"]
         else:
-            character = None
-            plain = [b for b in blobs if not b.character]
-            shape = _vote([b.label for b in plain], [b.fit for b in plain])
-            label = shape
-        colour = _vote([b.colour for b in blobs])
+            shape, colour = label, _vote([b.colour for b in blobs])
         world = [_world(spec, i / fps, b.cx, b.cy) for i, b in zip(idx, blobs, strict=True)]
         ua = unit_area(CHARACTERS[character]["accessory"] if character else shape)
         radius = [math.sqrt(b.area / ua) / h / z for b, (_, _, z) in zip(blobs, world, strict=True)]
-        angles = [b.angle for b in blobs]
-        # How much the silhouette changes between frames (a character waving its arm).
-        fits = [b.fit for b in blobs if b.label == label] or [0.0]
-        change = float(np.mean([1 - iou(a.canon, b.canon) for a, b in zip(blobs, blobs[1:])] or [0]))
-        t_arr = np.asarray(idx, np.float64) / fps
+        swing = _arm_swing(blobs)
         motion = classify_motion(
-            shape, character, t_arr, np.array([p[0] for p in world]), np.array([p[1] for p in world]),
-            np.array(radius), np.array(angles), change,
+            shape,
+            character,
+            np.asarray(idx, np.float64) / fps,
+            np.array([p[0] for p in world]),
+            np.array([p[1] for p in world]),
+            np.array(radius),
+            np.array(angles),
+            swing,
         )
         k = max(1, min(3, len(radius)))
         size = "medium" if character else size_name(float(np.median(radius[:k])))
-        tracks.append(Track(
-            colour=CHARACTERS[character]["body"] if character else colour,
-            shape=shape, character=character, size=size, motion=motion, frames=idx,
-            x=[p[0] for p in world], y=[p[1] for p in world], radius=radius, angle=angles,
-            fit=float(np.mean(fits)),
-        ))
+        tracks.append(
+            Track(
+                colour=colour,
+                shape=shape,
+                character=character,
+                size=size,
+                motion=motion,
+                frames=idx,
+                x=[p[0] for p in world],
+                y=[p[1] for p in world],
+                radius=radius,
+                angle=angles,
+                fit=fit,
+            )
+        )
     return Analysis(background, camera, rate, tracks, t_count, fps)

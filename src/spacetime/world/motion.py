@@ -1,4 +1,4 @@
-"""Where everything is at time t, and a layout that fills a scene's numbers so paths stay in view."""
+"""Where everything is at time t, and a layout that keeps a scene's paths in view."""
 
 from __future__ import annotations
 
@@ -172,6 +172,13 @@ def _place(scene: SceneSpec, o: ObjectSpec, times: np.ndarray, rng: np.random.Ge
     if o.motion != "fall":
         o.y = 0.5 + float(sy) - oy
     o.x = 0.5 + float(sx) - ox
+    if not _in_view(_screen_path(scene, o, times)):  # zooms scale offsets: search instead
+        for _ in range(48):
+            o.x, o.y = (float(v) for v in rng.uniform(0.1, 0.9, size=2))
+            if o.motion == "fall":
+                o.y = o.radius + 0.06
+            if _in_view(_screen_path(scene, o, times)):
+                break
     if o.motion == "bounce":  # start so that it meets a side wall early in the clip
         hit = float(rng.uniform(0.2, 0.5)) * times[-1]
         wall = 1 - o.radius if o.vx > 0 else o.radius
@@ -223,7 +230,6 @@ def layout(
         out.camera, ZOOM_RATE if out.camera.startswith("zoom") else PAN_SPEED
     )
     times = np.linspace(0.0, seconds, 24)
-    speeds = []
     for o in out.objects:
         o.angle = float(rng.uniform(0, 2 * math.pi)) if o.motion == "spin" else 0.0
         speed = 1.0
@@ -236,7 +242,9 @@ def layout(
             if _in_view(_screen_path(out, o, times)):
                 break
             speed *= 0.5
-        speeds.append(speed)
+        else:
+            if strict:
+                raise ValueError(f"a {o.size} {o.shape} cannot stay in view with this camera")
     best, best_gap = copy.deepcopy(out), -math.inf
     for _ in range(tries if len(out.objects) > 1 or out.relation else 1):
         for o in out.objects:

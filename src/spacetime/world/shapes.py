@@ -117,7 +117,9 @@ def character_parts(
     body = box(x, y + 0.02, 0.62, 0.66, 0.32)
     eyes = np.minimum(circle(x + 0.22, y + 0.2, 0.17), circle(x - 0.22, y + 0.2, 0.17))
     px = 0.06 * facing
-    pupils = np.minimum(circle(x + 0.22 - px, y + 0.18, 0.08), circle(x - 0.22 - px, y + 0.18, 0.08))
+    pupils = np.minimum(
+        circle(x + 0.22 - px, y + 0.18, 0.08), circle(x - 0.22 - px, y + 0.18, 0.08)
+    )
     mouth = box(x, y - 0.2, 0.14, 0.035, 0.03)
     if accessory == "bow":
         acc = np.minimum(

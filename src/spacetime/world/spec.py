@@ -41,7 +41,13 @@ DIRECTIONS: dict[str, tuple[float, float]] = {
     "down_right": (0.7071, 0.7071),
 }
 MOTIONS: tuple[str, ...] = (
-    "still", *DIRECTIONS, "bounce", "fall", "spin", "grow", "shrink",
+    "still",
+    *DIRECTIONS,
+    "bounce",
+    "fall",
+    "spin",
+    "grow",
+    "shrink",
 )
 
 # Named characters: a fixed look each (body colour, accessory and its colour).
@@ -54,11 +60,29 @@ CHARACTERS: dict[str, dict[str, str]] = {
 }
 ACTIONS: tuple[str, ...] = ("stand", "walk_left", "walk_right", "jump", "wave")
 
-BACKGROUNDS: tuple[str, ...] = ("grey", "cream", "day", "sunset", "night", "grass", "sea", "checker")
+BACKGROUNDS: tuple[str, ...] = (
+    "grey",
+    "cream",
+    "day",
+    "sunset",
+    "night",
+    "grass",
+    "sea",
+    "checker",
+)
 CAMERAS: tuple[str, ...] = (
-    "static", "pan_left", "pan_right", "pan_up", "pan_down", "zoom_in", "zoom_out",
+    "static",
+    "pan_left",
+    "pan_right",
+    "pan_up",
+    "pan_down",
+    "zoom_in",
+    "zoom_out",
 )
 RELATIONS: tuple[str, ...] = ("left_of", "right_of", "above", "below")
+# A camera move shows only against a textured background; on plain or gradient backgrounds
+# the sampler keeps the camera static and the analyser reports it static.
+TEXTURED: tuple[str, ...] = ("night", "grass", "sea", "checker")
 
 MAX_OBJECTS = 3
 CHARACTER_RADIUS = 0.17  # characters have one fixed size: body + head + accessory
@@ -138,7 +162,9 @@ class SceneSpec:
         for o in self.objects:
             if o.is_character:
                 if o.character not in CHARACTERS:
-                    raise ValueError(f"unknown character {o.character!r}; known: {list(CHARACTERS)}")
+                    raise ValueError(
+                        f"unknown character {o.character!r}; known: {list(CHARACTERS)}"
+                    )
                 if o.motion not in ACTIONS:
                     raise ValueError(f"unknown action {o.motion!r}; known: {ACTIONS}")
             else:

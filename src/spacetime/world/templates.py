@@ -20,7 +20,16 @@ from .spec import CHARACTERS, SHAPES
 CANVAS = 48
 AREA = 300.0  # silhouette area in canvas pixels after normalisation
 ANGLES = 12
-SYMMETRY = {"circle": 0, "square": 4, "triangle": 3, "star": 5, "heart": 1, "cross": 4, "crescent": 1}
+BLURS = (0.0, 1.2, 2.4, 3.6, 5.0)  # Gaussian sigmas (canvas pixels) of the template copies
+SYMMETRY = {
+    "circle": 0,
+    "square": 4,
+    "triangle": 3,
+    "star": 5,
+    "heart": 1,
+    "cross": 4,
+    "crescent": 1,
+}
 POSES = (("stand", 0.0), ("walk_right", 1.2), ("walk_right", -1.2), ("wave", 0.0), ("wave", 2.0))
 
 
@@ -29,6 +38,7 @@ class Template:
     label: str  # a shape name, or "character:<accessory>"
     angle: float  # radians
     mask: np.ndarray  # float32 (CANVAS, CANVAS) coverage in [0, 1]
+    blur: float = 0.0  # sigma in canvas pixels: a blurred frame is matched by a blurred copy
 
 
 def _silhouette(dist: np.ndarray) -> np.ndarray:
@@ -66,16 +76,20 @@ def normalise(mask: np.ndarray) -> np.ndarray | None:
 
 @cache
 def templates() -> tuple[Template, ...]:
-    out: list[Template] = []
+    sharp: list[Template] = []
     for shape in SHAPES:
         sym = SYMMETRY[shape]
         angles = [0.0] if sym == 0 else [i * 2 * math.pi / sym / ANGLES for i in range(ANGLES)]
         for a in angles:
-            out.append(Template(shape, a, normalise(_raster(shape, a, ("stand", 0.0)))))
+            sharp.append(Template(shape, a, normalise(_raster(shape, a, ("stand", 0.0)))))
     for acc in sorted({c["accessory"] for c in CHARACTERS.values()}):
         for pose in POSES:
             mask = normalise(_raster(f"character:{acc}", 0.0, pose))
-            out.append(Template(f"character:{acc}", 0.0, mask))
+            sharp.append(Template(f"character:{acc}", 0.0, mask))
+    out = list(sharp)
+    for sigma in BLURS[1:]:
+        for t in sharp:
+            out.append(Template(t.label, t.angle, cv2.GaussianBlur(t.mask, (0, 0), sigma), sigma))
     return tuple(out)
 
 
@@ -93,13 +107,21 @@ def unit_area(shape: str) -> float:
     return float(m.sum()) * (3.2 / m.shape[0]) ** 2
 
 
-def match(canon: np.ndarray) -> list[tuple[float, Template]]:
-    """Soft IoU of a normalised blob (see normalise) against every template, best first."""
+def ious(canon: np.ndarray) -> np.ndarray:
+    """Soft IoU of a normalised blob (see normalise) with every template: (N,)."""
     b = canon.ravel()[None, :]
     stack = template_stack()
-    iou = np.minimum(stack, b).sum(1) / np.maximum(np.maximum(stack, b).sum(1), 1e-6)
+    return np.minimum(stack, b).sum(1) / np.maximum(np.maximum(stack, b).sum(1), 1e-6)
+
+
+@cache
+def template_table() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """Per template: index of its blur level (N,), index of its label (N,), and the labels."""
     ts = templates()
-    return [(float(iou[i]), ts[i]) for i in np.argsort(-iou)]
+    labels = tuple(dict.fromkeys(t.label for t in ts))
+    blur = np.array([BLURS.index(t.blur) for t in ts])
+    label = np.array([labels.index(t.label) for t in ts])
+    return blur, label, labels
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:

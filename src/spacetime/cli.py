@@ -1,0 +1,210 @@
+"""The `spacetime` command: thin verbs over the Python API.
+
+A user mistake (bad prompt, unreadable file, impossible size) prints one line starting with
+"error:" and exits with code 2; it never prints a traceback and never leaves a partial file.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Spacetime: generative video.")
+world_app = typer.Typer(
+    no_args_is_help=True, help="The procedural world: render, dataset, analyse."
+)
+app.add_typer(world_app, name="world")
+
+F = TypeVar("F", bound=Callable[..., Any])
+USER_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+
+Frames = Annotated[int, typer.Option("--frames", help="Number of frames.")]
+Fps = Annotated[float, typer.Option("--fps", help="Frames per second.")]
+Size = Annotated[int, typer.Option("--size", help="Width and height in pixels (16 to 1024).")]
+Seed = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same video.")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def user_errors(fn: F) -> F:
+    """Turn a user's mistake into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as e:
+            msg = str(e) or e.__class__.__name__
+            if isinstance(e, FileNotFoundError) and e.filename:
+                msg = f"no such file: {e.filename}"
+            typer.echo(f"error: {msg}", err=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _say(quiet: bool, text: str) -> None:
+    if not quiet:
+        typer.echo(text)
+
+
+@app.callback(invoke_without_command=True)
+def _main(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        typer.echo(__version__)
+        raise typer.Exit()
+
+
+@world_app.command("render")
+@user_errors
+def world_render(
+    prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
+    ],
+    frames: Frames = 17,
+    fps: Fps = 8.0,
+    size: Size = 64,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Render the ground-truth video of a prompt."""
+    from .io import Video, write_video
+    from .world.parse import prompt_to_scene
+    from .world.render import render
+
+    if frames < 1:
+        raise ValueError(f"--frames must be at least 1, got {frames}")
+    if fps <= 0:
+        raise ValueError(f"--fps must be positive, got {fps}")
+    scene = prompt_to_scene(prompt, max(frames - 1, 1) / fps, seed=seed)
+    video = render(scene, frames, fps, size)
+    recipe = {
+        "prompt": prompt,
+        "seed": seed,
+        "model": "world-renderer",
+        "frames": frames,
+        "fps": fps,
+        "size": size,
+        "scene": scene.to_dict(),
+        "spacetime": __version__,
+    }
+    path = write_video(Video(video, fps, recipe), out)
+    _say(quiet, f"wrote {path} ({frames} frames, {size}x{size}, {fps:g} fps)")
+
+
+@world_app.command("dataset")
+@user_errors
+def world_dataset(
+    n: Annotated[int, typer.Option("--n", help="Number of clips.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    frames: Frames = 17,
+    fps: Fps = 8.0,
+    size: Size = 64,
+    seed: Seed = 0,
+    fmt: Annotated[str, typer.Option("--format", help="mp4, webm, gif or png.")] = "mp4",
+    max_objects: Annotated[int, typer.Option("--max-objects", help="1 to 3.")] = 3,
+    quiet: Quiet = False,
+) -> None:
+    """Write N world clips and a captions.jsonl (the format for your own videos too)."""
+    from rich.progress import Progress
+
+    from .world.sample import ClipSettings, write_dataset
+
+    if n < 1:
+        raise ValueError(f"--n must be at least 1, got {n}")
+    if fmt not in ("mp4", "webm", "gif", "png"):
+        raise ValueError(f"--format must be mp4, webm, gif or png, got {fmt!r}")
+    if not 1 <= max_objects <= 3:
+        raise ValueError(f"--max-objects must be 1, 2 or 3, got {max_objects}")
+    if not 16 <= size <= 1024:
+        raise ValueError(f"--size must be between 16 and 1024, got {size}")
+    if frames < 2:
+        raise ValueError(f"--frames must be at least 2, got {frames}")
+    settings = ClipSettings(frames=frames, fps=fps, size=size)
+    ext = "" if fmt == "png" else f".{fmt}"
+    with Progress(disable=quiet, transient=True) as bar:
+        task = bar.add_task("rendering clips", total=n)
+        path = write_dataset(
+            out,
+            n,
+            settings,
+            seed=seed,
+            ext=ext,
+            max_objects=max_objects,
+            progress=lambda i: bar.update(task, completed=i),
+        )
+    _say(quiet, f"wrote {n} clips and {path}")
+
+
+@world_app.command("analyse")
+@user_errors
+def world_analyse(
+    video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print every track as JSON.")] = False,
+) -> None:
+    """Read a video back into background, camera and object tracks."""
+    from .io import read_video
+    from .world.analyse import analyse
+
+    v = read_video(video)
+    result = analyse(v.frames, v.fps)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=1))
+    else:
+        typer.echo(result.summary())
+
+
+@world_app.command("vocab")
+def world_vocab() -> None:
+    """List the words the world understands."""
+    from .world.parse import describe_vocabulary
+
+    typer.echo(describe_vocabulary())
+
+
+@app.command("sheet")
+@user_errors
+def sheet(
+    video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output PNG.")],
+    max_frames: Annotated[int, typer.Option("--max-frames", help="Frames in the grid.")] = 16,
+    quiet: Quiet = False,
+) -> None:
+    """Render a contact sheet: a PNG grid of a clip's frames with its prompt."""
+    from .io import contact_sheet, read_video
+
+    if out.suffix.lower() != ".png":
+        raise ValueError(
+            f"the contact sheet is a PNG: give -o a name ending in .png, not {out.name}"
+        )
+    contact_sheet(read_video(video), out, max_frames=max_frames)
+    _say(quiet, f"wrote {out}")
+
+
+@app.command("info")
+@user_errors
+def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")]) -> None:
+    """Print a video's size and the recipe that made it."""
+    from .io import read_video
+
+    v = read_video(video)
+    typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {v.seconds:.2f} s")
+    typer.echo(json.dumps(v.recipe, indent=1) if v.recipe else "no recipe in this file")
+
+
+def main() -> None:
+    app(prog_name="spacetime")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

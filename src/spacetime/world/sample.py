@@ -1,0 +1,158 @@
+"""Random scenes and datasets of world clips with captions."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .motion import layout
+from .render import render
+from .spec import (
+    ACTIONS,
+    BACKGROUNDS,
+    CAMERAS,
+    CHARACTERS,
+    COLOURS,
+    MAX_OBJECTS,
+    MOTIONS,
+    RELATIONS,
+    SHAPES,
+    SIZES,
+    TEXTURED,
+    ObjectSpec,
+    SceneSpec,
+)
+
+OBJECT_COUNT_WEIGHTS = (0.5, 0.3, 0.2)  # P(1 object), P(2), P(3)
+CHARACTER_SHARE = 0.2  # chance that an object is a named character
+CAMERA_SHARE = 0.5  # chance of a camera move on a textured background
+RELATION_SHARE = 0.3  # chance that a scene of 2+ objects states a relation
+REPEAT_SHARE = 0.15  # chance that an object repeats the previous one ("two red circles")
+
+
+def _pick(rng: np.random.Generator, items: tuple[str, ...] | list[str]) -> str:
+    return str(items[int(rng.integers(len(items)))])
+
+
+def random_names(
+    rng: np.random.Generator,
+    max_objects: int = MAX_OBJECTS,
+    characters: bool = True,
+    objects: int | None = None,
+) -> SceneSpec:
+    """A random scene with names only (layout fills the numbers).
+
+    Rules: each character at most once; a circle never spins (it would look still); camera
+    moves only over textured backgrounds (elsewhere they cannot be seen); an object sometimes
+    repeats the previous one, so counted captions ("two red circles") occur.
+    """
+    if objects is None:
+        w = np.asarray(OBJECT_COUNT_WEIGHTS[:max_objects])
+        objects = 1 + int(rng.choice(len(w), p=w / w.sum()))
+    objs: list[ObjectSpec] = []
+    for _ in range(objects):
+        free = [c for c in CHARACTERS if all(o.character != c for o in objs)]
+        prev = objs[-1] if objs else None
+        if prev is not None and not prev.is_character and rng.random() < REPEAT_SHARE:
+            objs.append(ObjectSpec(prev.shape, prev.colour, prev.size, prev.motion))
+            continue
+        if characters and free and rng.random() < CHARACTER_SHARE:
+            name = _pick(rng, free)
+            objs.append(
+                ObjectSpec(
+                    "character",
+                    CHARACTERS[name]["body"],
+                    "medium",
+                    _pick(rng, ACTIONS),
+                    character=name,
+                )
+            )
+            continue
+        shape = _pick(rng, SHAPES)
+        motions = [m for m in MOTIONS if not (shape == "circle" and m == "spin")]
+        objs.append(
+            ObjectSpec(
+                shape, _pick(rng, list(COLOURS)), _pick(rng, list(SIZES)), _pick(rng, motions)
+            )
+        )
+    background = _pick(rng, BACKGROUNDS)
+    camera = "static"
+    if background in TEXTURED and rng.random() < CAMERA_SHARE:
+        camera = _pick(rng, CAMERAS[1:])
+    relation = None
+    if len(objs) >= 2 and rng.random() < RELATION_SHARE:
+        i, j = (int(v) for v in rng.choice(len(objs), size=2, replace=False))
+        relation = (i, _pick(rng, RELATIONS), j)
+    return SceneSpec(objs, background, camera, relation=relation)
+
+
+def sample_scene(rng: np.random.Generator, seconds: float, **kwargs) -> SceneSpec:
+    """A random scene laid out for a clip of the given length, objects apart and in view."""
+    for _ in range(100):
+        names = random_names(rng, **kwargs)
+        try:
+            return layout(names, seconds, seed=int(rng.integers(2**31)), strict=True)
+        except ValueError:
+            continue
+    raise RuntimeError("could not lay out a random scene in 100 tries")
+
+
+@dataclass
+class ClipSettings:
+    frames: int = 17
+    fps: float = 8.0
+    size: int = 64
+
+    @property
+    def seconds(self) -> float:
+        return (self.frames - 1) / self.fps
+
+
+def write_dataset(
+    out: Path,
+    n: int,
+    settings: ClipSettings,
+    seed: int = 0,
+    ext: str = ".mp4",
+    caption_fn: Callable[[SceneSpec, np.random.Generator], str] | None = None,
+    progress: Callable[[int], None] | None = None,
+    **kwargs,
+) -> Path:
+    """Write n clips to out/clips and one line per clip to out/captions.jsonl.
+
+    Each line is {"file", "caption"} (the format for a user's own videos) plus the world's
+    extras: "scene" (the exact spec) and "seed". Clip i depends only on (seed, i).
+    """
+    from ..io import Video, write_video
+    from .caption import caption as default_caption
+
+    caption_fn = caption_fn or default_caption
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "clips").mkdir(exist_ok=True)
+    tmp = out / ".captions.jsonl.tmp"
+    with tmp.open("w") as f:
+        for i in range(n):
+            rng = np.random.default_rng([seed, i])
+            scene = sample_scene(rng, settings.seconds, **kwargs)
+            text = caption_fn(scene, rng)
+            frames = render(scene, settings.frames, settings.fps, settings.size)
+            name = f"clips/{i:06d}{ext}"
+            recipe = {
+                "prompt": text,
+                "seed": seed,
+                "index": i,
+                "model": "world-renderer",
+                "scene": scene.to_dict(),
+            }
+            write_video(Video(frames, settings.fps, recipe), out / name)
+            line = {"file": name, "caption": text, "scene": scene.to_dict(), "seed": [seed, i]}
+            f.write(json.dumps(line) + "\n")
+            if progress:
+                progress(i + 1)
+    os.replace(tmp, out / "captions.jsonl")
+    return out / "captions.jsonl"

@@ -1,0 +1,98 @@
+"""Judge an analysed clip against the scene it should show: which attributes came out right."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+
+from .analyse import Analysis, Track
+from .motion import object_state
+from .spec import ObjectSpec, SceneSpec
+
+ATTRIBUTES = ("colour", "shape", "size", "motion")
+
+
+@dataclass
+class ObjectScore:
+    truth: ObjectSpec
+    track: Track | None
+    right: dict[str, bool] = field(default_factory=dict)  # attribute -> correct
+
+    @property
+    def all_right(self) -> bool:
+        return self.track is not None and all(self.right.values())
+
+
+@dataclass
+class SceneScore:
+    objects: list[ObjectScore]
+    background: bool
+    camera: bool
+    count: bool  # as many tracks as objects
+    relation: bool | None  # None when the scene states no relation
+
+    def accuracy(self, attr: str) -> float:
+        """Share of objects whose attribute is right (a missing object counts as wrong)."""
+        if not self.objects:
+            return 1.0
+        return sum(o.right.get(attr, False) for o in self.objects) / len(self.objects)
+
+
+def _cost(o: ObjectSpec, t: Track, fps: float) -> float:
+    """Distance between where o is and where t was seen, plus penalties for wrong names."""
+    f = t.frames[0]
+    s = object_state(o, f / fps)
+    d = math.hypot(s.x - t.x[0], s.y - t.y[0])
+    name_o = o.character or o.shape
+    name_t = t.character or t.shape
+    return d + 0.5 * (o.colour != t.colour) + 0.25 * (name_o != name_t)
+
+
+def _relation_holds(rel: str, a: Track, b: Track) -> bool:
+    dx, dy = b.x[0] - a.x[0], b.y[0] - a.y[0]
+    return {
+        "left_of": dx > 0 and abs(dx) > abs(dy),
+        "right_of": dx < 0 and abs(dx) > abs(dy),
+        "above": dy > 0 and abs(dy) > abs(dx),
+        "below": dy < 0 and abs(dy) > abs(dx),
+    }[rel]
+
+
+def score(truth: SceneSpec, analysis: Analysis) -> SceneScore:
+    """Match each true object to at most one track (least total cost) and compare names."""
+    objs, tracks = truth.objects, analysis.tracks
+    best: tuple[float, tuple[int | None, ...]] = (math.inf, tuple([None] * len(objs)))
+    slots: list[int | None] = [*range(len(tracks)), *([None] * len(objs))]
+    for perm in set(itertools.permutations(slots, len(objs))):
+        cost = sum(
+            1.5 if j is None else _cost(o, tracks[j], analysis.fps)
+            for o, j in zip(objs, perm, strict=True)
+        )
+        if cost < best[0]:
+            best = (cost, perm)
+    scores = []
+    for o, j in zip(objs, best[1], strict=True):
+        if j is None:
+            scores.append(ObjectScore(o, None, {a: False for a in ATTRIBUTES}))
+            continue
+        t = tracks[j]
+        right = {
+            "colour": t.colour == o.colour,
+            "shape": (t.character or t.shape) == (o.character or o.shape),
+            "size": o.is_character or t.size == o.size,
+            "motion": t.motion == o.motion,
+        }
+        scores.append(ObjectScore(o, t, right))
+    relation = None
+    if truth.relation is not None:
+        i, rel, k = truth.relation
+        a, b = scores[i].track, scores[k].track
+        relation = a is not None and b is not None and _relation_holds(rel, a, b)
+    return SceneScore(
+        objects=scores,
+        background=analysis.background == truth.background,
+        camera=analysis.camera == truth.camera,
+        count=len(tracks) == len(objs),
+        relation=relation,
+    )
