@@ -267,7 +267,7 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
         parts = [
             names[c]
             for c in order[:3]
-            if counts[c] >= max(0.2 * counts.sum(), 0.5 * min_area) or c == order[0]
+            if counts[c] >= max(0.06 * counts.sum(), 0.7 * min_area) or c == order[0]
         ]
         support = cv2.dilate(m.astype(np.uint8), grow, iterations=2).astype(bool)
         for name in parts:
@@ -343,21 +343,23 @@ def _predict(track: list[tuple[int, Blob]], t: int) -> tuple[float, float]:
 
 
 def _link(per_frame: list[list[Blob]]) -> list[list[tuple[int, Blob]]]:
-    """Greedy tracking by colour and predicted position; a track may coast through a gap
-    (an occlusion, or two objects of one colour merged) for up to half the clip."""
+    """Greedy tracking by colour and predicted position. A track may coast through a gap (an
+    occlusion, or two objects of one colour merged into one blob) and pick up again where
+    its constant-velocity prediction says, within a distance that grows with the gap."""
     tracks: list[list[tuple[int, Blob]]] = []
-    max_gap = max(3, len(per_frame) // 2)
     for t, blobs in enumerate(per_frame):
         cands = []
         for k, tr in enumerate(tracks):
             gap = t - tr[-1][0]
-            if gap > max_gap:
-                continue
             px, py = _predict(tr, t)
+            last = tr[-1][1]
             for j, b in enumerate(blobs):
-                if b.colour != tr[-1][1].colour:
+                if b.colour != last.colour:
                     continue
-                d = math.hypot(b.cx - px, b.cy - py)
+                # Near the prediction, or near the last sighting (a bounce reverses velocity).
+                d = min(
+                    math.hypot(b.cx - px, b.cy - py), math.hypot(b.cx - last.cx, b.cy - last.cy)
+                )
                 if d < 0.12 + 0.04 * gap:
                     cands.append((d + 0.02 * gap, k, j))
         used_t, used_b = set(), set()
@@ -392,12 +394,21 @@ def _unwrap(angles: list[float], period: float) -> np.ndarray:
     return np.unwrap(a) * (period / (2 * math.pi))
 
 
-def _reverses(v: np.ndarray, swing: float = 0.05) -> bool:
-    """True when v goes one way by more than swing and then comes back by more than swing."""
-    if len(v) < 4:
-        return False
-    hi, lo = float(np.max(v)), float(np.min(v))
-    return (hi - v[0] > swing and hi - v[-1] > swing) or (v[0] - lo > swing and v[-1] - lo > swing)
+def _turns(v: np.ndarray, swing: float = 0.05) -> tuple[int, int]:
+    """Direction changes of v by more than swing (hysteresis), and the first direction of
+    travel (+1, -1, or 0 if it never moves that far)."""
+    first, direction, ext, turns = 0, 0, float(v[0]), 0
+    for x in v[1:]:
+        x = float(x)
+        if direction == 0:
+            if abs(x - ext) > swing:
+                direction = first = 1 if x > ext else -1
+                ext = x
+        elif (x - ext) * direction > 0:
+            ext = x
+        elif abs(x - ext) > swing:
+            turns, direction, ext = turns + 1, -direction, x
+    return turns, first
 
 
 def _spread(v: np.ndarray) -> float:
@@ -441,13 +452,16 @@ def classify_motion(
             if abs(_slope(t, spun)) > 0.8 and np.ptp(spun) > 0.3:
                 return "spin"
         return "still"
-    if _spread(x) < 0.06 and _spread(y) > 0.08:
-        # Falling: accelerates downwards, then bounces back up off the floor.
-        first = slice(0, max(3, len(t) // 2))
-        acc = float(np.polyfit(t[first], y[first], 2)[0]) if len(t) >= 4 else 0.0
-        if _reverses(y) or acc > 0.5:
+    turns_x, _ = _turns(x)
+    turns_y, first_y = _turns(y)
+    if _spread(x) < 0.06 and _spread(y) > 0.08 and first_y > 0:
+        # Falling: drops with growing speed, then bounces back up off the floor.
+        if turns_y:
             return "fall"
-    if _reverses(x) or _reverses(y):
+        acc = float(np.polyfit(t, y, 2)[0]) if len(t) >= 4 else 0.0
+        if acc > 0.5:
+            return "fall"
+    if turns_x or turns_y:
         return "bounce"
     if travel < 0.05:
         return "still"

@@ -245,17 +245,18 @@ def layout(
         else:
             if strict:
                 raise ValueError(f"a {o.size} {o.shape} cannot stay in view with this camera")
-    best, best_gap = copy.deepcopy(out), -math.inf
-    for _ in range(tries if len(out.objects) > 1 or out.relation else 1):
+    best, best_key = copy.deepcopy(out), (False, -math.inf)
+    for _ in range(tries):
         for o in out.objects:
             _place(out, o, times, rng)
         if not _relation_ok(out):
             continue
-        gap = _gap(out, [_screen_path(out, o, times) for o in out.objects])
-        if gap > best_gap:
-            best, best_gap = copy.deepcopy(out), gap
-        if gap >= 1.15:
+        paths = [_screen_path(out, o, times) for o in out.objects]
+        key = (all(_in_view(p) for p in paths), _gap(out, paths))
+        if key > best_key:
+            best, best_key = copy.deepcopy(out), key
+        if key[0] and key[1] >= 1.15:
             break
-    if strict and (best_gap < 1.0 or not _relation_ok(best)):
+    if strict and not (best_key[0] and best_key[1] >= 1.0 and _relation_ok(best)):
         raise ValueError("these objects do not fit in view apart; try fewer or smaller objects")
     return best
