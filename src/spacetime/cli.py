@@ -73,7 +73,7 @@ def world_render(
     ],
     frames: Frames = 17,
     fps: Fps = 8.0,
-    size: Size = 64,
+    size: Size = 128,
     seed: Seed = 0,
     quiet: Quiet = False,
 ) -> None:

@@ -248,9 +248,10 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
         comps.append((m, counts, order))
     blobs: list[Blob] = []
     taken = np.zeros_like(fg)
+    reach = max(2, round(0.06 * h))  # pixels between a character's body and its accessory
     for m, _counts, order in comps:
         main = names[order[0]]
-        near = cv2.dilate(m.astype(np.uint8), grow, iterations=2).astype(bool) & fg
+        near = cv2.dilate(m.astype(np.uint8), grow, iterations=reach).astype(bool) & fg
         share = np.bincount(labels[near], minlength=len(names)) / max(int(near.sum()), 1)
         character = _character(main, share)
         if character is not None:
