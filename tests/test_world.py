@@ -132,8 +132,10 @@ def test_analyser_survives_blur_and_noise() -> None:
 
 def test_two_objects_of_one_colour_crossing_stay_two_tracks() -> None:
     s = SceneSpec(
-        [ObjectSpec("circle", "red", "small", "right", 0.15, 0.5, vx=0.3),
-         ObjectSpec("circle", "red", "small", "left", 0.85, 0.5, vx=-0.3)]
+        [
+            ObjectSpec("circle", "red", "small", "right", 0.15, 0.5, vx=0.3),
+            ObjectSpec("circle", "red", "small", "left", 0.85, 0.5, vx=-0.3),
+        ]
     )
     a = analyse(render(s, 17, 8, 64), 8)
     assert sorted(t.motion for t in a.tracks) == ["left", "right"]

@@ -1,0 +1,113 @@
+"""The `spacetime` command: verbs work, and user mistakes give one line, exit 2, no file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from spacetime.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_user_error(result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), result.output
+    assert "Traceback" not in result.output
+    for w in words:
+        assert w in lines[0]
+
+
+def test_render_info_analyse_and_sheet(tmp_path: Path) -> None:
+    out = tmp_path / "clip.mp4"
+    r = run(
+        "world",
+        "render",
+        "a red circle moving left on a checkered floor",
+        "-o",
+        out,
+        "--size",
+        64,
+        "--frames",
+        9,
+    )
+    assert r.exit_code == 0, r.output
+    info = run("info", out)
+    assert info.exit_code == 0 and "9 frames, 64x64" in info.output
+    assert '"prompt": "a red circle moving left on a checkered floor"' in info.output
+    seen = run("world", "analyse", out)
+    assert "background: checker" in seen.output and "red circle" in seen.output
+    tracks = json.loads(run("world", "analyse", out, "--json").output)["tracks"]
+    assert [t["motion"] for t in tracks] == ["left"]
+    sheet = tmp_path / "sheet.png"
+    assert run("sheet", out, "-o", sheet).exit_code == 0
+    assert sheet.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_same_seed_same_video(tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"  # folders of PNG frames: exact pixels
+    for p in (a, b):
+        assert (
+            run(
+                "world",
+                "render",
+                "Momo walks to the right",
+                "-o",
+                p,
+                "--size",
+                32,
+                "--frames",
+                4,
+                "--seed",
+                3,
+            ).exit_code
+            == 0
+        )
+    for f in sorted(a.glob("*.png")):
+        assert f.read_bytes() == (b / f.name).read_bytes()
+
+
+def test_dataset(tmp_path: Path) -> None:
+    r = run("world", "dataset", "--n", 2, "--out", tmp_path, "--size", 32, "--frames", 5, "--quiet")
+    assert r.exit_code == 0, r.output
+    lines = (tmp_path / "captions.jsonl").read_text().splitlines()
+    assert len(lines) == 2 and all((tmp_path / json.loads(x)["file"]).exists() for x in lines)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["world", "render", "a red sqaure", "-o", "{tmp}/x.mp4"], ["sqaure", "square"]),
+        (["world", "render", "", "-o", "{tmp}/x.mp4"], ["empty"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "8"], ["16"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--frames", "0"], ["frames"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.avi"], [".avi"]),
+        (["world", "dataset", "--n", "0", "--out", "{tmp}/d"], ["--n"]),
+        (["info", "{tmp}/missing.mp4"], ["missing.mp4"]),
+        (["world", "analyse", "{tmp}/garbage.mp4"], ["garbage.mp4"]),
+        (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png"], ["garbage.mp4"]),
+    ],
+)
+def test_user_errors_are_one_line_and_leave_no_file(
+    tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    (tmp_path / "garbage.mp4").write_bytes(b"not a video at all" * 50)
+    before = set(tmp_path.rglob("*"))
+    assert_user_error(run(*[a.replace("{tmp}", str(tmp_path)) for a in args]), *words)
+    assert set(tmp_path.rglob("*")) == before
+
+
+def test_sheet_must_be_png(tmp_path: Path) -> None:
+    out = tmp_path / "clip.gif"
+    assert (
+        run("world", "render", "a blue star", "-o", out, "--size", 32, "--frames", 3).exit_code == 0
+    )
+    assert_user_error(run("sheet", out, "-o", tmp_path / "s.jpg"), "PNG")
