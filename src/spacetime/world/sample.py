@@ -35,6 +35,18 @@ RELATION_SHARE = 0.3  # chance that a scene of 2+ objects states a relation
 REPEAT_SHARE = 0.15  # chance that an object repeats the previous one ("two red circles")
 
 
+HELD_OUT_VERSION = 1
+
+
+def is_held_out(colour: str, shape: str, motion: str) -> bool:
+    """The held-out rule (version 1): a plain object's (colour, shape, motion) triple is kept
+    out of every training set when (i_colour + i_shape + i_motion) % 7 == 3, with indices into
+    COLOURS, SHAPES and MOTIONS. One triple in seven is held out, and every colour, shape and
+    motion still appears in training with others, so held-out prompts test composition."""
+    c, s, m = list(COLOURS).index(colour), SHAPES.index(shape), MOTIONS.index(motion)
+    return (c + s + m) % 7 == 3
+
+
 def _pick(rng: np.random.Generator, items: tuple[str, ...] | list[str]) -> str:
     return str(items[int(rng.integers(len(items)))])
 
@@ -44,13 +56,18 @@ def random_names(
     max_objects: int = MAX_OBJECTS,
     characters: bool = True,
     objects: int | None = None,
+    held_out: str = "exclude",
 ) -> SceneSpec:
     """A random scene with names only (layout fills the numbers).
 
     Rules: each character at most once; a circle never spins (it would look still); camera
     moves only over textured backgrounds (elsewhere they cannot be seen); an object sometimes
-    repeats the previous one, so counted captions ("two red circles") occur.
+    repeats the previous one, so counted captions ("two red circles") occur. held_out says
+    what to do with held-out triples (see is_held_out): "exclude" (the default, and the only
+    choice for training data), "only" (every plain object is held out), or "any".
     """
+    if held_out not in ("exclude", "only", "any"):
+        raise ValueError(f"held_out must be 'exclude', 'only' or 'any', got {held_out!r}")
     if objects is None:
         w = np.asarray(OBJECT_COUNT_WEIGHTS[:max_objects])
         objects = 1 + int(rng.choice(len(w), p=w / w.sum()))
@@ -73,13 +90,13 @@ def random_names(
                 )
             )
             continue
-        shape = _pick(rng, SHAPES)
-        motions = [m for m in MOTIONS if not (shape == "circle" and m == "spin")]
-        objs.append(
-            ObjectSpec(
-                shape, _pick(rng, list(COLOURS)), _pick(rng, list(SIZES)), _pick(rng, motions)
-            )
-        )
+        while True:
+            shape, colour = _pick(rng, SHAPES), _pick(rng, list(COLOURS))
+            motion = _pick(rng, [m for m in MOTIONS if not (shape == "circle" and m == "spin")])
+            out = is_held_out(colour, shape, motion)
+            if held_out == "any" or out == (held_out == "only"):
+                break
+        objs.append(ObjectSpec(shape, colour, _pick(rng, list(SIZES)), motion))
     background = _pick(rng, BACKGROUNDS)
     camera = "static"
     if background in TEXTURED and rng.random() < CAMERA_SHARE:
