@@ -172,6 +172,55 @@ def world_vocab() -> None:
     typer.echo(describe_vocabulary())
 
 
+@app.command("eval")
+@user_errors
+def eval_(
+    generator: Annotated[
+        str, typer.Option("--generator", "-g", help="renderer, static or noise.")
+    ] = "renderer",
+    suite: Annotated[str, typer.Option("--suite", help="quick (minutes) or full.")] = "quick",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("eval-report"),
+    frames: Frames = 17,
+    fps: Fps = 8.0,
+    size: Size = 64,
+    seed: Seed = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Score a generator on the prompt suites: faithfulness, quality, cost; JSON + Markdown."""
+    from rich.progress import Progress
+
+    from .eval import generators
+    from .eval.report import write_report
+    from .eval.run import environment, run, summarise
+    from .eval.suites import build_all
+
+    gen = generators.get(generator)
+    if frames < 2:
+        raise ValueError(f"--frames must be at least 2, got {frames}")
+    items = build_all(suite, (frames - 1) / fps)
+    with Progress(disable=quiet, transient=True) as bar:
+        task = bar.add_task(f"eval {generator}", total=len(items))
+        results = run(
+            gen, items, frames, fps, size, seed, progress=lambda i: bar.update(task, completed=i)
+        )
+    summary = summarise(results, (frames - 1) / fps)
+    settings = {
+        "generator": generator,
+        "suite": suite,
+        "frames": frames,
+        "fps": fps,
+        "size": size,
+        "seed": seed,
+        **environment(),
+    }
+    path = write_report(out, generator, results, summary, settings)
+    _say(
+        quiet,
+        f"all attributes right: {100 * summary['all']['all_right']:.1f}% "
+        f"of {len(items)} clips; report: {path}",
+    )
+
+
 @app.command("sheet")
 @user_errors
 def sheet(

@@ -39,14 +39,16 @@ class SceneScore:
         return sum(o.right.get(attr, False) for o in self.objects) / len(self.objects)
 
 
-def _cost(o: ObjectSpec, t: Track, fps: float) -> float:
-    """Distance between where o is and where t was seen, plus penalties for wrong names."""
-    f = t.frames[0]
-    s = object_state(o, f / fps)
-    d = math.hypot(s.x - t.x[0], s.y - t.y[0])
-    name_o = o.character or o.shape
-    name_t = t.character or t.shape
-    return d + 0.5 * (o.colour != t.colour) + 0.25 * (name_o != name_t)
+def _cost(o: ObjectSpec, t: Track, fps: float, by_position: bool) -> float:
+    """How badly track t fits object o: penalties for wrong names, plus the distance between
+    where o is and where t was seen when positions count (the renderer's own clips)."""
+    wrong = 1.0 * (o.colour != t.colour) + 1.0 * (
+        (o.character or o.shape) != (t.character or t.shape)
+    )
+    if not by_position:
+        return wrong + 0.5 * (o.motion != t.motion) + 0.25 * (o.size != t.size)
+    s = object_state(o, t.frames[0] / fps)
+    return math.hypot(s.x - t.x[0], s.y - t.y[0]) + 0.5 * wrong
 
 
 def _relation_holds(rel: str, a: Track, b: Track) -> bool:
@@ -59,14 +61,17 @@ def _relation_holds(rel: str, a: Track, b: Track) -> bool:
     }[rel]
 
 
-def score(truth: SceneSpec, analysis: Analysis) -> SceneScore:
-    """Match each true object to at most one track (least total cost) and compare names."""
+def score(truth: SceneSpec, analysis: Analysis, by_position: bool = True) -> SceneScore:
+    """Match each true object to at most one track (least total cost) and compare names.
+
+    by_position=False matches on names alone: for a generator, which places objects itself.
+    """
     objs, tracks = truth.objects, analysis.tracks
     best: tuple[float, tuple[int | None, ...]] = (math.inf, tuple([None] * len(objs)))
     slots: list[int | None] = [*range(len(tracks)), *([None] * len(objs))]
     for perm in set(itertools.permutations(slots, len(objs))):
         cost = sum(
-            1.5 if j is None else _cost(o, tracks[j], analysis.fps)
+            3.0 if j is None else _cost(o, tracks[j], analysis.fps, by_position)
             for o, j in zip(objs, perm, strict=True)
         )
         if cost < best[0]:

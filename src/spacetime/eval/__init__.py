@@ -1,0 +1,1 @@
+"""Evaluation: prompt suites, generators, metrics and reports for `spacetime eval`."""

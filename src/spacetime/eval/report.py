@@ -1,0 +1,124 @@
+"""Write an eval's results: report.json (every number and setting), report.md (tables),
+a plot of faithfulness per suite and contact sheets of the best and worst clips."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..io import sheet_of_many
+from .run import ATTRIBUTES, Result, as_records
+
+QUALITY = ("flicker", "warping_error", "dynamic", "permanence")
+
+
+def _pct(v: float | None) -> str:
+    return "—" if v is None else f"{100 * v:.0f}%"
+
+
+def _write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _plot(summary: dict[str, Any], title: str, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    suites = [s for s in summary if s != "all"]
+    attrs = [*ATTRIBUTES, "all_right"]
+    fig, ax = plt.subplots(figsize=(11, 3.6), dpi=100)
+    width = 0.8 / max(len(suites), 1)
+    for i, s in enumerate(suites):
+        vals = [100 * (summary[s][a] or 0) if summary[s][a] is not None else 0 for a in attrs]
+        ax.bar([k + i * width for k in range(len(attrs))], vals, width, label=s)
+    ax.set_xticks([k + 0.4 - width / 2 for k in range(len(attrs))], attrs, fontsize=8)
+    ax.set_ylabel("% right")
+    ax.set_ylim(0, 105)
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=len(suites), loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    fig.tight_layout()
+    tmp = path.with_name(f".{path.name}.tmp.png")
+    fig.savefig(tmp)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def write_report(
+    out: Path, name: str, results: list[Result], summary: dict[str, Any], settings: dict[str, Any]
+) -> Path:
+    """Write the report folder; returns the path of report.md."""
+    out.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "generator": name,
+        "settings": settings,
+        "summary": summary,
+        "results": as_records(results),
+    }
+    _write(out / "report.json", json.dumps(payload, indent=1))
+    _plot(
+        summary, f"{name}: share of clips right, per attribute and suite", out / "faithfulness.png"
+    )
+
+    ranked = sorted(
+        results,
+        key=lambda r: (
+            sum(v is True for v in r.right.values()) - sum(v is False for v in r.right.values())
+        ),
+    )
+    for label, pick in (("worst", ranked[:6]), ("best", ranked[::-1][:6])):
+        videos = [r.video for r in pick if r.video is not None]
+        if videos:
+            captions = [f"[{r.id}] {r.prompt}\nseen: {r.found}" for r in pick]
+            sheet_of_many(videos, out / f"{label}.png", frames_per_row=6, captions=captions)
+
+    lines = [
+        f"# `spacetime eval`: {name}",
+        "",
+        f"Settings: {json.dumps(settings)}",
+        "",
+        "## Text faithfulness (share of clips with the attribute right)",
+        "",
+        "| suite | n | " + " | ".join(ATTRIBUTES) + " | all |",
+        "|---|---|" + "---|" * (len(ATTRIBUTES) + 1),
+    ]
+    for s, row in summary.items():
+        cells = " | ".join(_pct(row[a]) for a in ATTRIBUTES)
+        lines.append(f"| {s} | {row['n']} | {cells} | {_pct(row['all_right'])} |")
+    lines += [
+        "",
+        "A dash: no item of that suite tests the attribute. `all`: every tested attribute right.",
+        "",
+        "## Video quality and cost",
+        "",
+        "| suite | flicker (1 = steady) | warping error | dynamic | permanence | s / clip | RTF |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s, row in summary.items():
+        lines.append(
+            f"| {s} | {row['flicker']:.3f} | {row['warping_error']:.1f} | {_pct(row['dynamic'])} "
+            f"| {_pct(row['permanence'])} | {row['seconds_per_clip']:.3f} "
+            f"| {row['real_time_factor']:.3f} |"
+        )
+    lines += [
+        "",
+        "Flicker: VBench's temporal flickering score. Warping error: mean absolute error (0-255)",
+        "of each frame against its predecessor warped by Farneback flow, occluded pixels left out.",
+        "Dynamic: share of clips VBench's dynamic-degree rule calls dynamic (Farneback for RAFT).",
+        "Permanence: share of clips in which no object vanishes or appears mid-clip. RTF: seconds",
+        "of generation per second of video.",
+        "",
+        "![faithfulness](faithfulness.png)",
+        "",
+        "Best clips: ![best](best.png)",
+        "",
+        "Worst clips: ![worst](worst.png)",
+        "",
+    ]
+    _write(out / "report.md", "\n".join(lines))
+    return out / "report.md"
