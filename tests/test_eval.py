@@ -96,3 +96,20 @@ def test_report_files(tmp_path) -> None:
 def test_unknown_generator_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="renderer"):
         generators.get("sora")
+
+
+def test_task_suites_bound_and_baselines() -> None:
+    from spacetime.eval.tasks import TASKS, build, run_tasks, summarise_tasks
+
+    items = [it for t in TASKS for it in build(t, 1, frames=9, size=48)]
+    assert [it.task for it in items] == list(TASKS)
+    for it in items:
+        assert it.mask.any() and it.known[it.mask].max() == 0
+    s = summarise_tasks(run_tasks(items))
+    for task in TASKS:
+        assert s[task]["oracle"]["psnr_known"] == 99.0
+        if task != "morph":
+            assert s[task]["oracle"]["psnr_hidden"] == 99.0
+            for m in set(s[task]) - {"oracle", "noise", "constant-velocity"}:
+                assert s[task][m]["psnr_hidden"] > s[task]["noise"]["psnr_hidden"], (task, m)
+    assert s["morph"]["noise"]["max_jump"] > 3 * s["morph"]["blend"]["max_jump"]

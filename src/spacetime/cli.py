@@ -184,9 +184,13 @@ def eval_(
     fps: Fps = 8.0,
     size: Size = 64,
     seed: Seed = 0,
+    tasks: Annotated[
+        bool, typer.Option("--tasks/--no-tasks", help="Also run the task suites.")
+    ] = True,
     quiet: Quiet = False,
 ) -> None:
-    """Score a generator on the prompt suites: faithfulness, quality, cost; JSON + Markdown."""
+    """Score a generator on the prompt suites (faithfulness, quality, cost) and the task suites
+    (hidden content restored, against classical baselines); writes JSON, Markdown and PNGs."""
     from rich.progress import Progress
 
     from .eval import generators
@@ -204,6 +208,19 @@ def eval_(
             gen, items, frames, fps, size, seed, progress=lambda i: bar.update(task, completed=i)
         )
     summary = summarise(results, (frames - 1) / fps)
+    task_part = None
+    if tasks:
+        from .eval.tasks import SIZES as TASK_SIZES
+        from .eval.tasks import TASKS, run_tasks, summarise_tasks
+        from .eval.tasks import build as build_task
+
+        task_items = [
+            it for t in TASKS for it in build_task(t, TASK_SIZES[suite], frames, fps, size)
+        ]
+        with Progress(disable=quiet, transient=True) as bar:
+            task = bar.add_task("task suites", total=len(task_items))
+            rows = run_tasks(task_items, progress=lambda i: bar.update(task, completed=i))
+        task_part = (rows, summarise_tasks(rows), task_items)
     settings = {
         "generator": generator,
         "suite": suite,
@@ -213,7 +230,7 @@ def eval_(
         "seed": seed,
         **environment(),
     }
-    path = write_report(out, generator, results, summary, settings)
+    path = write_report(out, generator, results, summary, settings, task_part)
     _say(
         quiet,
         f"all attributes right: {100 * summary['all']['all_right']:.1f}% "
