@@ -47,6 +47,20 @@ def h264(frames: np.ndarray, fps: float, tmp: Path) -> np.ndarray:
     return read_video(path).frames
 
 
+def degrade(cond: str, clean: np.ndarray, fps: float, rng: np.random.Generator, tmp: Path):
+    if cond == "clean":
+        return clean
+    if cond == "blur":
+        return blur(clean)
+    if cond == "noise":
+        return noise(clean, rng)
+    if cond == "h264":
+        return h264(clean, fps, tmp)
+    if cond == "all three":
+        return h264(noise(blur(clean), rng), fps, tmp)
+    raise SystemExit(f"unknown condition {cond!r}")
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
     return 99.0 if mse == 0 else 10 * np.log10(255**2 / mse)
@@ -57,12 +71,17 @@ def main() -> None:
     ap.add_argument("data", type=Path, help="folder written by `spacetime world dataset`")
     ap.add_argument("--out", type=Path, help="write every number here as JSON")
     ap.add_argument("--limit", type=int, default=0, help="only the first N clips")
+    ap.add_argument(
+        "--conditions",
+        default="clean,blur,noise,h264,all three",
+        help="comma-separated subset of: clean, blur, noise, h264, all three",
+    )
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
     lines = (args.data / "captions.jsonl").read_text().splitlines()
     if args.limit:
         lines = lines[: args.limit]
-    conditions = ("clean", "blur", "noise", "h264", "all three")
+    conditions = tuple(args.conditions.split(","))
     # tallies[(group, condition)][attribute] = [right, total]
     tallies: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0])
@@ -79,13 +98,7 @@ def main() -> None:
             video = read_video(args.data / item["file"])
             group = "single" if len(truth.objects) == 1 else "multi"
             clean = video.frames
-            variants = {
-                "clean": clean,
-                "blur": blur(clean),
-                "noise": noise(clean, rng),
-                "h264": h264(clean, video.fps, tmp),
-                "all three": h264(noise(blur(clean), rng), video.fps, tmp),
-            }
+            variants = {c: degrade(c, clean, video.fps, rng, tmp) for c in conditions}
             for cond in conditions:
                 frames = variants[cond]
                 psnrs[cond].append(psnr(frames, clean))

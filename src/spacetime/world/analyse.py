@@ -214,10 +214,16 @@ def _blob(mask: np.ndarray, colour: str, character: str | None = None) -> Blob |
     return Blob(colour, cx, cy, area, canon, ious(canon), character)
 
 
+# Unmixing weighs luma above chroma: video codecs keep luma sharp and blur chroma (4:2:0).
+_YCC = np.float32(
+    [[0.299, 0.587, 0.114], [-0.169, -0.331, 0.5], [0.5, -0.419, -0.081]]
+) * np.float32([[1.0], [0.5], [0.5]])
+
+
 def _alpha(frame: np.ndarray, bg: np.ndarray, rgb: np.ndarray) -> np.ndarray:
     """Per-pixel coverage of colour rgb over the background, by unmixing: (H, W) in [0, 1]."""
-    d = rgb[None, None, :] - bg
-    num = ((frame - bg) * d).sum(-1)
+    d = (rgb[None, None, :] - bg) @ _YCC.T  # (H, W, 3)
+    num = (((frame - bg) @ _YCC.T) * d).sum(-1)
     return np.clip(num / np.maximum((d * d).sum(-1), 1.0), 0.0, 1.0)
 
 
@@ -237,7 +243,7 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
     min_area = MIN_AREA_FRAC * h * w
     n, comp, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
     grow = np.ones((3, 3), np.uint8)
-    comps = []
+    comps = []  # (mask, {colour: its pixels in the mask}) per connected component
     for i in range(1, n):
         if stats[i, cv2.CC_STAT_AREA] < min_area:
             continue
@@ -245,40 +251,38 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
         core = cv2.erode(m.astype(np.uint8), grow).astype(bool)
         counts = np.bincount(labels[core if core.sum() >= 4 else m], minlength=len(names))
         order = [int(c) for c in np.argsort(-counts[: len(COLOURS)])]
-        comps.append((m, counts, order))
+        # Several colours with a real share: overlapping objects, to be split by colour.
+        parts = {
+            names[c]: m & (labels == c)
+            for c in order[:3]
+            if counts[c] >= max(0.06 * counts.sum(), 0.7 * min_area) or c == order[0]
+        }
+        comps.append((m, parts))
     blobs: list[Blob] = []
     taken = np.zeros_like(fg)
     reach = max(2, round(0.06 * h))  # pixels between a character's body and its accessory
-    for m, _counts, order in comps:
-        main = names[order[0]]
-        near = cv2.dilate(m.astype(np.uint8), grow, iterations=reach).astype(bool) & fg
-        share = np.bincount(labels[near], minlength=len(names)) / max(int(near.sum()), 1)
-        character = _character(main, share)
-        if character is not None:
+    for m, parts in comps:  # characters first: body colour, with the accessory near it
+        for k, (colour, sel) in enumerate(parts.items()):
+            body = m if k == 0 else sel  # a whole component keeps its eyes and legs
+            near = cv2.dilate(body.astype(np.uint8), grow, iterations=reach).astype(bool) & fg
+            character = _character(colour, near, labels, body)
+            if character is None:
+                continue
             accent = names.index(CHARACTERS[character]["accent"])
-            whole = m | (near & (labels == accent))
+            whole = body | (near & (labels == accent))
             taken |= whole
-            blob = _blob(_fill_holes(whole), main, character)
+            blob = _blob(_fill_holes(whole), colour, character)
             if blob is not None:
                 blobs.append(blob)
-    for m, counts, order in comps:
-        if (m & taken).sum() > 0.5 * m.sum():
-            continue
-        # Several colours with a real share: overlapping objects, split by colour.
-        parts = [
-            names[c]
-            for c in order[:3]
-            if counts[c] >= max(0.06 * counts.sum(), 0.7 * min_area) or c == order[0]
-        ]
+    for m, parts in comps:
         support = cv2.dilate(m.astype(np.uint8), grow, iterations=2).astype(bool)
-        for name in parts:
-            sel = m & (labels == names.index(name))
-            if sel.sum() < 0.5 * min_area:
+        for colour, sel in parts.items():
+            if sel.sum() < 0.5 * min_area or (sel & taken).sum() > 0.5 * sel.sum():
                 continue
             alpha = _alpha(raw, bg, _pure_colour(frame[sel], bg[sel])) * support
             if len(parts) > 1:  # keep this colour's pixels and their immediate fringe only
                 alpha = alpha * cv2.dilate(sel.astype(np.uint8), grow).astype(bool)
-            blob = _blob(alpha, name)
+            blob = _blob(alpha, colour)
             if blob is not None:
                 blobs.append(blob)
     return blobs
@@ -303,16 +307,24 @@ def _pure_colour(pixels: np.ndarray, bg: np.ndarray) -> np.ndarray:
     return np.median(pixels[far], axis=0)
 
 
-def _character(main: str, share: np.ndarray) -> str | None:
-    """A blob is a character when its body colour comes with a share of its accent colour
-    (the accessory) nearby: robust to blur, which hides the eyes and legs first."""
+def _character(main: str, near: np.ndarray, labels: np.ndarray, body: np.ndarray) -> str | None:
+    """A blob is a character when its body colour comes with its accent colour (the
+    accessory) nearby and above the body's centre: robust to blur, which hides the eyes and
+    legs first, and not fooled by a codec bleeding one colour into a ring around another."""
     name = BODY_OF.get(main)
     if name is None:
         return None
     names, _ = _palette()
+    share = np.bincount(labels[near], minlength=len(names)) / max(int(near.sum()), 1)
+    acc = near & (labels == names.index(CHARACTERS[name]["accent"]))
     accent = share[names.index(CHARACTERS[name]["accent"])]
     face = share[names.index("white")] + share[names.index("dark")]
-    return name if accent >= 0.05 or (accent >= 0.03 and face >= 0.03) else None
+    if not (accent >= 0.05 or (accent >= 0.03 and face >= 0.03)):
+        return None
+    ys = np.nonzero(body)[0]
+    radius = math.sqrt(len(ys) / math.pi)
+    above = float(ys.mean() - np.nonzero(acc)[0].mean())  # pixels; y grows downwards
+    return name if above > 0.4 * radius else None
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
