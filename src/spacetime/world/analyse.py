@@ -279,7 +279,7 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
         for colour, sel in parts.items():
             if sel.sum() < 0.5 * min_area or (sel & taken).sum() > 0.5 * sel.sum():
                 continue
-            alpha = _alpha(raw, bg, _pure_colour(frame[sel], bg[sel])) * support
+            alpha = _alpha(raw, bg, _pure_colour(frame[sel], bg[sel], colour)) * support
             if len(parts) > 1:  # keep this colour's pixels and their immediate fringe only
                 alpha = alpha * cv2.dilate(sel.astype(np.uint8), grow).astype(bool)
             blob = _blob(alpha, colour)
@@ -299,12 +299,18 @@ def _unmix_labels(frame: np.ndarray, bg: np.ndarray) -> np.ndarray:
     return np.argmin(resid, axis=-1)
 
 
-def _pure_colour(pixels: np.ndarray, bg: np.ndarray) -> np.ndarray:
+def _pure_colour(pixels: np.ndarray, bg: np.ndarray, name: str) -> np.ndarray:
     """An object's own colour from its pixels (N, 3): the median of the third farthest from
-    the background, since blur and antialiasing mix the rest with it."""
+    the background (blur and antialiasing mix the rest with it), pushed to the named colour's
+    full strength when it lies on the way there (a small blurred object never shows it)."""
     d = np.linalg.norm(pixels - bg, axis=-1)
     far = d >= np.quantile(d, 0.67)
-    return np.median(pixels[far], axis=0)
+    seen = np.median(pixels[far], axis=0)
+    pure = np.float32(COLOURS[name])
+    base = np.median(bg[far], axis=0)
+    t = float(np.dot(seen - base, pure - base) / max(np.dot(pure - base, pure - base), 1.0))
+    off = np.linalg.norm(seen - (base + t * (pure - base)))
+    return pure if 0.4 < t < 1.0 and off < 30 else seen
 
 
 def _character(main: str, near: np.ndarray, labels: np.ndarray, body: np.ndarray) -> str | None:
