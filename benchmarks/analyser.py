@@ -4,8 +4,9 @@
     python benchmarks/analyser.py data/world500 --out docs/analyser.json
 
 For every clip of the dataset it analyses the clip as written, then degraded copies (Gaussian
-blur, Gaussian noise, low-bitrate H.264, and all three), and scores colour, shape, size and
-motion per object against the scene stored in captions.jsonl. Prints a Markdown table.
+blur, Gaussian noise, low-bitrate H.264, shifted colours, and blur + noise + H.264 together),
+and scores colour, shape, size and motion per object against the scene stored in
+captions.jsonl. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from spacetime.world.spec import SceneSpec
 BLUR_SIGMA = 1.0  # pixels at 64 px, scaled with the frame size
 NOISE_SIGMA = 10.0  # on the 0..255 scale
 H264_BITRATE = 40_000  # bits per second at 64 px, scaled with the frame area
+COLOUR_GAIN, COLOUR_OFFSET = 0.12, 12.0  # per-channel gain in 1 +- 0.12, offset in +- 12
 
 
 def blur(frames: np.ndarray) -> np.ndarray:
@@ -41,13 +43,23 @@ def noise(frames: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.clip(frames + rng.normal(0, NOISE_SIGMA, frames.shape), 0, 255).astype(np.uint8)
 
 
+def colour_shift(frames: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The whole clip's colours a little wrong, as a generator's often are."""
+    gain = 1 + rng.uniform(-COLOUR_GAIN, COLOUR_GAIN, 3)
+    offset = rng.uniform(-COLOUR_OFFSET, COLOUR_OFFSET, 3)
+    return np.clip(frames * gain + offset, 0, 255).astype(np.uint8)
+
+
 def h264(frames: np.ndarray, fps: float, tmp: Path) -> np.ndarray:
     rate = int(H264_BITRATE * frames.shape[1] * frames.shape[2] / 64**2)
     path = write_video(Video(frames, fps, {}), tmp / "low.mp4", bitrate=rate)
     return read_video(path).frames
 
 
-def degrade(cond: str, clean: np.ndarray, fps: float, rng: np.random.Generator, tmp: Path):
+def degrade(
+    cond: str, clean: np.ndarray, fps: float, rng: np.random.Generator, tmp: Path
+) -> np.ndarray:
+    """One degraded copy of a clip."""
     if cond == "clean":
         return clean
     if cond == "blur":
@@ -56,6 +68,8 @@ def degrade(cond: str, clean: np.ndarray, fps: float, rng: np.random.Generator, 
         return noise(clean, rng)
     if cond == "h264":
         return h264(clean, fps, tmp)
+    if cond == "colour":
+        return colour_shift(clean, rng)
     if cond == "all three":
         return h264(noise(blur(clean), rng), fps, tmp)
     raise SystemExit(f"unknown condition {cond!r}")
@@ -73,8 +87,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N clips")
     ap.add_argument(
         "--conditions",
-        default="clean,blur,noise,h264,all three",
-        help="comma-separated subset of: clean, blur, noise, h264, all three",
+        default="clean,blur,noise,h264,colour,all three",
+        help="comma-separated subset of: clean, blur, noise, h264, colour, all three",
     )
     ap.add_argument("--quiet", action="store_true")
     args = ap.parse_args()
@@ -167,6 +181,8 @@ def main() -> None:
                         "blur_sigma_px_at_64": BLUR_SIGMA,
                         "noise_sigma": NOISE_SIGMA,
                         "h264_bitrate_at_64": H264_BITRATE,
+                        "colour_gain": COLOUR_GAIN,
+                        "colour_offset": COLOUR_OFFSET,
                     },
                     "table": table,
                     "failures": failures,

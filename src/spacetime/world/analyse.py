@@ -1,18 +1,18 @@
 """The analyser: frames (from our renderer or any generator) -> background, camera and tracks.
 
 It works by analysis through synthesis: the background and camera are found by re-rendering
-each candidate and keeping the best match; objects are what differs from that background,
-named by their colour in Lab and by template matching of their silhouettes; motion classes
-come from the tracks in world coordinates (the camera taken out). Degraded input (blur,
-noise, compression, slightly wrong colours) is handled by smoothing both sides of every
-comparison, robust statistics and votes over frames.
+each candidate and keeping the best match; objects are what differs from that background.
+Each pixel is unmixed as a blend of a palette colour over the re-rendered background, so
+antialiased, blurred or compressed edges keep their colour and silhouettes keep their shape;
+silhouettes are named by template matching at the clip's own blur level, and motion classes
+come from the tracks in world coordinates (the camera taken out). Robust statistics and votes
+over frames absorb noise and slightly wrong colours.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from typing import Any
 
 import cv2
@@ -121,18 +121,8 @@ def _lab(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(flat, cv2.COLOR_RGB2Lab).reshape(rgb.shape)
 
 
-@cache
-def _palette() -> tuple[tuple[str, ...], np.ndarray]:
-    names = (*COLOURS, "dark")
-    rgb = np.float32([*COLOURS.values(), DARK])
-    return names, _lab(rgb)
-
-
-def colour_name(lab: np.ndarray) -> str:
-    """Nearest named object colour to one Lab value."""
-    names, pal = _palette()
-    d = np.linalg.norm(pal[:-1] - lab, axis=1)
-    return names[int(np.argmin(d))]
+# Labels of the unmixing palette: the object colours, then the dark of legs and pupils.
+LABELS: tuple[str, ...] = (*COLOURS, "dark")
 
 
 # ------------------------------------------------------------------ background, camera
@@ -152,10 +142,6 @@ def _smooth(img: np.ndarray) -> np.ndarray:
     return cv2.GaussianBlur(img, (0, 0), sigma)
 
 
-def _bg(scene: SceneSpec, t: float, w: int, h: int) -> np.ndarray:
-    return render_background(scene, t, w, h)
-
-
 def _bg_error(frame: np.ndarray, bg: np.ndarray) -> float:
     """Robust distance between a frame and a background render: a low quantile of |diff|."""
     d = np.abs(_smooth(frame) - _smooth(bg)).mean(-1)
@@ -166,20 +152,24 @@ def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float
     """Background at t = 0 (the camera starts at rest), then the camera move that fits best."""
     t_count, h, w, _ = frames.shape
     first = frames[0]
-    errs = {b: _bg_error(first, _bg(SceneSpec(background=b), 0.0, w, h)) for b in BACKGROUNDS}
+    errs = {
+        b: _bg_error(first, render_background(SceneSpec(background=b), 0.0, w, h))
+        for b in BACKGROUNDS
+    }
     background = min(errs, key=errs.__getitem__)
     if background not in TEXTURED or t_count < 2:
         return background, "static", 0.0
     idx = sorted({t_count // 2, t_count - 1})
     best = ("static", 0.0)
     best_err = sum(
-        _bg_error(frames[i], _bg(SceneSpec(background=background), 0, w, h)) for i in idx
+        _bg_error(frames[i], render_background(SceneSpec(background=background), 0, w, h))
+        for i in idx
     )
     for cam in (*PAN_DIRS, "zoom_in", "zoom_out"):
         base = ZOOM_RATE if cam.startswith("zoom") else PAN_SPEED
         for k in (1.0, 0.5, 0.25, 0.125):
             spec = SceneSpec(background=background, camera=cam, camera_rate=base * k)
-            e = sum(_bg_error(frames[i], _bg(spec, i / fps, w, h)) for i in idx)
+            e = sum(_bg_error(frames[i], render_background(spec, i / fps, w, h)) for i in idx)
             if e < best_err * 0.97:
                 best, best_err = (cam, base * k), e
     return background, best[0], best[1]
@@ -238,7 +228,7 @@ def detect(raw: np.ndarray, bg: np.ndarray) -> list[Blob]:
     frame = _smooth(raw)
     delta = np.linalg.norm(_lab(frame) - _lab(_smooth(bg)), axis=-1)
     fg = delta > FG_DELTA_E  # noise specks are left to the smoothing and the area limit
-    names, _ = _palette()
+    names = LABELS
     labels = _unmix_labels(frame, _smooth(bg))
     min_area = MIN_AREA_FRAC * h * w
     n, comp, stats, _ = cv2.connectedComponentsWithStats(fg.astype(np.uint8), connectivity=8)
@@ -320,7 +310,7 @@ def _character(main: str, near: np.ndarray, labels: np.ndarray, body: np.ndarray
     name = BODY_OF.get(main)
     if name is None:
         return None
-    names, _ = _palette()
+    names = LABELS
     share = np.bincount(labels[near], minlength=len(names)) / max(int(near.sum()), 1)
     acc = near & (labels == names.index(CHARACTERS[name]["accent"]))
     accent = share[names.index(CHARACTERS[name]["accent"])]
@@ -547,7 +537,7 @@ def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
     t_count, h, w, _ = work.shape
     background, camera, rate = estimate_background(work, fps)
     spec = SceneSpec(background=background, camera=camera, camera_rate=rate)
-    per_frame = [detect(work[i], _bg(spec, i / fps, w, h)) for i in range(t_count)]
+    per_frame = [detect(work[i], render_background(spec, i / fps, w, h)) for i in range(t_count)]
     level = _clip_blur([b for bs in per_frame for b in bs])
     tracks = []
     min_len = max(1, round(0.4 * t_count))

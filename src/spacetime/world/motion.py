@@ -10,6 +10,7 @@ import numpy as np
 
 from .spec import (
     BOUNCE_SPEED,
+    CHARACTERS,
     DIRECTIONS,
     LINEAR_SPEED,
     PAN_SPEED,
@@ -200,12 +201,24 @@ def _relation_ok(scene: SceneSpec) -> bool:
     }[rel]
 
 
+def _colours(o: ObjectSpec) -> set[str]:
+    """Every colour an object shows (a character: its body and its accessory)."""
+    if o.is_character:
+        look = CHARACTERS[o.character]
+        return {look["body"], look["accent"]}
+    return {o.colour}
+
+
 def _gap(scene: SceneSpec, paths: list[np.ndarray]) -> float:
-    """Smallest ratio of distance to touching distance over object pairs, at t = 0 and the end."""
+    """Smallest ratio of distance to touching distance over object pairs. Objects apart in
+    colour need only start and end apart (they may cross); objects sharing a colour must stay
+    apart all along, or they would merge into one blob that no viewer could tell apart."""
     worst = math.inf
+    objs = scene.objects
     for i in range(len(paths)):
         for j in range(i + 1, len(paths)):
-            for k in (0, -1):
+            shared = _colours(objs[i]) & _colours(objs[j])
+            for k in range(len(paths[i])) if shared else (0, -1):
                 a, b = paths[i][k], paths[j][k]
                 worst = min(worst, math.hypot(a[0] - b[0], a[1] - b[1]) / (a[2] + b[2]))
     return worst

@@ -51,6 +51,10 @@ def _cost(o: ObjectSpec, t: Track, fps: float, by_position: bool) -> float:
     return math.hypot(s.x - t.x[0], s.y - t.y[0]) + 0.5 * wrong
 
 
+def _names(o: ObjectSpec) -> tuple[str, ...]:
+    return (o.character or o.shape, o.colour, o.size, o.motion)
+
+
 def _relation_holds(rel: str, a: Track, b: Track) -> bool:
     dx, dy = b.x[0] - a.x[0], b.y[0] - a.y[0]
     return {
@@ -91,9 +95,17 @@ def score(truth: SceneSpec, analysis: Analysis, by_position: bool = True) -> Sce
         scores.append(ObjectScore(o, t, right))
     relation = None
     if truth.relation is not None:
+        # Objects with the same names are interchangeable: the relation holds if it holds
+        # for any two distinct tracks matched to objects named like its two ends.
         i, rel, k = truth.relation
-        a, b = scores[i].track, scores[k].track
-        relation = a is not None and b is not None and _relation_holds(rel, a, b)
+
+        def twins(n: int) -> list[Track]:
+            key = _names(objs[n])
+            return [sc.track for sc in scores if sc.track is not None and _names(sc.truth) == key]
+
+        relation = any(
+            a is not b and _relation_holds(rel, a, b) for a in twins(i) for b in twins(k)
+        )
     return SceneScore(
         objects=scores,
         background=analysis.background == truth.background,
