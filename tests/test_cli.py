@@ -93,6 +93,7 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "dataset", "--n", "0", "--out", "{tmp}/d"], ["--n"]),
         (["info", "{tmp}/missing.mp4"], ["missing.mp4"]),
         (["world", "analyse", "{tmp}/garbage.mp4"], ["garbage.mp4"]),
+        (["eval", "-g", "sora", "-o", "{tmp}/ev"], ["sora", "renderer"]),
         (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png"], ["garbage.mp4"]),
     ],
 )

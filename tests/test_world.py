@@ -130,6 +130,17 @@ def test_analyser_survives_blur_and_noise() -> None:
     assert right >= 9
 
 
+def test_analyser_survives_shifted_colours() -> None:
+    s = scene(
+        ObjectSpec("star", "purple", "medium", "up_right"), background="checker", camera="pan_left"
+    )
+    frames = render(s, 17, 8, 64).astype(np.float64)
+    shifted = np.clip(frames * [1.1, 0.9, 1.05] + [-10, 12, 5], 0, 255).astype(np.uint8)
+    a = analyse(shifted, 8)
+    assert a.camera == "pan_left"
+    assert [(t.colour, t.shape, t.motion) for t in a.tracks] == [("purple", "star", "up_right")]
+
+
 def test_two_objects_of_one_colour_crossing_stay_two_tracks() -> None:
     s = SceneSpec(
         [

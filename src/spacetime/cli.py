@@ -178,7 +178,9 @@ def eval_(
     generator: Annotated[
         str, typer.Option("--generator", "-g", help="renderer, static or noise.")
     ] = "renderer",
-    suite: Annotated[str, typer.Option("--suite", help="quick (minutes) or full.")] = "quick",
+    quick: Annotated[
+        bool, typer.Option("--quick/--full", help="Quick suite (minutes) or the full one.")
+    ] = True,
     out: Annotated[Path, typer.Option("--out", "-o", help="Report folder.")] = Path("eval-report"),
     frames: Frames = 17,
     fps: Fps = 8.0,
@@ -201,6 +203,7 @@ def eval_(
     gen = generators.get(generator)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
+    suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(f"eval {generator}", total=len(items))

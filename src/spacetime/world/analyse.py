@@ -148,23 +148,42 @@ def _bg_error(frame: np.ndarray, bg: np.ndarray) -> float:
     return float(np.quantile(d, 0.6))
 
 
-def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float]:
-    """Background at t = 0 (the camera starts at rest), then the camera move that fits best."""
-    t_count, h, w, _ = frames.shape
-    first = frames[0]
+def estimate_background(first: np.ndarray) -> str:
+    """The background of a clip's first frame (the camera starts at rest at t = 0)."""
+    h, w, _ = first.shape
     errs = {
         b: _bg_error(first, render_background(SceneSpec(background=b), 0.0, w, h))
         for b in BACKGROUNDS
     }
-    background = min(errs, key=errs.__getitem__)
+    return min(errs, key=errs.__getitem__)
+
+
+def correct_colours(frames: np.ndarray, bg: np.ndarray) -> np.ndarray:
+    """Undo a global per-channel gain and offset (a generator's colours slightly off), fitted
+    robustly on the first frame against its background render bg, both float (H, W, 3)."""
+    out = frames.copy()
+    for c in range(3):
+        x, y = bg[..., c].ravel(), frames[0, ..., c].ravel()
+        d = y - x
+        keep = np.abs(d - np.median(d)) <= np.quantile(np.abs(d - np.median(d)), 0.6)
+        gain, offset = 1.0, float(np.median(d))
+        if np.std(x[keep]) > 8:  # enough range in the background to fit a gain as well
+            gain, offset = (float(v) for v in np.polyfit(x[keep], y[keep], 1))
+            gain = min(max(gain, 0.7), 1.3)
+            offset = float(np.median(y[keep] - gain * x[keep]))
+        out[..., c] = (frames[..., c] - offset) / gain
+    return np.clip(out, 0, 255)
+
+
+def estimate_camera(frames: np.ndarray, background: str, fps: float) -> tuple[str, float]:
+    """The camera move and rate whose background renders fit the clip best (static unless the
+    background is textured enough to show a move)."""
+    t_count, h, w, _ = frames.shape
     if background not in TEXTURED or t_count < 2:
-        return background, "static", 0.0
+        return "static", 0.0
     idx = sorted({t_count // 2, t_count - 1})
-    best = ("static", 0.0)
-    best_err = sum(
-        _bg_error(frames[i], render_background(SceneSpec(background=background), 0, w, h))
-        for i in idx
-    )
+    still = render_background(SceneSpec(background=background), 0, w, h)
+    best, best_err = ("static", 0.0), sum(_bg_error(frames[i], still) for i in idx)
     for cam in (*PAN_DIRS, "zoom_in", "zoom_out"):
         base = ZOOM_RATE if cam.startswith("zoom") else PAN_SPEED
         for k in (1.0, 0.5, 0.25, 0.125):
@@ -172,7 +191,7 @@ def estimate_background(frames: np.ndarray, fps: float) -> tuple[str, str, float
             e = sum(_bg_error(frames[i], render_background(spec, i / fps, w, h)) for i in idx)
             if e < best_err * 0.97:
                 best, best_err = (cam, base * k), e
-    return background, best[0], best[1]
+    return best
 
 
 # ------------------------------------------------------------------------ detection
@@ -535,7 +554,9 @@ def analyse(frames: np.ndarray, fps: float = 8.0) -> Analysis:
         raise ValueError(f"expected frames of shape (T, H, W, 3), got {frames.shape}")
     work = _prep(frames)
     t_count, h, w, _ = work.shape
-    background, camera, rate = estimate_background(work, fps)
+    background = estimate_background(work[0])
+    work = correct_colours(work, render_background(SceneSpec(background=background), 0, w, h))
+    camera, rate = estimate_camera(work, background, fps)
     spec = SceneSpec(background=background, camera=camera, camera_rate=rate)
     per_frame = [detect(work[i], render_background(spec, i / fps, w, h)) for i in range(t_count)]
     level = _clip_blur([b for bs in per_frame for b in bs])
