@@ -233,8 +233,9 @@ def layout(
     are read; the numbers are chosen here, deterministically for a seed. An object whose
     path cannot fit in view at its default speed is slowed (halved until it fits), so long
     clips get slower motions rather than objects leaving. Objects are placed apart at the
-    first and last instant when possible; with strict=True a scene where they cannot be
-    raises ValueError, otherwise the best placement found is returned.
+    first and last instant, and all along when they share a colour (see _gap); with
+    strict=True a scene where that fails raises ValueError, otherwise the best placement
+    found is returned.
     """
     scene.validate()
     rng = np.random.default_rng(seed)
