@@ -178,3 +178,22 @@ def test_dataset_writes_clips_and_captions(tmp_path) -> None:
         SceneSpec.from_dict(line["scene"]).validate()
     again = write_dataset(tmp_path / "b", 3, ClipSettings(frames=5, fps=8, size=32), seed=2)
     assert again.read_text() == path.read_text()
+
+
+def test_relation_is_judged_from_where_the_objects_are() -> None:
+    red, blue = ObjectSpec("circle", "red", "large"), ObjectSpec("square", "blue", "large")
+    truth = SceneSpec([red, blue], relation=(0, "left_of", 1))
+    left = SceneSpec(
+        [
+            ObjectSpec("circle", "red", "large", x=0.25, y=0.5),
+            ObjectSpec("square", "blue", "large", x=0.75, y=0.5),
+        ]
+    )
+    right = SceneSpec(
+        [
+            ObjectSpec("circle", "red", "large", x=0.75, y=0.5),
+            ObjectSpec("square", "blue", "large", x=0.25, y=0.5),
+        ]
+    )
+    assert score(truth, analyse(render(left, 3, 8, 64), 8), by_position=False).relation is True
+    assert score(truth, analyse(render(right, 3, 8, 64), 8), by_position=False).relation is False
