@@ -33,7 +33,8 @@ PAGES = {
         "a red circle to the left of a blue square, on a checkered floor, the camera zooms out",
         "two green stars moving up in a grassy field, the camera tilts down",
         "a pink heart spinning above an orange square by the sea, the camera zooms in",
-        "Momo stands still while a small cyan circle moves left and a large yellow star spins at sunset",
+        "Momo stands still while a small cyan circle moves left"
+        " and a large yellow star spins at sunset",
         "a small red star moving right on a checkered floor, the camera pans left",
     ],
 }
