@@ -122,8 +122,3 @@ def template_table() -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     blur = np.array([BLURS.index(t.blur) for t in ts])
     label = np.array([labels.index(t.label) for t in ts])
     return blur, label, labels
-
-
-def iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Soft IoU of two normalised masks."""
-    return float(np.minimum(a, b).sum() / max(float(np.maximum(a, b).sum()), 1e-6))
