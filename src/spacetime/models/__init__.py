@@ -1,0 +1,1 @@
+"""Model components: the small Wan VAE and transformer, the MiniLM text encoder, model folders."""

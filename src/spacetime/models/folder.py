@@ -1,0 +1,95 @@
+"""Model folders: the diffusers layout (model_index.json, one subfolder per component).
+
+A Spacetime folder is what stock `WanImageToVideoPipeline.from_pretrained(folder,
+text_encoder=..., tokenizer=...)` loads; the text encoder is the packaged MiniLM, so it is not
+copied into every folder. `spacetime.json` holds our defaults (frames, size, fps, text length,
+sampler) and how the model was made.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import diffusers
+
+WEIGHTS = "diffusion_pytorch_model.safetensors"
+REQUIRED = (
+    "model_index.json",
+    "spacetime.json",
+    "vae/config.json",
+    f"vae/{WEIGHTS}",
+    "transformer/config.json",
+    f"transformer/{WEIGHTS}",
+    "scheduler/scheduler_config.json",
+)
+
+
+def model_index() -> dict[str, Any]:
+    return {
+        "_class_name": "WanImageToVideoPipeline",
+        "_diffusers_version": diffusers.__version__,
+        "boundary_ratio": None,
+        "expand_timesteps": False,
+        "image_encoder": [None, None],
+        "image_processor": [None, None],
+        "scheduler": ["diffusers", "FlowMatchEulerDiscreteScheduler"],
+        "text_encoder": ["transformers", "BertModel"],
+        "tokenizer": ["transformers", "BertTokenizerFast"],
+        "transformer": ["diffusers", "WanTransformer3DModel"],
+        "transformer_2": [None, None],
+        "vae": ["diffusers", "AutoencoderKLWan"],
+    }
+
+
+def check(folder: Path) -> None:
+    """Raise a one-line error naming the first missing file of a model folder."""
+    if not folder.is_dir():
+        raise FileNotFoundError(2, "no such model folder", str(folder))
+    for rel in REQUIRED:
+        if not (folder / rel).is_file():
+            raise ValueError(f"model folder {folder} is missing {rel}; re-export or re-download it")
+
+
+def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Path:
+    """Write a complete model folder to a temporary name, then rename it into place."""
+    folder = Path(folder)
+    tmp = folder.with_name(f".tmp-{folder.name}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    vae.save_pretrained(tmp / "vae", safe_serialization=True)
+    transformer.save_pretrained(tmp / "transformer", safe_serialization=True)
+    scheduler.save_pretrained(tmp / "scheduler")
+    (tmp / "model_index.json").write_text(json.dumps(model_index(), indent=2) + "\n")
+    (tmp / "spacetime.json").write_text(json.dumps(meta, indent=2) + "\n")
+    old = folder.with_name(f".old-{folder.name}")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(tmp, folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def weights_hash(folder: Path) -> str:
+    """A short content hash of a folder's weights: the model's identity in every recipe."""
+    h = hashlib.sha256()
+    for rel in (f"vae/{WEIGHTS}", f"transformer/{WEIGHTS}"):
+        p = folder / rel
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_vae(path: Path):
+    """A Wan VAE from a model folder, a run folder or a vae/ folder."""
+    from diffusers import AutoencoderKLWan
+
+    for cand in (path / "vae", path / "model" / "vae", path):
+        if (cand / "config.json").is_file() and (cand / WEIGHTS).is_file():
+            return AutoencoderKLWan.from_pretrained(cand, use_safetensors=True).eval()
+    raise ValueError(f"no VAE in {path}: expected vae/config.json and vae/{WEIGHTS}")

@@ -1,0 +1,120 @@
+"""The latent cache: world clips encoded once by the VAE, with their captions' embeddings.
+
+Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask. Shards of
+`cache_shard` clips are written atomically to run/cache/<key>/, where the key hashes the VAE's
+weights and every setting that changes the content, so a new VAE or new data settings never
+read stale latents, and a killed build resumes at the first missing shard. Processes split
+the shards between them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+
+from ..conditioning import TASK_WEIGHTS, draw_task, latent_mask, mask_for, masked_pixels
+from .config import TrainConfig
+from .data import to_tensor, world_clips
+
+CACHE_VERSION = 1
+FIELDS = (
+    "frames",
+    "fps",
+    "size",
+    "max_objects",
+    "characters",
+    "text_tokens",
+    "seed",
+    "task_weights",
+    "cache_shard",
+)
+
+
+def cache_key(cfg: TrainConfig, vae_hash: str) -> str:
+    spec = {f: getattr(cfg, f) for f in FIELDS}
+    spec.update(version=CACHE_VERSION, vae=vae_hash)
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def vae_hash(vae: torch.nn.Module) -> str:
+    h = hashlib.sha256()
+    for k, v in sorted(vae.state_dict().items()):
+        h.update(k.encode())
+        h.update(v.detach().cpu().float().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+@torch.no_grad()
+def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> dict:
+    """Render, caption, draw tasks for and encode the clips of one shard."""
+    z = vae.config.z_dim
+    mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1)
+    std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
+    spatial = int(vae.config.scale_factor_spatial)
+    weights = cfg.task_weights or TASK_WEIGHTS
+    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": []}
+    captions, tasks = [], []
+    first = shard * cfg.cache_shard
+    for start in range(first, first + cfg.cache_shard, chunk):
+        frames, texts, knowns = [], [], []
+        for i in range(start, min(start + chunk, first + cfg.cache_shard)):
+            rng = np.random.default_rng([cfg.seed, 7, i])
+            clip, cap, _ = world_clips(
+                rng, 1, cfg.frames, cfg.fps, cfg.size, cfg.max_objects, cfg.characters
+            )
+            task = draw_task(rng, weights)
+            frames.append(clip[0])
+            texts.append(cap[0])
+            tasks.append(task)
+            knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng))
+        x = to_tensor(np.stack(frames))  # (n, 3, T, H, W)
+        known = torch.from_numpy(np.stack(knowns))  # (n, T, H, W)
+        enc = lambda v: (vae.encode(v).latent_dist.mode() - mean) / std  # noqa: E731
+        out["latents"].append(enc(x).half())
+        out["cond"].append(enc(masked_pixels(x, known)).half())
+        out["mask"].append(latent_mask(known, spatial).to(torch.uint8))
+        out["text"].append(text(texts, cfg.text_tokens).half())
+        captions += texts
+    tensors = {k: torch.cat(v).contiguous() for k, v in out.items()}
+    meta = {"captions": json.dumps(captions), "tasks": json.dumps(tasks)}
+    return {"tensors": tensors, "meta": meta}
+
+
+def build(cfg: TrainConfig, vae, text, rank: int = 0, world: int = 1, progress=None) -> Path:
+    """Make sure every shard exists; this process encodes shards rank, rank + world, ..."""
+    folder = Path(cfg.out) / "cache" / cache_key(cfg, vae_hash(vae))
+    folder.mkdir(parents=True, exist_ok=True)
+    shards = -(-cfg.cache_clips // cfg.cache_shard)
+    for s in range(rank, shards, world):
+        path = folder / f"shard-{s:05d}.safetensors"
+        if not path.is_file():
+            data = encode_shard(cfg, vae, text, s)
+            tmp = path.with_suffix(".tmp")
+            save_file(data["tensors"], tmp, metadata=data["meta"])
+            os.replace(tmp, path)
+        if progress:
+            progress((s + 1) * cfg.cache_shard)
+    return folder
+
+
+def load(folder: Path) -> tuple[dict[str, torch.Tensor], list[str], list[str]]:
+    """All shards of a cache, concatenated: tensors, captions, tasks."""
+    parts: dict[str, list[torch.Tensor]] = {}
+    captions: list[str] = []
+    tasks: list[str] = []
+    from safetensors import safe_open
+
+    for path in sorted(folder.glob("shard-*.safetensors")):
+        for k, v in load_file(path).items():
+            parts.setdefault(k, []).append(v)
+        with safe_open(path, "pt") as f:
+            meta = f.metadata()
+        captions += json.loads(meta["captions"])
+        tasks += json.loads(meta["tasks"])
+    return {k: torch.cat(v) for k, v in parts.items()}, captions, tasks

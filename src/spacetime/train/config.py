@@ -1,0 +1,96 @@
+"""Training configuration: one flat dataclass, read from a TOML file (nanoGPT style)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class TrainConfig:
+    stage: str = "transformer"  # "vae" or "transformer"
+    out: str = "runs/model"  # run folder: checkpoints, log.jsonl, previews/
+    # optimisation
+    steps: int = 1000
+    batch: int = 8  # per process
+    lr: float = 1e-3
+    warmup: int = 100
+    min_lr_ratio: float = 0.1  # cosine decay to lr * min_lr_ratio at the last step
+    weight_decay: float = 0.0
+    grad_clip: float = 1.0
+    ema: float = 0.999  # 0 turns EMA off
+    seed: int = 0
+    # bookkeeping
+    log_every: int = 10
+    save_every: int = 200
+    preview_every: int = 500
+    keep: int = 2  # checkpoints kept on disk
+    # data: the procedural world, rendered on the fly
+    frames: int = 17
+    fps: float = 8.0
+    size: int = 64
+    max_objects: int = 3
+    characters: bool = True
+    # vae stage
+    vae_base_dim: int = 8
+    vae_z_dim: int = 16
+    vae_dim_mult: list[int] = field(default_factory=lambda: [1, 2, 2])
+    vae_res_blocks: int = 1
+    vae_residual: bool = True  # Wan 2.2 style: parameter-free shortcuts around resampling
+    kl_weight: float = 1e-6
+    # transformer stage
+    vae: str = ""  # model folder or run folder whose VAE the transformer is trained on
+    layers: int = 6
+    heads: int = 6
+    head_dim: int = 32
+    ffn_dim: int = 768
+    patch: list[int] = field(default_factory=lambda: [1, 2, 2])
+    text_tokens: int = 48
+    cache_clips: int = 4096  # clips encoded once into the latent cache
+    cache_shard: int = 256  # clips per cache file
+    task_weights: dict[str, float] = field(default_factory=dict)  # see tasks.TASK_WEIGHTS
+    text_dropout: float = 0.1  # share of captions replaced by "" (for guidance)
+    shift: float = 3.0  # sigma shift of the flow-matching schedule
+    sample_steps: int = 20  # for previews
+    guidance: float = 4.0
+
+    @classmethod
+    def from_toml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
+        """Read a config; an unknown key is an error, so a typo never goes unnoticed."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(2, "no such config", str(path))
+        try:
+            data = tomllib.loads(path.read_text())
+        except tomllib.TOMLDecodeError as e:
+            raise ValueError(f"{path}: not valid TOML: {e}") from None
+        flat: dict[str, Any] = {}
+        for key, value in data.items():  # sections are for readers only
+            if isinstance(value, dict) and key != "task_weights":
+                flat.update(value)
+            else:
+                flat[key] = value
+        flat.update(overrides)
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(flat) - known)
+        if unknown:
+            raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
+        cfg = cls(**flat)
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        if self.stage not in ("vae", "transformer"):
+            raise ValueError(f"stage must be 'vae' or 'transformer', got {self.stage!r}")
+        if self.frames < 1 or (self.frames - 1) % 4:
+            raise ValueError(f"frames must be 4k+1 (5, 9, 17, ...), got {self.frames}")
+        for name in ("steps", "batch", "log_every", "save_every", "preview_every", "keep"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.stage == "transformer" and not self.vae:
+            raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

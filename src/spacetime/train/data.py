@@ -1,0 +1,46 @@
+"""Training clips from the procedural world, rendered on the fly (held-out triples excluded)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..world.caption import caption
+from ..world.render import render
+from ..world.sample import sample_scene
+from ..world.spec import SceneSpec
+
+
+def world_clips(
+    rng: np.random.Generator,
+    n: int,
+    frames: int,
+    fps: float,
+    size: int,
+    max_objects: int = 3,
+    characters: bool = True,
+    held_out: str = "exclude",
+) -> tuple[np.ndarray, list[str], list[SceneSpec]]:
+    """n random clips: uint8 (n, T, H, W, 3), one caption each, and their scenes."""
+    seconds = (frames - 1) / fps
+    clips, texts, scenes = [], [], []
+    for _ in range(n):
+        scene = sample_scene(
+            rng, seconds, max_objects=max_objects, characters=characters, held_out=held_out
+        )
+        scenes.append(scene)
+        texts.append(caption(scene, rng))
+        clips.append(render(scene, frames, fps, size))
+    return np.stack(clips), texts, scenes
+
+
+def to_tensor(frames: np.ndarray) -> torch.Tensor:
+    """uint8 (B, T, H, W, 3) -> float (B, 3, T, H, W) in [-1, 1]."""
+    x = torch.from_numpy(np.ascontiguousarray(frames)).float().div_(127.5).sub_(1.0)
+    return x.permute(0, 4, 1, 2, 3).contiguous()
+
+
+def to_frames(x: torch.Tensor) -> np.ndarray:
+    """float (B, 3, T, H, W) in [-1, 1] -> uint8 (B, T, H, W, 3)."""
+    y = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    return y.permute(0, 2, 3, 4, 1).cpu().numpy()

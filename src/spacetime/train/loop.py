@@ -1,0 +1,177 @@
+"""The training loop shared by every stage: accelerate, EMA, checkpoints, log, previews.
+
+One CPU process by default; the same config runs under `accelerate launch` on several GPUs or
+nodes. Data and noise for step s on process r come from the seed (seed, s, r), so a run that is
+killed and resumed computes exactly the steps the uninterrupted run would have.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import torch
+
+from . import checkpoint
+from .config import TrainConfig
+
+
+class Stage(Protocol):
+    """What a stage (vae, transformer) gives the loop."""
+
+    model: torch.nn.Module
+
+    def batch(self, step: int, rank: int) -> Any: ...
+
+    def loss(self, model: torch.nn.Module, batch: Any, gen: torch.Generator) -> torch.Tensor: ...
+
+    def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]: ...
+
+    def export(self, model: torch.nn.Module, folder: Path) -> None: ...
+
+
+def make_stage(cfg: TrainConfig, acc: Any, quiet: bool = False) -> Stage:
+    if cfg.stage == "vae":
+        from .vae import VAEStage
+
+        return VAEStage(cfg, acc, quiet)
+    from .transformer import TransformerStage
+
+    return TransformerStage(cfg, acc, quiet)
+
+
+def lr_at(cfg: TrainConfig, step: int) -> float:
+    """Linear warmup, then cosine decay to lr * min_lr_ratio."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    p = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+@torch.no_grad()
+def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step: int) -> None:
+    d = min(decay, (1 + step) / (10 + step))  # warm start: early EMA follows the model
+    e, m = list(ema.parameters()), list(model.parameters())
+    torch._foreach_lerp_(e, m, 1 - d)
+
+
+def _read_log(path: Path, upto: int) -> list[str]:
+    """Log lines of steps <= upto: what a resumed run keeps."""
+    if not path.is_file():
+        return []
+    keep = []
+    for line in path.read_text().splitlines():
+        try:
+            if json.loads(line)["step"] <= upto:
+                keep.append(line)
+        except (ValueError, KeyError):
+            continue  # a line cut by a kill
+    return keep
+
+
+def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) -> Path:
+    """Run (or resume) a training run; returns the exported model folder.
+
+    stop_after: stop after this many steps of this call (tests use it to interrupt a run).
+    """
+    from accelerate import Accelerator
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    acc = Accelerator(cpu=not torch.cuda.is_available())
+    run = Path(cfg.out)
+    run.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(cfg.seed)
+    stage = make_stage(cfg, acc, quiet)
+    model = stage.model.to(acc.device)
+    ema = copy.deepcopy(model).requires_grad_(False) if cfg.ema > 0 else None
+    opt = torch.optim.AdamW(
+        model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=cfg.weight_decay
+    )
+    start, elapsed = 0, 0.0
+    ck = checkpoint.latest(run)
+    if ck is not None:
+        state = checkpoint.load(ck, model, ema, opt)
+        start, elapsed = state["step"], state.get("elapsed", 0.0)
+        if state.get("config", {}).get("stage") != cfg.stage:
+            raise ValueError(f"{run} holds a {state.get('config', {}).get('stage')} run")
+    model, opt = acc.prepare(model, opt)
+    main = acc.is_main_process
+    log_path = run / "log.jsonl"
+    if main:
+        (run / "config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+        lines = _read_log(log_path, start)
+        log_path.write_text("".join(line + "\n" for line in lines))
+    acc.wait_for_everyone()
+    log = log_path.open("a") if main else None
+
+    def save(step: int) -> None:
+        if main:
+            extra = {"config": cfg.to_dict(), "elapsed": elapsed + time.time() - t0}
+            checkpoint.save(run, step, acc.unwrap_model(model), ema, opt, extra, cfg.keep)
+        acc.wait_for_everyone()
+
+    end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} loss {task.fields[loss]:.4f}"),
+        TimeRemainingColumn(),
+        disable=quiet or not main,
+    )
+    task = bar.add_task(f"train {cfg.stage}", total=cfg.steps, completed=start, loss=float("nan"))
+    t0, window = time.time(), []
+    with bar:
+        for step in range(start, end):
+            lr = lr_at(cfg, step)
+            for g in opt.param_groups:
+                g["lr"] = lr
+            batch = stage.batch(step, acc.process_index)
+            seed = np.random.SeedSequence([cfg.seed, step, acc.process_index])
+            gen = torch.Generator(acc.device).manual_seed(int(seed.generate_state(1)[0]))
+            loss = stage.loss(model, batch, gen)
+            acc.backward(loss)
+            if cfg.grad_clip > 0:
+                acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+            if ema is not None:
+                ema_update(ema, acc.unwrap_model(model), cfg.ema, step)
+            window.append(loss.detach())
+            done = step + 1
+            if done % cfg.log_every == 0 or done == end:
+                mean = acc.reduce(torch.stack(window).mean(), reduction="mean").item()
+                window = []
+                bar.update(task, completed=done, loss=mean)
+                if log is not None:
+                    rec = {
+                        "step": done,
+                        "loss": mean,
+                        "lr": lr,
+                        "elapsed": round(elapsed + time.time() - t0, 2),
+                    }
+                    log.write(json.dumps(rec) + "\n")
+                    log.flush()
+            if done % cfg.save_every == 0 or done == end:
+                save(done)
+            if main and done % cfg.preview_every == 0:
+                shown = ema if ema is not None else acc.unwrap_model(model)
+                metrics = stage.preview(shown, run / "previews" / f"step-{done:07d}.png")
+                if log is not None:
+                    log.write(json.dumps({"step": done, "preview": metrics}) + "\n")
+                    log.flush()
+                if not quiet:
+                    bar.console.print(
+                        f"step {done}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items())
+                    )
+    if log is not None:
+        log.close()
+    folder = run / "model"
+    if main and end == cfg.steps:
+        stage.export(ema if ema is not None else acc.unwrap_model(model), folder)
+    acc.wait_for_everyone()
+    return folder

@@ -1,0 +1,109 @@
+"""The transformer stage: learn the flow from noise to cached latents, given text and a task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..diffusion import train_times
+from ..io import sheet_of_many
+from ..models import folder as mf
+from ..models import presets
+from ..models.text import default_encoder
+from . import cache
+from .config import TrainConfig
+
+PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
+
+
+class TransformerStage:
+    def __init__(self, cfg: TrainConfig, acc: Any, quiet: bool = False):
+        from rich.progress import Progress
+
+        self.cfg = cfg
+        self.vae = mf.load_vae(Path(cfg.vae))
+        self.text = default_encoder()
+        with Progress(disable=quiet or not acc.is_main_process) as bar:
+            task = bar.add_task("encode latent cache", total=cfg.cache_clips)
+            folder = cache.build(
+                cfg,
+                self.vae,
+                self.text,
+                acc.process_index,
+                acc.num_processes,
+                progress=lambda n: bar.update(task, completed=n),
+            )
+        acc.wait_for_everyone()
+        self.data, self.captions, self.tasks = cache.load(folder)
+        self.empty = self.text([""], cfg.text_tokens)[0]  # (tokens, 384)
+        self.model = presets.transformer(
+            self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
+        )
+        self.device = acc.device
+
+    def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
+        rng = np.random.default_rng([self.cfg.seed, step, rank])
+        idx = torch.from_numpy(rng.choice(len(self.captions), self.cfg.batch, replace=False))
+        return {k: v[idx].float() for k, v in self.data.items()}
+
+    def loss(
+        self, model: torch.nn.Module, b: dict[str, torch.Tensor], gen: torch.Generator
+    ) -> torch.Tensor:
+        b = {k: v.to(self.device) for k, v in b.items()}
+        x0 = b["latents"]  # (B, z, T', h, w)
+        n = len(x0)
+        t = train_times(n, self.cfg.shift, gen)  # (B,)
+        noise = torch.randn(x0.shape, generator=gen, device=gen.device)
+        tt = t.view(n, 1, 1, 1, 1)
+        xt = (1 - tt) * x0 + tt * noise
+        text = b["text"]
+        drop = torch.rand(n, generator=gen, device=gen.device) < self.cfg.text_dropout
+        text = torch.where(drop.view(n, 1, 1), self.empty.to(text), text)
+        inp = torch.cat([xt, b["mask"], b["cond"]], dim=1)  # (B, 2z + 4, T', h, w)
+        v = model(inp, t * 1000, text, return_dict=False)[0]
+        return F.mse_loss(v, noise - x0)
+
+    def pipeline(self, model: torch.nn.Module):
+        from ..pipeline import Pipeline
+
+        return Pipeline(self.vae, model, self.text, self.meta(), name="preview")
+
+    def meta(self) -> dict[str, Any]:
+        c = self.cfg
+        return {
+            "frames": c.frames,
+            "size": c.size,
+            "fps": c.fps,
+            "text_tokens": c.text_tokens,
+            "steps": c.sample_steps,
+            "guidance": c.guidance,
+            "shift": c.shift,
+        }
+
+    def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
+        from ..eval.run import judge
+        from ..eval.suites import build
+
+        model.eval()
+        pipe = self.pipeline(model)
+        items = build("heldout", PREVIEW_ITEMS, (self.cfg.frames - 1) / self.cfg.fps)
+        videos = [pipe.generate(it.prompt, seed=k) for k, it in enumerate(items)]
+        right = [judge(it, v)["all_right"] for it, v in zip(items, videos, strict=True)]
+        model.train()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sheet_of_many(videos, path, frames_per_row=9)
+        return {"heldout_all_right": float(np.mean(right))}
+
+    def export(self, model: torch.nn.Module, folder: Path) -> None:
+        import copy
+
+        from diffusers import FlowMatchEulerDiscreteScheduler
+
+        tr = copy.deepcopy(model).cpu().eval()
+        sched = FlowMatchEulerDiscreteScheduler(shift=self.cfg.shift)
+        meta = {**self.meta(), "training": self.cfg.to_dict()}
+        mf.save(folder, self.vae, tr, sched, meta)

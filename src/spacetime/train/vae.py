@@ -1,0 +1,133 @@
+"""The VAE stage: teach a small Wan VAE to reconstruct world clips."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..eval.metrics import psnr
+from ..io import Video, sheet_of_many
+from ..models import presets
+from .config import TrainConfig
+from .data import to_frames, to_tensor, world_clips
+
+PREVIEW_SEED = 1_000_003  # held-out clips for the PSNR in every preview
+
+
+class VAEWithLoss(torch.nn.Module):
+    """Wraps the VAE so one forward() gives what the loss needs (DDP syncs through forward)."""
+
+    def __init__(self, vae: torch.nn.Module):
+        super().__init__()
+        self.vae = vae
+
+    def forward(self, x: torch.Tensor, gen: torch.Generator | None = None):
+        dist = self.vae.encode(x).latent_dist  # mean, logvar: (B, z, T', H', W')
+        z = dist.mean if gen is None else dist.sample(gen)
+        return self.vae.decode(z).sample, dist.mean, dist.logvar
+
+
+def held_out_clips(cfg: TrainConfig, n: int = 8) -> np.ndarray:
+    rng = np.random.default_rng(PREVIEW_SEED)
+    frames, _, _ = world_clips(
+        rng, n, cfg.frames, cfg.fps, cfg.size, cfg.max_objects, cfg.characters, held_out="only"
+    )
+    return frames
+
+
+@torch.no_grad()
+def reconstruct(vae: torch.nn.Module, frames: np.ndarray, batch: int = 4) -> np.ndarray:
+    out = []
+    for i in range(0, len(frames), batch):
+        x = to_tensor(frames[i : i + batch]).to(vae.device)
+        out.append(to_frames(vae.decode(vae.encode(x).latent_dist.mode()).sample))
+    return np.concatenate(out)
+
+
+class VAEStage:
+    def __init__(self, cfg: TrainConfig, acc: object, quiet: bool = False):
+        self.cfg = cfg
+        vae = presets.vae(
+            cfg.vae_base_dim, cfg.vae_z_dim, cfg.vae_dim_mult, cfg.vae_res_blocks, cfg.vae_residual
+        )
+        self.model = VAEWithLoss(vae)
+        self._held_out: np.ndarray | None = None
+
+    def batch(self, step: int, rank: int) -> torch.Tensor:
+        c = self.cfg
+        rng = np.random.default_rng([c.seed, step, rank])
+        frames, _, _ = world_clips(
+            rng, c.batch, c.frames, c.fps, c.size, c.max_objects, c.characters
+        )
+        return to_tensor(frames)  # (B, 3, T, H, W)
+
+    def loss(self, model: torch.nn.Module, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        x = x.to(gen.device)
+        y, mean, logvar = model(x, gen)
+        kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
+        return F.l1_loss(y, x) + F.mse_loss(y, x) + self.cfg.kl_weight * kl
+
+    def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
+        if self._held_out is None:
+            self._held_out = held_out_clips(self.cfg)
+        model.eval()
+        rec = reconstruct(model.vae, self._held_out)
+        model.train()
+        scores = [psnr(a, b) for a, b in zip(self._held_out, rec, strict=True)]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        videos = [
+            Video(v, self.cfg.fps, {})
+            for pair in zip(self._held_out[:4], rec[:4], strict=True)
+            for v in pair
+        ]
+        names = [f"{kind} {i}" for i in range(4) for kind in ("truth", "VAE")]
+        sheet_of_many(videos, path, frames_per_row=9, captions=names)
+        return {"psnr": float(np.mean(scores))}
+
+    @torch.no_grad()
+    def export(self, model: torch.nn.Module, folder: Path) -> None:
+        """Save the VAE with the per-channel latent mean and std the pipelines normalise by."""
+        vae = copy_to_cpu(model.vae)
+        rng = np.random.default_rng(PREVIEW_SEED + 1)
+        frames, _, _ = world_clips(
+            rng,
+            16,
+            self.cfg.frames,
+            self.cfg.fps,
+            self.cfg.size,
+            self.cfg.max_objects,
+            self.cfg.characters,
+        )
+        means = torch.cat(
+            [
+                vae.encode(to_tensor(frames[i : i + 8])).latent_dist.mode()
+                for i in range(0, len(frames), 8)
+            ]
+        )  # (N, z, T', H', W')
+        dims = (0, 2, 3, 4)
+        vae.register_to_config(
+            latents_mean=[round(v, 5) for v in means.mean(dims).tolist()],
+            latents_std=[round(v, 5) for v in means.std(dims).tolist()],
+        )
+        save_folder(vae, folder / "vae")
+
+
+def copy_to_cpu(module: torch.nn.Module) -> torch.nn.Module:
+    import copy
+
+    return copy.deepcopy(module).cpu().eval()
+
+
+def save_folder(model, folder: Path) -> None:
+    """save_pretrained to a temporary folder, then rename: no half-written model."""
+    import os
+    import shutil
+
+    tmp = folder.with_name(f".tmp-{folder.name}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp, safe_serialization=True)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp, folder)
