@@ -176,8 +176,11 @@ def world_vocab() -> None:
 @user_errors
 def eval_(
     generator: Annotated[
-        str, typer.Option("--generator", "-g", help="renderer, static or noise.")
+        str, typer.Option("--generator", "-g", help="model, renderer, static or noise.")
     ] = "renderer",
+    model: Annotated[
+        Path | None, typer.Option("--model", "-m", help="A model folder (implies -g model).")
+    ] = None,
     quick: Annotated[
         bool, typer.Option("--quick/--full", help="Quick suite (minutes) or the full one.")
     ] = True,
@@ -200,7 +203,9 @@ def eval_(
     from .eval.run import environment, run, summarise
     from .eval.suites import build_all
 
-    gen = generators.get(generator)
+    if model is not None:
+        generator = "model"
+    gen = generators.get(generator, None if model is None else str(model))
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     suite = "quick" if quick else "full"
@@ -226,6 +231,7 @@ def eval_(
         task_part = (rows, summarise_tasks(rows), task_items)
     settings = {
         "generator": generator,
+        "model": str(model) if model is not None else None,
         "suite": suite,
         "frames": frames,
         "fps": fps,
@@ -239,6 +245,76 @@ def eval_(
         f"all attributes right: {100 * summary['all']['all_right']:.1f}% "
         f"of {len(items)} clips; report: {path}",
     )
+
+
+@app.command("generate")
+@user_errors
+def generate(
+    prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
+    ],
+    model: Annotated[
+        Path | None, typer.Option("--model", "-m", help="A model folder (default: shipped).")
+    ] = None,
+    seed: Seed = 0,
+    steps: Annotated[int | None, typer.Option("--steps", help="Sampling steps.")] = None,
+    guidance: Annotated[
+        float | None, typer.Option("--guidance", help="Text guidance scale (1 = off).")
+    ] = None,
+    frames: Annotated[int | None, typer.Option("--frames", help="Frames, 4k+1.")] = None,
+    size: Annotated[int | None, typer.Option("--size", help="Width and height.")] = None,
+    fps: Annotated[float | None, typer.Option("--fps", help="Frames per second.")] = None,
+    negative: Annotated[str, typer.Option("--negative", help="What not to show.")] = "",
+    quiet: Quiet = False,
+) -> None:
+    """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
+    from rich.progress import Progress
+
+    from .io import check_output, write_video
+    from .pipeline import Pipeline
+
+    check_output(out)
+    pipe = Pipeline.load(model)
+    pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, size=size, fps=fps)
+    with Progress(disable=quiet) as bar:
+        task = bar.add_task("generate", total=None)
+
+        def step(info: dict[str, Any]) -> None:
+            bar.update(task, total=info["steps"], completed=info["i"] + 1)
+
+        video = pipe.generate(
+            prompt, negative=negative, seed=seed, steps=steps, guidance=guidance,
+            frames=frames, size=size, fps=fps, callback=step,
+        )
+    write_video(video, out)
+    _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
+
+
+@app.command("train")
+@user_errors
+def train(
+    config: Annotated[Path, typer.Argument(help="A TOML training config, e.g. configs/vae.toml.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Run folder (overrides the config's).")
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="Total steps (overrides the config's).")
+    ] = None,
+    quiet: Quiet = False,
+) -> None:
+    """Train (or resume) a stage: the VAE or the transformer. Works under `accelerate launch`."""
+    from .train.config import TrainConfig
+    from .train.loop import train as run_training
+
+    overrides: dict[str, Any] = {}
+    if out is not None:
+        overrides["out"] = str(out)
+    if steps is not None:
+        overrides["steps"] = steps
+    cfg = TrainConfig.from_toml(config, **overrides)
+    folder = run_training(cfg, quiet=quiet)
+    _say(quiet, f"wrote {folder}")
 
 
 @app.command("sheet")

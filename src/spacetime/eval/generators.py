@@ -58,7 +58,24 @@ def noise(req: Request) -> Video:
 GENERATORS: dict[str, Generator] = {"renderer": renderer, "static": static, "noise": noise}
 
 
-def get(name: str) -> Generator:
+def model(folder: str | None = None, **options: object) -> Generator:
+    """A Spacetime model folder (default: the shipped model) as a generator."""
+    from ..pipeline import Pipeline
+
+    pipe = Pipeline.load(folder)
+
+    def generate(req: Request) -> Video:
+        return pipe.generate(req.prompt, seed=req.seed, frames=req.frames, fps=req.fps,
+                             size=req.size, **options)  # type: ignore[arg-type]
+
+    return generate
+
+
+def get(name: str, folder: str | None = None) -> Generator:
+    """A generator by name; "model" is the shipped model, or the model folder given."""
+    if name == "model":
+        return model(folder)
     if name not in GENERATORS:
-        raise ValueError(f"unknown generator {name!r}; known: {', '.join(GENERATORS)}")
+        known = ", ".join([*GENERATORS, "model"])
+        raise ValueError(f"unknown generator {name!r}; known: {known}")
     return GENERATORS[name]

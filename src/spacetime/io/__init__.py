@@ -1,6 +1,14 @@
 """Reading, writing and looking at clips: mp4 / webm / gif / PNG folders, and contact sheets."""
 
 from .sheet import contact_sheet, sheet_of_many
-from .video import Video, VideoError, read_video, write_video
+from .video import Video, VideoError, check_output, read_video, write_video
 
-__all__ = ["Video", "VideoError", "contact_sheet", "read_video", "sheet_of_many", "write_video"]
+__all__ = [
+    "Video",
+    "VideoError",
+    "check_output",
+    "contact_sheet",
+    "read_video",
+    "sheet_of_many",
+    "write_video",
+]

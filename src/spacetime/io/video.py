@@ -276,6 +276,18 @@ def _write_folder(video: Video, path: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+def check_output(path: str | os.PathLike[str]) -> Path:
+    """Fail early, before any work, on an output path write_video could not write."""
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if not _is_folder(out, path) and suffix not in (".mp4", ".webm", ".gif"):
+        raise VideoError(
+            f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
+            f".gif, or a path without a suffix for a folder of PNG frames."
+        )
+    return out
+
+
 def write_video(
     video: Video,
     path: str | os.PathLike[str],
@@ -290,7 +302,7 @@ def write_video(
     to a target bitrate instead, e.g. ``bitrate=50_000`` to degrade a clip. Both are ignored for
     gif and png. ``preset`` is the x264 preset. Returns the written path.
     """
-    out = Path(path)
+    out = check_output(path)
     if _is_folder(out, path):
         _write_folder(video, out)
         return out

@@ -1,0 +1,52 @@
+"""The flow-matching schedule and sampler (k-diffusion style: fn(model, x, sigmas, callback)).
+
+Timesteps passed to the transformer are sigma * 1000, as diffusers' FlowMatchEulerDiscrete
+scheduler does, so the trained transformer also runs under stock Wan pipelines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+
+def shifted(t: torch.Tensor, shift: float) -> torch.Tensor:
+    """Spend more of the schedule at high noise: shift t / (1 + (shift - 1) t)."""
+    return shift * t / (1 + (shift - 1) * t)
+
+
+def train_times(n: int, shift: float, gen: torch.Generator) -> torch.Tensor:
+    """n noise levels for training, drawn as the sampler visits them (uniform, then shifted)."""
+    return shifted(torch.rand(n, generator=gen, device=gen.device), shift)
+
+
+def sigmas(steps: int, shift: float) -> torch.Tensor:
+    """steps + 1 noise levels from 1 down to 0."""
+    return shifted(torch.linspace(1.0, 0.0, steps + 1), shift)
+
+
+Model = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (x, sigma) -> velocity
+
+
+@torch.no_grad()
+def euler(
+    model: Model,
+    x: torch.Tensor,
+    sigmas: torch.Tensor,
+    callback: Callable[[dict[str, Any]], None] | None = None,
+) -> torch.Tensor:
+    """Integrate dx/dsigma = v from sigmas[0] to sigmas[-1]; x starts as pure noise * sigmas[0].
+
+    callback gets {"i", "steps", "sigma", "x", "denoised"} after every step; raising from it
+    cancels sampling.
+    """
+    steps = len(sigmas) - 1
+    for i in range(steps):
+        s, s_next = sigmas[i], sigmas[i + 1]
+        v = model(x, s)
+        if callback is not None:
+            callback({"i": i, "steps": steps, "sigma": float(s), "x": x, "denoised": x - s * v})
+        x = x + (s_next - s) * v
+    return x

@@ -1,0 +1,165 @@
+"""The model folder, the pipeline, `spacetime generate`, and stock diffusers on our model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from typer.testing import CliRunner
+
+from spacetime.cli import app
+from spacetime.io import read_video
+from spacetime.pipeline import Pipeline
+from spacetime.world.parse import prompt_to_scene
+from spacetime.world.render import render
+
+PROMPT = "a red circle moving left"
+
+
+@pytest.fixture(scope="module")
+def pipe(tiny_model: Path) -> Pipeline:
+    return Pipeline.load(tiny_model)
+
+
+def test_same_seed_same_video(pipe: Pipeline) -> None:
+    a = pipe.generate(PROMPT, seed=3, steps=2)
+    b = pipe.generate(PROMPT, seed=3, steps=2)
+    c = pipe.generate(PROMPT, seed=4, steps=2)
+    assert a.frames.shape == (5, 32, 32, 3) and a.frames.dtype == np.uint8
+    assert np.array_equal(a.frames, b.frames)
+    assert not np.array_equal(a.frames, c.frames)
+    r = a.recipe
+    assert (r["prompt"], r["seed"], r["steps"], r["frames"], r["size"]) == (PROMPT, 3, 2, 5, 32)
+    assert len(r["model_hash"]) == 16
+
+
+def test_known_pixels_are_kept(pipe: Pipeline) -> None:
+    clip = render(prompt_to_scene(PROMPT, 0.5), 5, 8.0, 32)
+    known = np.zeros((5, 32, 32), bool)
+    known[0] = True
+    v = pipe.generate(PROMPT, steps=2, known_video=clip, known=known, task="first")
+    assert np.array_equal(v.frames[0], clip[0])
+    assert v.recipe["task"] == "first"
+
+
+def test_sampler_callback_sees_every_step(pipe: Pipeline) -> None:
+    seen = []
+    pipe.generate(PROMPT, steps=3, callback=lambda info: seen.append(info["i"]))
+    assert seen == [0, 1, 2]
+
+
+def test_generate_cli_writes_the_recipe(tiny_model: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.mp4"
+    res = CliRunner().invoke(
+        app,
+        [
+            "generate",
+            PROMPT,
+            "-o",
+            str(out),
+            "-m",
+            str(tiny_model),
+            "--steps",
+            "2",
+            "--seed",
+            "7",
+            "-q",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    v = read_video(out)
+    assert v.recipe["seed"] == 7 and v.recipe["prompt"] == PROMPT
+    assert v.num_frames == 5
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["", "--steps", "2"], ["prompt is empty"]),
+        ([PROMPT, "--frames", "0"], ["4k+1"]),
+        ([PROMPT, "--frames", "6"], ["4k+1"]),
+        ([PROMPT, "--size", "20"], ["multiple of 8"]),
+        ([PROMPT, "--steps", "0"], ["steps"]),
+    ],
+)
+def test_generate_user_errors(
+    tiny_model: Path, tmp_path: Path, args: list[str], words: list[str]
+) -> None:
+    out = tmp_path / "out.mp4"
+    res = CliRunner().invoke(app, ["generate", *args, "-o", str(out), "-m", str(tiny_model)])
+    assert res.exit_code == 2, res.output
+    lines = res.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:"), res.output
+    assert all(w in lines[0] for w in words)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_model_folder_with_a_missing_file(tiny_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / "transformer" / "diffusion_pytorch_model.safetensors").unlink()
+    out = tmp_path / "out.mp4"
+    res = CliRunner().invoke(app, ["generate", PROMPT, "-o", str(out), "-m", str(broken)])
+    assert res.exit_code == 2
+    assert "missing transformer/diffusion_pytorch_model.safetensors" in res.output
+    assert not out.exists()
+
+
+def test_stock_wan_image_to_video_pipeline_runs_our_model(tiny_model: Path, pipe: Pipeline):
+    """Stock diffusers loads the folder and feeds the transformer exactly our conditioning."""
+    from diffusers import WanImageToVideoPipeline
+    from PIL import Image
+    from transformers import AutoTokenizer, BertModel
+
+    from spacetime.models.text import minilm_path
+
+    stock = WanImageToVideoPipeline.from_pretrained(
+        tiny_model,
+        text_encoder=BertModel.from_pretrained(minilm_path()),
+        tokenizer=AutoTokenizer.from_pretrained(minilm_path()),
+    )
+    seen: list[dict] = []
+    stock.transformer.register_forward_pre_hook(
+        lambda mod, args, kwargs: seen.append(kwargs), with_kwargs=True
+    )
+    clip = render(prompt_to_scene(PROMPT, 0.5), 5, 8.0, 32)
+    tokens = pipe.meta["text_tokens"]
+    for last in (None, clip[-1]):
+        seen.clear()
+        out = stock(
+            image=Image.fromarray(clip[0]),
+            last_image=None if last is None else Image.fromarray(last),
+            prompt=PROMPT,
+            height=32,
+            width=32,
+            num_frames=5,
+            num_inference_steps=2,
+            guidance_scale=1.0,
+            max_sequence_length=tokens,
+            output_type="np",
+            generator=torch.Generator().manual_seed(0),
+        ).frames
+        assert out.shape == (1, 5, 32, 32, 3)
+        known = np.zeros((5, 32, 32), bool)
+        known[0] = True
+        if last is not None:
+            known[-1] = True
+        pixels = torch.from_numpy(np.where(known[..., None], clip, 127.5)).float() / 127.5 - 1
+        ours = pipe.condition(pixels.permute(3, 0, 1, 2)[None], torch.from_numpy(known)[None])
+        z = pipe.vae.config.z_dim
+        theirs = seen[0]["hidden_states"][:, z:]
+        assert theirs.shape == ours.shape
+        torch.testing.assert_close(theirs, ours, atol=1e-4, rtol=1e-4)
+        text = pipe.text([PROMPT], tokens)
+        torch.testing.assert_close(seen[0]["encoder_hidden_states"], text, atol=1e-5, rtol=1e-5)
+
+
+def test_model_folder_metadata(tiny_model: Path) -> None:
+    index = json.loads((tiny_model / "model_index.json").read_text())
+    assert index["_class_name"] == "WanImageToVideoPipeline"
+    meta = json.loads((tiny_model / "spacetime.json").read_text())
+    assert meta["frames"] == 5 and meta["training"]["stage"] == "transformer"

@@ -1,0 +1,125 @@
+"""`spacetime train`: configs, checkpoints that survive kill -9, and two processes with gloo."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import TINY_VAE
+
+from spacetime.train import checkpoint
+from spacetime.train.config import TrainConfig
+from spacetime.train.loop import lr_at, train
+
+
+def write_config(path: Path, out: Path, **kw) -> Path:
+    cfg = {**TINY_VAE, "out": str(out), **kw}
+    lines = []
+    for k, v in cfg.items():
+        lines.append(f"{k} = {json.dumps(v)}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def losses(run: Path) -> dict[int, float]:
+    out = {}
+    for line in (run / "log.jsonl").read_text().splitlines():
+        rec = json.loads(line)
+        if "loss" in rec:
+            out[rec["step"]] = rec["loss"]
+    return out
+
+
+def test_config_reads_sections_and_rejects_typos(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('stage = "vae"\n[optim]\nsteps = 7\nlr = 0.01\n')
+    cfg = TrainConfig.from_toml(p)
+    assert (cfg.steps, cfg.lr, cfg.stage) == (7, 0.01, "vae")
+    p.write_text('stage = "vae"\nstpes = 7\n')
+    with pytest.raises(ValueError, match="stpes"):
+        TrainConfig.from_toml(p)
+    p.write_text('stage = "vae"\nframes = 16\n')
+    with pytest.raises(ValueError, match="4k\\+1"):
+        TrainConfig.from_toml(p)
+    with pytest.raises(FileNotFoundError):
+        TrainConfig.from_toml(tmp_path / "missing.toml")
+
+
+def test_learning_rate_warms_up_then_decays() -> None:
+    cfg = TrainConfig(stage="vae", steps=100, lr=1.0, warmup=10, min_lr_ratio=0.1)
+    lrs = [lr_at(cfg, s) for s in range(100)]
+    assert lrs[0] == pytest.approx(0.1) and lrs[9] == pytest.approx(1.0)
+    assert all(a >= b for a, b in itertools.pairwise(lrs[10:]))
+    assert lrs[-1] == pytest.approx(0.1, abs=0.01)
+
+
+def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
+    steps = 8
+    straight = train(
+        TrainConfig(**{**TINY_VAE, "steps": steps, "out": str(tmp_path / "a")}), quiet=True
+    )
+    assert (straight / "vae" / "config.json").is_file()
+    run = tmp_path / "b"
+    cfg = write_config(tmp_path / "b.toml", run, steps=steps)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spacetime.cli", "train", str(cfg), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        ck = checkpoint.latest(run)
+        if ck is not None and int(ck.name.split("-")[1]) >= 3:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = losses(run)
+    assert 3 <= max(done) < steps  # killed mid-way
+    train(TrainConfig.from_toml(cfg), quiet=True)  # resume
+    a, b = losses(tmp_path / "a"), losses(run)
+    assert sorted(b) == list(range(1, steps + 1))
+    for s in a:
+        assert b[s] == pytest.approx(a[s], rel=1e-4), s
+
+
+def test_two_processes_with_gloo(tmp_path: Path) -> None:
+    run = tmp_path / "ddp"
+    cfg = write_config(tmp_path / "ddp.toml", run, steps=3)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "accelerate.commands.launch",
+            "--cpu",
+            "--num_processes",
+            "2",
+            "--num_machines",
+            "1",
+            "--mixed_precision",
+            "no",
+            "--dynamo_backend",
+            "no",
+            "-m",
+            "spacetime.cli",
+            "train",
+            str(cfg),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert sorted(losses(run)) == [1, 2, 3]
+    assert (run / "model" / "vae" / "diffusion_pytorch_model.safetensors").is_file()
