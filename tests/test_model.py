@@ -163,3 +163,15 @@ def test_model_folder_metadata(tiny_model: Path) -> None:
     assert index["_class_name"] == "WanImageToVideoPipeline"
     meta = json.loads((tiny_model / "spacetime.json").read_text())
     assert meta["frames"] == 5 and meta["training"]["stage"] == "transformer"
+
+
+def test_shipped_model_is_small_and_generates() -> None:
+    from spacetime.pipeline import shipped_folder
+
+    folder = shipped_folder()
+    weights = sum(p.stat().st_size for p in folder.rglob("*.safetensors"))
+    assert weights <= 30 * 2**20
+    v = Pipeline.load().generate(PROMPT, seed=0, steps=2)
+    m = json.loads((folder / "spacetime.json").read_text())
+    assert v.frames.shape == (m["frames"], m["size"], m["size"], 3)
+    assert m["frames"] >= 17 and m["size"] >= 64

@@ -27,7 +27,7 @@ FIELDS = (
     "frames",
     "fps",
     "size",
-    "max_objects",
+    "object_weights",
     "characters",
     "text_tokens",
     "seed",
@@ -66,7 +66,7 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
         for i in range(start, min(start + chunk, first + cfg.cache_shard)):
             rng = np.random.default_rng([cfg.seed, 7, i])
             clip, cap, _ = world_clips(
-                rng, 1, cfg.frames, cfg.fps, cfg.size, cfg.max_objects, cfg.characters
+                rng, 1, cfg.frames, cfg.fps, cfg.size, cfg.object_weights, cfg.characters
             )
             task = draw_task(rng, weights)
             frames.append(clip[0])
@@ -76,8 +76,15 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
         x = to_tensor(np.stack(frames))  # (n, 3, T, H, W)
         known = torch.from_numpy(np.stack(knowns))  # (n, T, H, W)
         enc = lambda v: (vae.encode(v).latent_dist.mode() - mean) / std  # noqa: E731
-        out["latents"].append(enc(x).half())
-        out["cond"].append(enc(masked_pixels(x, known)).half())
+        lat = enc(x)  # (n, z, T', h, w)
+        cond = torch.empty_like(lat)
+        some = known.flatten(1).any(1)  # with nothing known the condition is encode(grey)
+        if some.any():
+            cond[some] = enc(masked_pixels(x[some], known[some]))
+        if not some.all():
+            cond[~some] = enc(torch.zeros_like(x[:1]))
+        out["latents"].append(lat.half())
+        out["cond"].append(cond.half())
         out["mask"].append(latent_mask(known, spatial).to(torch.uint8))
         out["text"].append(text(texts, cfg.text_tokens).half())
         captions += texts

@@ -31,7 +31,7 @@ class TrainConfig:
     frames: int = 17
     fps: float = 8.0
     size: int = 64
-    max_objects: int = 3
+    object_weights: list[float] = field(default_factory=lambda: [0.5, 0.3, 0.2])  # 1, 2, 3
     characters: bool = True
     # vae stage
     vae_base_dim: int = 8

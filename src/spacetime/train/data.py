@@ -17,16 +17,22 @@ def world_clips(
     frames: int,
     fps: float,
     size: int,
-    max_objects: int = 3,
+    object_weights: tuple[float, ...] | list[float] = (0.5, 0.3, 0.2),
     characters: bool = True,
     held_out: str = "exclude",
 ) -> tuple[np.ndarray, list[str], list[SceneSpec]]:
-    """n random clips: uint8 (n, T, H, W, 3), one caption each, and their scenes."""
+    """n random clips: uint8 (n, T, H, W, 3), one caption each, and their scenes.
+
+    object_weights[k] is the share of clips with k + 1 objects.
+    """
     seconds = (frames - 1) / fps
+    p = np.asarray(object_weights, float)
     clips, texts, scenes = [], [], []
     for _ in range(n):
+        count = 1 + int(rng.choice(len(p), p=p / p.sum()))
         scene = sample_scene(
-            rng, seconds, max_objects=max_objects, characters=characters, held_out=held_out
+            rng, seconds, max_objects=len(p), objects=count, characters=characters,
+            held_out=held_out,
         )
         scenes.append(scene)
         texts.append(caption(scene, rng))

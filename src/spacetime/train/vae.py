@@ -33,7 +33,7 @@ class VAEWithLoss(torch.nn.Module):
 def held_out_clips(cfg: TrainConfig, n: int = 8) -> np.ndarray:
     rng = np.random.default_rng(PREVIEW_SEED)
     frames, _, _ = world_clips(
-        rng, n, cfg.frames, cfg.fps, cfg.size, cfg.max_objects, cfg.characters, held_out="only"
+        rng, n, cfg.frames, cfg.fps, cfg.size, cfg.object_weights, cfg.characters, held_out="only"
     )
     return frames
 
@@ -60,7 +60,7 @@ class VAEStage:
         c = self.cfg
         rng = np.random.default_rng([c.seed, step, rank])
         frames, _, _ = world_clips(
-            rng, c.batch, c.frames, c.fps, c.size, c.max_objects, c.characters
+            rng, c.batch, c.frames, c.fps, c.size, c.object_weights, c.characters
         )
         return to_tensor(frames)  # (B, 3, T, H, W)
 
@@ -98,7 +98,7 @@ class VAEStage:
             self.cfg.frames,
             self.cfg.fps,
             self.cfg.size,
-            self.cfg.max_objects,
+            self.cfg.object_weights,
             self.cfg.characters,
         )
         means = torch.cat(
