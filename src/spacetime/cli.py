@@ -284,8 +284,15 @@ def generate(
             bar.update(task, total=info["steps"], completed=info["i"] + 1)
 
         video = pipe.generate(
-            prompt, negative=negative, seed=seed, steps=steps, guidance=guidance,
-            frames=frames, size=size, fps=fps, callback=step,
+            prompt,
+            negative=negative,
+            seed=seed,
+            steps=steps,
+            guidance=guidance,
+            frames=frames,
+            size=size,
+            fps=fps,
+            callback=step,
         )
     write_video(video, out)
     _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")

@@ -31,7 +31,11 @@ def world_clips(
     for _ in range(n):
         count = 1 + int(rng.choice(len(p), p=p / p.sum()))
         scene = sample_scene(
-            rng, seconds, max_objects=len(p), objects=count, characters=characters,
+            rng,
+            seconds,
+            max_objects=len(p),
+            objects=count,
+            characters=characters,
             held_out=held_out,
         )
         scenes.append(scene)

@@ -74,11 +74,8 @@ def _read_log(path: Path, upto: int) -> list[str]:
     return keep
 
 
-def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) -> Path:
-    """Run (or resume) a training run; returns the exported model folder.
-
-    stop_after: stop after this many steps of this call (tests use it to interrupt a run).
-    """
+def train(cfg: TrainConfig, quiet: bool = False) -> Path:
+    """Run (or resume) a training run; returns the exported model folder."""
     from accelerate import Accelerator
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -115,7 +112,6 @@ def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) 
             checkpoint.save(run, step, acc.unwrap_model(model), ema, opt, extra, cfg.keep)
         acc.wait_for_everyone()
 
-    end = cfg.steps if stop_after is None else min(cfg.steps, start + stop_after)
     bar = Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -126,7 +122,7 @@ def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) 
     task = bar.add_task(f"train {cfg.stage}", total=cfg.steps, completed=start, loss=float("nan"))
     t0, window = time.time(), []
     with bar:
-        for step in range(start, end):
+        for step in range(start, cfg.steps):
             lr = lr_at(cfg, step)
             for g in opt.param_groups:
                 g["lr"] = lr
@@ -143,7 +139,7 @@ def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) 
                 ema_update(ema, acc.unwrap_model(model), cfg.ema, step)
             window.append(loss.detach())
             done = step + 1
-            if done % cfg.log_every == 0 or done == end:
+            if done % cfg.log_every == 0 or done == cfg.steps:
                 mean = acc.reduce(torch.stack(window).mean(), reduction="mean").item()
                 window = []
                 bar.update(task, completed=done, loss=mean)
@@ -156,7 +152,7 @@ def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) 
                     }
                     log.write(json.dumps(rec) + "\n")
                     log.flush()
-            if done % cfg.save_every == 0 or done == end:
+            if done % cfg.save_every == 0 or done == cfg.steps:
                 save(done)
             if main and done % cfg.preview_every == 0:
                 shown = ema if ema is not None else acc.unwrap_model(model)
@@ -171,7 +167,7 @@ def train(cfg: TrainConfig, quiet: bool = False, stop_after: int | None = None) 
     if log is not None:
         log.close()
     folder = run / "model"
-    if main and end == cfg.steps:
+    if main:
         stage.export(ema if ema is not None else acc.unwrap_model(model), folder)
     acc.wait_for_everyone()
     return folder

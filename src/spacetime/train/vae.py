@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +93,7 @@ class VAEStage:
     @torch.no_grad()
     def export(self, model: torch.nn.Module, folder: Path) -> None:
         """Save the VAE with the per-channel latent mean and std the pipelines normalise by."""
-        vae = copy_to_cpu(model.vae)
+        vae = copy.deepcopy(model.vae).cpu().eval()
         rng = np.random.default_rng(PREVIEW_SEED + 1)
         frames, _, _ = world_clips(
             rng,
@@ -115,17 +118,8 @@ class VAEStage:
         save_folder(vae, folder / "vae")
 
 
-def copy_to_cpu(module: torch.nn.Module) -> torch.nn.Module:
-    import copy
-
-    return copy.deepcopy(module).cpu().eval()
-
-
 def save_folder(model, folder: Path) -> None:
     """save_pretrained to a temporary folder, then rename: no half-written model."""
-    import os
-    import shutil
-
     tmp = folder.with_name(f".tmp-{folder.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp, safe_serialization=True)
