@@ -205,7 +205,14 @@ def eval_(
 
     if model is not None:
         generator = "model"
-    gen = generators.get(generator, None if model is None else str(model))
+    pipe = None
+    if generator == "model":
+        from .pipeline import Pipeline
+
+        pipe = Pipeline.load(model)
+        gen = generators.from_pipeline(pipe)
+    else:
+        gen = generators.get(generator)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     suite = "quick" if quick else "full"
@@ -219,16 +226,20 @@ def eval_(
     task_part = None
     if tasks:
         from .eval.tasks import SIZES as TASK_SIZES
-        from .eval.tasks import TASKS, run_tasks, summarise_tasks
+        from .eval.tasks import TASKS, model_method, run_tasks, summarise_tasks
         from .eval.tasks import build as build_task
 
         task_items = [
             it for t in TASKS for it in build_task(t, TASK_SIZES[suite], frames, fps, size)
         ]
+        methods = {} if pipe is None else {"model": model_method(pipe, seed=seed)}
+        outputs: dict[tuple[str, str], Any] = {}
         with Progress(disable=quiet, transient=True) as bar:
             task = bar.add_task("task suites", total=len(task_items))
-            rows = run_tasks(task_items, progress=lambda i: bar.update(task, completed=i))
-        task_part = (rows, summarise_tasks(rows), task_items)
+            rows = run_tasks(
+                task_items, methods, lambda i: bar.update(task, completed=i), outputs
+            )
+        task_part = (rows, summarise_tasks(rows), task_items, outputs)
     settings = {
         "generator": generator,
         "model": str(model) if model is not None else None,
@@ -266,6 +277,10 @@ def generate(
     size: Annotated[int | None, typer.Option("--size", help="Width and height.")] = None,
     fps: Annotated[float | None, typer.Option("--fps", help="Frames per second.")] = None,
     negative: Annotated[str, typer.Option("--negative", help="What not to show.")] = "",
+    reference: Annotated[
+        Path | None,
+        typer.Option("--reference", help="An image of the character or style to keep."),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
@@ -276,7 +291,13 @@ def generate(
 
     check_output(out)
     pipe = Pipeline.load(model)
-    pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, size=size, fps=fps)
+    o = pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, size=size, fps=fps)
+    ref = None
+    if reference is not None:
+        from .io import read_media
+        from .verbs import fit_frames
+
+        ref = fit_frames(read_media(reference).frames[:1], o["height"], o["width"])[0]
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)
 
@@ -292,7 +313,14 @@ def generate(
             frames=frames,
             size=size,
             fps=fps,
+            reference=ref,
             callback=step,
+        )
+    if reference is not None:
+        from .io import Video, digest
+
+        video = Video(
+            video.frames, video.fps, {**video.recipe, "inputs": {"reference": digest(reference)}}
         )
     write_video(video, out)
     _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
@@ -357,6 +385,8 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
 def main() -> None:
     app(prog_name="spacetime")
 
+
+from . import cli_verbs  # noqa: E402, F401  (registers the task verbs on app)
 
 if __name__ == "__main__":
     sys.exit(main())

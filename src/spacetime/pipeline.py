@@ -10,6 +10,7 @@ bool (T, H, W), True where a pixel is given (see spacetime.conditioning).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from importlib import resources
@@ -25,6 +26,7 @@ from .diffusion import euler, sigmas
 from .io import Video
 from .models import folder as mf
 from .models.text import TextEncoder, default_encoder
+from .verbs import Verbs
 
 SHIPPED = "spacetime-tiny"
 
@@ -33,7 +35,32 @@ def shipped_folder() -> Path:
     return Path(str(resources.files("spacetime") / "weights" / SHIPPED))
 
 
-class Pipeline:
+def _to_unit(frames: np.ndarray) -> torch.Tensor:
+    """uint8 (T, H, W, 3) -> float (1, 3, T, H, W) in [-1, 1]."""
+    return torch.from_numpy(frames).float().div(127.5).sub(1).permute(3, 0, 1, 2)[None]
+
+
+def _digest(a: np.ndarray) -> str:
+    return "sha256:" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
+
+
+def colour_anchor(video: np.ndarray, target: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Per-channel y = a x + b fitted from video to target on the known pixels, applied to
+    all of video (float (T, H, W, 3) in 0..255). Too few known pixels: video unchanged."""
+    if known.sum() < 0.01 * known.size:
+        return video
+    x, y = video[known].astype(np.float64), target[known].astype(np.float64)  # (N, 3)
+    out = video.copy()
+    for c in range(3):
+        dx, dy = x[:, c] - x[:, c].mean(), y[:, c] - y[:, c].mean()
+        var = float((dx * dx).mean())
+        a = 1.0 if var < 1.0 else float(np.clip((dx * dy).mean() / var, 0.5, 2.0))
+        b = y[:, c].mean() - a * x[:, c].mean()
+        out[..., c] = a * video[..., c] + b
+    return out
+
+
+class Pipeline(Verbs):
     def __init__(
         self,
         vae: torch.nn.Module,
@@ -80,19 +107,24 @@ class Pipeline:
         return torch.cat([latent_mask(known, self.spatial), cond], dim=1)
 
     def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
-        """Fill unset options from the model's defaults and check them; raises ValueError."""
+        """Fill unset options from the model's defaults and check them; raises ValueError.
+
+        `height` and `width` default to `size` (the model's square canvas).
+        """
         m = self.meta
         opts = {
             k: m[k] if given.get(k) is None else given[k]
             for k in ("steps", "guidance", "frames", "size", "fps")
         }
-        if not prompt.strip():
+        opts["height"] = given.get("height") or opts["size"]
+        opts["width"] = given.get("width") or opts["size"]
+        if not prompt.strip() and not given.get("known_given"):
             raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
         if opts["frames"] < 1 or (opts["frames"] - 1) % 4:
             raise ValueError(f"frames must be 4k+1 (1, 5, 9, 17, 33, ...), got {opts['frames']}")
-        size = opts["size"]
-        if size < self.multiple or size % self.multiple:
-            raise ValueError(f"size must be a multiple of {self.multiple}, not {size}")
+        for side in (opts["height"], opts["width"]):
+            if side < self.multiple or side % self.multiple:
+                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
         if opts["steps"] < 1:
             raise ValueError(f"steps must be at least 1, got {opts['steps']}")
         if opts["fps"] <= 0:
@@ -110,35 +142,82 @@ class Pipeline:
         guidance: float | None = None,
         frames: int | None = None,
         size: int | None = None,
+        height: int | None = None,
+        width: int | None = None,
         fps: float | None = None,
         known_video: np.ndarray | None = None,
         known: np.ndarray | None = None,
+        init_video: np.ndarray | None = None,
+        strength: float = 1.0,
+        reference: np.ndarray | None = None,
+        anchor: bool = True,
         task: str = "text",
+        extra: dict[str, Any] | None = None,
         callback: Callable[[dict[str, Any]], None] | None = None,
     ) -> Video:
-        """Generate one clip. Same arguments, same seed: the same frames."""
+        """Generate one clip. Same arguments, same seed: the same frames.
+
+        known_video uint8 (T, H, W, 3) with known bool (T, H, W): pixels given to the model
+        and kept exactly in the output. init_video uint8 (T, H, W, 3) with strength in (0, 1]:
+        start from that clip noised to sigma = strength (video-to-video) instead of pure noise.
+        reference uint8 (H, W, 3): an image the clip should stay consistent with (a character,
+        a style). It is given to the model as a known frame 0 and left out of the output, so
+        the clip (and known_video, known, init_video) has frames - 1 frames.
+        anchor: where pixels are known, fit a per-channel gain and offset from the model's
+        output to them and apply it to the whole clip, removing the colour cast of this window
+        (it keeps chained windows from drifting in colour).
+        extra: more recipe entries (the task's own settings).
+        """
         m = self.meta
-        o = self.settings(prompt, steps=steps, guidance=guidance, frames=frames, size=size, fps=fps)
-        steps, guidance, frames, size, fps = (
-            o[k] for k in ("steps", "guidance", "frames", "size", "fps")
+        o = self.settings(
+            prompt,
+            steps=steps,
+            guidance=guidance,
+            frames=frames,
+            size=size,
+            height=height,
+            width=width,
+            fps=fps,
+            known_given=known is not None or reference is not None,
         )
+        steps, guidance, frames, fps = (o[k] for k in ("steps", "guidance", "frames", "fps"))
+        h, w = o["height"], o["width"]
+        if reference is not None:
+            if reference.shape != (h, w, 3):
+                raise ValueError(f"reference must be ({h}, {w}, 3), got {reference.shape}")
+            n = frames - 1
+            if known is None:
+                known_video, known = np.zeros((n, h, w, 3), np.uint8), np.zeros((n, h, w), bool)
+            if init_video is not None:
+                init_video = np.concatenate([reference[None], init_video])
+            known_video = np.concatenate([reference[None], known_video])  # type: ignore[list-item]
+            known = np.concatenate([np.ones((1, h, w), bool), known])
         if known is None:
-            known_t = torch.zeros(1, frames, size, size, dtype=torch.bool)
-            pixels = torch.zeros(1, 3, frames, size, size)
+            known_t = torch.zeros(1, frames, h, w, dtype=torch.bool)
+            pixels = torch.zeros(1, 3, frames, h, w)
         else:
             if known_video is None or known_video.shape != (*known.shape, 3):
                 raise ValueError("known_video must be uint8 (T, H, W, 3) matching known (T, H, W)")
-            if known.shape != (frames, size, size):
-                raise ValueError(f"known must be ({frames}, {size}, {size}), got {known.shape}")
+            if known.shape != (frames, h, w):
+                raise ValueError(f"known must be ({frames}, {h}, {w}), got {known.shape}")
             known_t = torch.from_numpy(known.astype(bool))[None]
-            pixels = torch.from_numpy(known_video).float().div(127.5).sub(1).permute(3, 0, 1, 2)
-            pixels = pixels[None]
+            pixels = _to_unit(known_video)
         cond = self.condition(pixels, known_t)  # (1, 4 + z, T', h, w)
         tokens = int(m["text_tokens"])
         text = self.text([prompt, negative], tokens)  # (2, tokens, 384)
         z = self.vae.config.z_dim
-        shape = (1, z, (frames - 1) // 4 + 1, size // self.spatial, size // self.spatial)
+        shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+        levels = sigmas(steps, float(m["shift"]))
+        if init_video is not None:
+            if not 0.0 < strength <= 1.0:
+                raise ValueError(f"strength must be in (0, 1], got {strength}")
+            if init_video.shape != (frames, h, w, 3):
+                raise ValueError(f"init_video must be ({frames}, {h}, {w}, 3)")
+            start = int(torch.searchsorted(-levels, torch.tensor(-strength)))  # first <= strength
+            levels = levels[min(start, steps - 1) :]
+            x0 = self.encode(_to_unit(init_video))
+            noise = (1 - levels[0]) * x0 + levels[0] * noise
 
         def velocity(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
             inp = torch.cat([x, cond], dim=1)
@@ -151,11 +230,16 @@ class Pipeline:
             c, u = out.chunk(2)
             return u + guidance * (c - u)
 
-        lat = euler(velocity, noise, sigmas(steps, float(m["shift"])), callback)
+        lat = euler(velocity, noise, levels, callback)
         out = self.decode(lat)  # (1, 3, T, H, W)
-        video = ((out[0].permute(1, 2, 3, 0) + 1) * 127.5).round().byte().numpy()
+        video = ((out[0].permute(1, 2, 3, 0) + 1) * 127.5).numpy()  # float (T, H, W, 3)
         if known is not None:  # known pixels are given: keep them exactly
-            video = np.where(known[..., None], known_video, video)
+            if anchor:
+                video = colour_anchor(video, known_video, known)
+            video = np.where(known[..., None], known_video, video.round().clip(0, 255))
+        video = video.round().clip(0, 255).astype(np.uint8)
+        if reference is not None:
+            video = video[1:]
         recipe = {
             "prompt": prompt,
             "negative": negative,
@@ -163,9 +247,14 @@ class Pipeline:
             "steps": steps,
             "guidance": guidance,
             "frames": frames,
-            "size": size,
+            "height": h,
+            "width": w,
             "fps": fps,
             "task": task,
+            **({"strength": strength} if init_video is not None else {}),
+            **({"anchor": anchor} if known is not None else {}),
+            **({"reference": _digest(reference)} if reference is not None else {}),
+            **(extra or {}),
             "model": self.name,
             "model_hash": self.model_hash,
             "spacetime": __version__,

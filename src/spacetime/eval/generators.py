@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -62,11 +63,16 @@ def model(folder: str | None = None, **options: object) -> Generator:
     """A Spacetime model folder (default: the shipped model) as a generator."""
     from ..pipeline import Pipeline
 
-    pipe = Pipeline.load(folder)
+    return from_pipeline(Pipeline.load(folder), **options)
+
+
+def from_pipeline(pipe: Any, **options: object) -> Generator:
+    """A loaded Pipeline as a generator (text to video)."""
 
     def generate(req: Request) -> Video:
-        return pipe.generate(req.prompt, seed=req.seed, frames=req.frames, fps=req.fps,
-                             size=req.size, **options)  # type: ignore[arg-type]
+        return pipe.generate(
+            req.prompt, seed=req.seed, frames=req.frames, fps=req.fps, size=req.size, **options
+        )  # type: ignore[arg-type]
 
     return generate
 

@@ -56,10 +56,11 @@ def write_report(
     results: list[Result],
     summary: dict[str, Any],
     settings: dict[str, Any],
-    tasks: tuple[list[dict[str, Any]], dict[str, Any], list[TaskItem]] | None = None,
+    tasks: tuple[list[dict[str, Any]], dict[str, Any], list[TaskItem], dict] | None = None,
 ) -> Path:
     """Write the report folder; returns the path of report.md. tasks: the task suites' rows,
-    their summary and items (for a sheet of each task's first item), when they were run."""
+    their summary, items and {(task, method): frames} of the methods' first results (for a
+    sheet of each task's first item), when they were run."""
     out.mkdir(parents=True, exist_ok=True)
     payload = {
         "generator": name,
@@ -130,7 +131,7 @@ def write_report(
     ]
     if tasks:
         lines += _task_section(tasks[1])
-        _task_sheet(tasks[2], out / "tasks.png")
+        _task_sheet(tasks[2], out / "tasks.png", tasks[3])
     _write(out / "report.md", "\n".join(lines))
     return out / "report.md"
 
@@ -143,8 +144,9 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
     lines = [
         "## Task suites (hidden content restored, against the truth)",
         "",
-        "| task | method | PSNR hidden dB | SSIM hidden | PSNR known dB | track error | max jump |",
-        "|---|---|---|---|---|---|---|",
+        "| task | method | PSNR hidden dB | SSIM hidden | PSNR known dB | track error | max jump "
+        "| motion right |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for task, methods in summary.items():
         for m, v in methods.items():
@@ -154,6 +156,7 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
                 _num(v["psnr_known"], ".1f"),
                 _num(v["track_error"], ".3f"),
                 _num(v["max_jump"], ".1f"),
+                _pct(v.get("motion_right")),
             ]
             lines.append(f"| {task} | {m} | " + " | ".join(cells) + " |")
     lines += [
@@ -164,9 +167,11 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
         "the objects the analyser sees in the result and in the truth, on frames with hidden",
         "pixels. Max jump: the largest mean absolute change between consecutive frames (0-255).",
         "Morph has no truth between its ends: only the ends and the jumps are scored. oracle is",
-        "the truth itself (for morph, a blend); noise fills hidden pixels with noise. The",
-        "generators renderer, static and noise make videos from text only; the model takes",
-        "its own row here once it does these tasks.",
+        "the truth itself (for morph, a blend); noise fills hidden pixels with noise. Motion",
+        "right (cinemagraph): the analyser sees the region's object move as the prompt says.",
+        "The generators renderer, static and noise make videos from text only and have no row;",
+        "a model (`-g model`, `-m FOLDER`) does each task through its verb, prompted with the",
+        "clip's caption (morph: no prompt).",
         "",
         "![tasks](tasks.png)",
         "",
@@ -174,8 +179,9 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _task_sheet(items: list[TaskItem], path: Path) -> None:
-    """For the first item of each task: the known input (hidden pixels black) and the truth."""
+def _task_sheet(items: list[TaskItem], path: Path, outputs: dict | None = None) -> None:
+    """For the first item of each task: the known input (hidden pixels black), the truth and
+    what each extra method (the model) made."""
     firsts = {}
     for it in items:
         firsts.setdefault(it.task, it)
@@ -186,4 +192,8 @@ def _task_sheet(items: list[TaskItem], path: Path) -> None:
         if it.truth is not None:
             videos.append(Video(it.truth, it.fps))
             captions.append(f"{task}: the truth")
+        for (t, method), frames in (outputs or {}).items():
+            if t == task:
+                videos.append(Video(frames, it.fps))
+                captions.append(f"{task}: {method}")
     sheet_of_many(videos, path, frames_per_row=9, captions=captions)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..world.analyse import analyse
+from ..world.caption import caption
 from ..world.motion import layout, object_state
 from ..world.render import render
 from ..world.sample import random_names, sample_scene
@@ -45,6 +46,7 @@ class TaskItem:
     known: np.ndarray  # uint8 (T, H, W, 3), hidden pixels zeroed
     mask: np.ndarray  # bool (T, H, W), True = hidden
     fps: float
+    mover: tuple[str, str, str] | None = None  # cinemagraph: (colour, shape, motion) expected
 
 
 Method = Callable[[TaskItem], np.ndarray]  # -> uint8 (T, H, W, 3)
@@ -98,10 +100,12 @@ def build(task: str, n: int, frames: int = 17, fps: float = 8.0, size: int = 64)
             truth = render(scene, frames, fps, size)
             x0, y0, x1, y1 = _box_around(mover, scene, (frames - 1) / fps, size)
             mask[1:, y0:y1, x0:x1] = True
-            prompt = f"the {mover.colour} {mover.shape} moves: {mover.motion.replace('_', ' ')}"
+            prompt = caption(scene, np.random.default_rng([7, k]))
+            expect = (mover.colour, mover.shape, mover.motion)
         else:
             scene, truth = _clip(rng, frames, fps, size, max_objects=2)
-            prompt = ""
+            prompt = "" if task == "morph" else caption(scene, np.random.default_rng([7, k]))
+            expect = None
             if task == "animate":
                 mask[1:] = True
             elif task == "extend":
@@ -130,6 +134,7 @@ def build(task: str, n: int, frames: int = 17, fps: float = 8.0, size: int = 64)
                 known,
                 mask,
                 fps,
+                expect,
             )
         )
     return items
@@ -267,7 +272,12 @@ def judge(item: TaskItem, out: np.ndarray) -> dict[str, Any]:
     """PSNR / SSIM on hidden pixels against the truth, PSNR on known pixels against the input,
     the track error on frames with hidden pixels, and the largest frame-to-frame jump."""
     hidden, kept = item.mask, ~item.mask
-    row: dict[str, Any] = {"max_jump": _max_jump(out)}
+    row: dict[str, Any] = {"max_jump": _max_jump(out), "motion_right": None}
+    if item.mover is not None:
+        colour, shape, motion = item.mover
+        seen = analyse(out, item.fps).tracks
+        hits = [u for u in seen if (u.colour, u.shape, u.motion) == (colour, shape, motion)]
+        row["motion_right"] = float(bool(hits))
     row["psnr_known"] = _psnr(out[kept], item.known[kept]) if kept.any() else None
     if item.truth is None:
         row.update(psnr_hidden=None, ssim_hidden=None, track_error=None)
@@ -282,17 +292,46 @@ def judge(item: TaskItem, out: np.ndarray) -> dict[str, Any]:
     return row
 
 
+def model_method(pipe: Any, **opts: Any) -> Method:
+    """A Spacetime Pipeline as a task method: each task through its verb, with the item's
+    caption as the prompt (opts: steps, guidance, seed)."""
+
+    def run(item: TaskItem) -> np.ndarray:
+        k, m, p = item.known, item.mask, item.prompt
+        t = item.task
+        if t == "animate":
+            v = pipe.animate(k[0], p, frames=len(k), **opts)
+        elif t == "extend":
+            n = int((~m.all(axis=(1, 2))).sum())
+            v = pipe.extend(k[:n], p, seconds=(len(k) - n) / item.fps, fps=item.fps, **opts)
+        elif t == "interpolate":
+            v = pipe.interpolate(k[::4], factor=4, fps=item.fps / 4, prompt=p, **opts)
+        elif t == "morph":
+            v = pipe.morph(k[:1], k[-1:], seconds=(len(k) - 1) / item.fps, prompt=p, **opts)
+        elif t == "cinemagraph":
+            v = pipe.cinemagraph(k[0], p, region=m[1], frames=len(k), **opts)
+        else:  # inpaint, outpaint: the hidden pixels are the mask
+            v = pipe.inpaint(k, p, mask=m, **opts)
+        return v.frames
+
+    return run
+
+
 def run_tasks(
     items: list[TaskItem],
     methods: dict[str, Method] | None = None,
     progress: Callable[[int], None] | None = None,
+    outputs: dict[tuple[str, str], np.ndarray] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every item through the bounds, its task's baselines and any extra methods."""
+    """Every item through the bounds, its task's baselines and any extra methods. outputs,
+    when given, receives the first item's result of each (task, extra method)."""
     rows = []
     for k, item in enumerate(items):
         chosen = {**BOUNDS, **BASELINES[item.task], **(methods or {})}
         for name, method in chosen.items():
             out = method(item)
+            if outputs is not None and name in (methods or {}):
+                outputs.setdefault((item.task, name), out)
             rows.append({"id": item.id, "task": item.task, "method": name, **judge(item, out)})
         if item.task == "extend":
             rows.append(
@@ -305,6 +344,7 @@ def run_tasks(
                     "ssim_hidden": None,
                     "psnr_known": None,
                     "max_jump": None,
+                    "motion_right": None,
                 }
             )
         if progress:
@@ -315,7 +355,7 @@ def run_tasks(
 def summarise_tasks(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, float | None]]]:
     """task -> method -> mean of each number over the items."""
     out: dict[str, dict[str, dict[str, float | None]]] = {}
-    keys = ("psnr_hidden", "ssim_hidden", "psnr_known", "track_error", "max_jump")
+    keys = ("psnr_hidden", "ssim_hidden", "psnr_known", "track_error", "max_jump", "motion_right")
     for r in rows:
         out.setdefault(r["task"], {}).setdefault(r["method"], {})
     for task, methods in out.items():

@@ -1,5 +1,6 @@
 """Reading, writing and looking at clips: mp4 / webm / gif / PNG folders, and contact sheets."""
 
+from .media import digest, read_mask, read_media
 from .sheet import contact_sheet, sheet_of_many
 from .video import Video, VideoError, check_output, read_video, write_video
 
@@ -8,6 +9,9 @@ __all__ = [
     "VideoError",
     "check_output",
     "contact_sheet",
+    "digest",
+    "read_mask",
+    "read_media",
     "read_video",
     "sheet_of_many",
     "write_video",

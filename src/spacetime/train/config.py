@@ -22,6 +22,7 @@ class TrainConfig:
     grad_clip: float = 1.0
     ema: float = 0.999  # 0 turns EMA off
     seed: int = 0
+    init: str = ""  # a model folder to start from (continued training); "" = random weights
     # bookkeeping
     log_every: int = 10
     save_every: int = 200

@@ -60,6 +60,23 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step:
     torch._foreach_lerp_(e, m, 1 - d)
 
 
+def init_weights(model: torch.nn.Module, cfg: TrainConfig) -> None:
+    """Start from the weights of a model folder's vae/ or transformer/ (same architecture)."""
+    from safetensors.torch import load_file
+
+    part = "vae" if cfg.stage == "vae" else "transformer"
+    path = Path(cfg.init) / part / "diffusion_pytorch_model.safetensors"
+    if not path.is_file():
+        raise FileNotFoundError(2, f"init = {cfg.init} has no {part} weights", str(path))
+    target = model.vae if cfg.stage == "vae" else model  # type: ignore[union-attr]
+    try:
+        target.load_state_dict(load_file(path))
+    except RuntimeError as e:
+        first = str(e).splitlines()[1:2]
+        msg = f"init = {cfg.init}: its {part} does not fit this config {first}"
+        raise ValueError(msg) from None
+
+
 def _read_log(path: Path, upto: int) -> list[str]:
     """Log lines of steps <= upto: what a resumed run keeps."""
     if not path.is_file():
@@ -91,6 +108,10 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     )
     start, elapsed = 0, 0.0
     ck = checkpoint.latest(run)
+    if ck is None and cfg.init:
+        init_weights(stage.model, cfg)
+        if ema is not None:
+            ema.load_state_dict(model.state_dict())
     if ck is not None:
         state = checkpoint.load(ck, model, ema, opt)
         start, elapsed = state["step"], state.get("elapsed", 0.0)

@@ -1,0 +1,386 @@
+"""The task verbs of the `spacetime` command: animate, extend, interpolate, morph, inpaint,
+outpaint, cinemagraph, stylize. Each reads the user's media, runs the Pipeline method of the
+same name, prints the notices (what was resized or rounded) and writes the clip with its
+recipe, inputs included."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .cli import Quiet, Seed, _say, app, user_errors
+
+Out = Annotated[
+    Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
+]
+Model = Annotated[
+    Path | None, typer.Option("--model", "-m", help="A model folder (default: shipped).")
+]
+Steps = Annotated[int | None, typer.Option("--steps", help="Sampling steps.")]
+Guidance = Annotated[float | None, typer.Option("--guidance", help="Text guidance (1 = off).")]
+Negative = Annotated[str, typer.Option("--negative", help="What not to show.")]
+Frames = Annotated[int | None, typer.Option("--frames", help="Frames to make.")]
+Fps = Annotated[float | None, typer.Option("--fps", help="Frames per second of the input.")]
+Reference = Annotated[
+    Path | None,
+    typer.Option("--reference", help="An image of the character or style to keep."),
+]
+Prompt = Annotated[str, typer.Argument(help="What should happen.")]
+Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gif, PNG folder).")]
+
+
+def _run(
+    out: Path,
+    model: Path | None,
+    quiet: bool,
+    inputs: dict[str, Path],
+    verb: Callable[..., Any],
+    *args: Any,
+    **kwargs: Any,
+) -> None:
+    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip."""
+    from rich.progress import Progress
+
+    from .io import Video, check_output, digest, write_video
+    from .pipeline import Pipeline
+
+    check_output(out)
+    pipe = Pipeline.load(model)
+    with Progress(disable=quiet, transient=True) as bar:
+        task = bar.add_task(verb.__name__, total=None)
+        done = [0]
+
+        def step(info: dict[str, Any]) -> None:
+            done[0] += 1
+            bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
+
+        video = verb(pipe, *args, callback=step, **kwargs)
+    recipe = {**video.recipe, "inputs": {k: digest(p) for k, p in inputs.items()}}
+    for line in recipe.get("notices", []):
+        _say(quiet, f"note: {line}")
+    write_video(Video(video.frames, video.fps, recipe), out)
+    _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
+
+
+def _media(path: Path) -> Any:
+    from .io import read_media
+
+    return read_media(path)
+
+
+def _opts(seed: int, steps: int | None, guidance: float | None, negative: str) -> dict[str, Any]:
+    return {"seed": seed, "steps": steps, "guidance": guidance, "negative": negative}
+
+
+def _image(path: Path | None) -> Any:
+    return None if path is None else _media(path).frames[0]
+
+
+@app.command("animate")
+@user_errors
+def animate(
+    image: Annotated[Path, typer.Argument(help="The first frame (an image or a clip's frame 0).")],
+    prompt: Prompt,
+    out: Out,
+    model: Model = None,
+    frames: Frames = None,
+    reference: Reference = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Image to video: IMAGE is frame 0, PROMPT says what happens."""
+    from .pipeline import Pipeline
+
+    img = _media(image).frames[0]
+    opts = _opts(seed, steps, guidance, negative)
+    ref = _image(reference)
+    inputs = {"image": image, **({"reference": reference} if reference else {})}
+    _run(
+        out,
+        model,
+        quiet,
+        inputs,
+        Pipeline.animate,
+        img,
+        prompt,
+        frames=frames,
+        reference=ref,
+        **opts,
+    )
+
+
+@app.command("extend")
+@user_errors
+def extend(
+    video: Media,
+    prompt: Prompt,
+    out: Out,
+    seconds: Annotated[float, typer.Option("--seconds", help="Seconds to add.")] = 2.0,
+    backward: Annotated[
+        bool, typer.Option("--backward", help="Add the new frames before the clip.")
+    ] = False,
+    model: Model = None,
+    reference: Reference = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Continue a clip forward (or --backward) by --seconds, window after window."""
+    from .pipeline import Pipeline
+
+    clip = _media(video)
+    opts = _opts(seed, steps, guidance, negative)
+    inputs = {"video": video, **({"reference": reference} if reference else {})}
+    _run(
+        out,
+        model,
+        quiet,
+        inputs,
+        Pipeline.extend,
+        clip.frames,
+        prompt,
+        seconds=seconds,
+        backward=backward,
+        fps=clip.fps,
+        reference=_image(reference),
+        **opts,
+    )
+
+
+@app.command("interpolate")
+@user_errors
+def interpolate(
+    video: Media,
+    out: Out,
+    factor: Annotated[int, typer.Option("--factor", help="Frame-rate multiplier.")] = 4,
+    prompt: Annotated[str, typer.Option("--prompt", help="What the clip shows (optional).")] = "",
+    fps: Fps = None,
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    quiet: Quiet = False,
+) -> None:
+    """Fill in frames: the output has FACTOR times the frame rate of the input."""
+    from .pipeline import Pipeline
+
+    clip = _media(video)
+    opts = _opts(seed, steps, guidance, "")
+    _run(
+        out,
+        model,
+        quiet,
+        {"video": video},
+        Pipeline.interpolate,
+        clip.frames,
+        factor=factor,
+        fps=fps or clip.fps,
+        prompt=prompt,
+        **opts,
+    )
+
+
+@app.command("morph")
+@user_errors
+def morph(
+    a: Annotated[Path, typer.Argument(help="Where to start: an image or a clip (its last frame).")],
+    b: Annotated[Path, typer.Argument(help="Where to end: an image or a clip (its first frame).")],
+    out: Out,
+    seconds: Annotated[
+        float | None, typer.Option("--seconds", help="Length of the transition.")
+    ] = None,
+    prompt: Annotated[str, typer.Option("--prompt", help="What happens in between.")] = "",
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    quiet: Quiet = False,
+) -> None:
+    """A transition from A's last frame to B's first frame, both kept exactly."""
+    from .pipeline import Pipeline
+
+    opts = _opts(seed, steps, guidance, "")
+    _run(
+        out,
+        model,
+        quiet,
+        {"a": a, "b": b},
+        Pipeline.morph,
+        _media(a).frames,
+        _media(b).frames,
+        seconds=seconds,
+        prompt=prompt,
+        **opts,
+    )
+
+
+@app.command("inpaint")
+@user_errors
+def inpaint(
+    video: Media,
+    prompt: Prompt,
+    out: Out,
+    mask: Annotated[
+        Path | None,
+        typer.Option("--mask", help="Mask image or clip: white = repaint (may move over time)."),
+    ] = None,
+    box: Annotated[
+        str | None, typer.Option("--box", help="X,Y,W,H in pixels of the video: repaint it.")
+    ] = None,
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Repaint a region of a clip, given by --mask or --box."""
+    from .io import read_mask
+    from .pipeline import Pipeline
+    from .verbs import box_mask, parse_box
+
+    if (mask is None) == (box is None):
+        raise ValueError("give the region to repaint with exactly one of --mask or --box")
+    clip = _media(video)
+    if mask is not None:
+        region = read_mask(mask)
+    else:
+        region = box_mask(clip.height, clip.width, parse_box(box))  # type: ignore[arg-type]
+    inputs = {"video": video, **({"mask": mask} if mask else {})}
+    _run(
+        out,
+        model,
+        quiet,
+        inputs,
+        Pipeline.inpaint,
+        clip.frames,
+        prompt,
+        mask=region,
+        **_opts(seed, steps, guidance, negative),
+    )
+
+
+@app.command("outpaint")
+@user_errors
+def outpaint(
+    video: Media,
+    prompt: Prompt,
+    out: Out,
+    to: Annotated[str, typer.Option("--to", help="The new canvas, WxH in pixels, e.g. 96x64.")],
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Grow the canvas around a clip to WxH; the clip stays in the middle."""
+    from .pipeline import Pipeline
+    from .verbs import parse_size
+
+    w, h = parse_size(to)
+    _run(
+        out,
+        model,
+        quiet,
+        {"video": video},
+        Pipeline.outpaint,
+        _media(video).frames,
+        prompt,
+        width=w,
+        height=h,
+        **_opts(seed, steps, guidance, negative),
+    )
+
+
+@app.command("cinemagraph")
+@user_errors
+def cinemagraph(
+    image: Annotated[Path, typer.Argument(help="The still image.")],
+    prompt: Prompt,
+    out: Out,
+    point: Annotated[
+        str | None, typer.Option("--point", help="X,Y of the object that moves.")
+    ] = None,
+    mask: Annotated[
+        Path | None, typer.Option("--mask", help="Mask image: white = may move.")
+    ] = None,
+    frames: Frames = None,
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Bring one part of a still to life: only the clicked object (or masked region) moves."""
+    from .io import read_mask
+    from .pipeline import Pipeline
+    from .verbs import region_at
+
+    if (mask is None) == (point is None):
+        raise ValueError("say what moves with exactly one of --point X,Y or --mask")
+    img = _media(image).frames[0]
+    if point is not None:
+        try:
+            x, y = (int(v) for v in point.split(","))
+        except ValueError:
+            raise ValueError(f"--point is X,Y in pixels, e.g. 20,30; got {point!r}") from None
+        region = region_at(img, x, y)
+    else:
+        region = read_mask(mask)  # type: ignore[arg-type]
+        if region.ndim == 3:
+            region = region.any(axis=0)
+    inputs = {"image": image, **({"mask": mask} if mask else {})}
+    _run(
+        out,
+        model,
+        quiet,
+        inputs,
+        Pipeline.cinemagraph,
+        img,
+        prompt,
+        region=region,
+        frames=frames,
+        **_opts(seed, steps, guidance, negative),
+    )
+
+
+@app.command("stylize")
+@user_errors
+def stylize(
+    video: Media,
+    prompt: Prompt,
+    out: Out,
+    strength: Annotated[
+        float, typer.Option("--strength", help="0..1: how much may change (1 = ignore input).")
+    ] = 0.6,
+    model: Model = None,
+    seed: Seed = 0,
+    steps: Steps = None,
+    guidance: Guidance = None,
+    negative: Negative = "",
+    quiet: Quiet = False,
+) -> None:
+    """Video to video: keep the motion, change what the prompt changes."""
+    from .pipeline import Pipeline
+
+    _run(
+        out,
+        model,
+        quiet,
+        {"video": video},
+        Pipeline.stylize,
+        _media(video).frames,
+        prompt,
+        strength=strength,
+        **_opts(seed, steps, guidance, negative),
+    )

@@ -1,0 +1,46 @@
+"""User media for the task verbs: an image or a clip, and masks, with clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .video import Video, VideoError, read_video
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+
+
+def read_media(path: str | os.PathLike[str]) -> Video:
+    """An image file (as a 1-frame clip) or anything read_video reads."""
+    src = Path(path)
+    if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
+        return read_video(src)
+    if not src.is_file():
+        raise VideoError(f"Cannot read {src}: no such file; check the path.")
+    try:
+        with Image.open(src) as img:
+            frame = np.asarray(img.convert("RGB"))
+    except (UnidentifiedImageError, OSError) as e:
+        raise VideoError(f"Cannot read {src}: not an image ({e}); pass a PNG or JPEG.") from None
+    return Video(frame[None].copy(), 8.0, {})
+
+
+def read_mask(path: str | os.PathLike[str]) -> np.ndarray:
+    """A mask image (H, W) or mask clip (T, H, W): bool, True where the pixel is light (> 127)."""
+    frames = read_media(path).frames  # (T, H, W, 3)
+    mask = frames.mean(axis=-1) > 127
+    return mask[0] if len(mask) == 1 else mask
+
+
+def digest(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Where an input came from, for the recipe: its path and a hash of its bytes."""
+    p = Path(path)
+    h = hashlib.sha256()
+    files = sorted(p.glob("*.png")) if p.is_dir() else [p]
+    for f in files:
+        h.update(f.read_bytes())
+    return {"path": str(p), "sha256": h.hexdigest()[:16]}

@@ -1,0 +1,463 @@
+"""The film-maker's verbs. Each one is a choice of known pixels for `Pipeline.generate`.
+
+| verb        | known pixels in each window                                        |
+|-------------|--------------------------------------------------------------------|
+| animate     | frame 0 (the image)                                                |
+| extend      | the last 9 (or 5) frames of the clip so far; backward: the first 8 |
+| interpolate | every factor-th frame (the input frames)                           |
+| morph       | frame 0 (A's last frame) and the last frame (B's first)            |
+| inpaint     | everything outside the mask                                        |
+| outpaint    | the input, placed in the middle of the larger canvas               |
+| cinemagraph | frame 0, and everything outside the region in every frame          |
+| stylize     | nothing: the clip is noised to `strength` and denoised             |
+
+Long inputs are cut into windows of the model's length. Frames made by an earlier window are
+known pixels of the next one, so windows join without seams. Inputs of another size are
+cropped and resized to the working canvas. Each change is written to the recipe's "notices",
+and the CLI prints it.
+
+Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or (H, W).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import cv2
+import numpy as np
+
+from .io import Video
+
+MAX_SIDE = 1024  # the largest canvas side a verb accepts
+
+
+# ----------------------------------------------------------------------------- fitting input
+
+
+def fit_frames(frames: np.ndarray, h: int, w: int) -> np.ndarray:
+    """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w."""
+    fh, fw = frames.shape[1:3]
+    if (fh, fw) == (h, w):
+        return frames
+    if fh * w > fw * h:  # too tall: crop rows
+        ch = round(fw * h / w)
+        y = (fh - ch) // 2
+        frames = frames[:, y : y + ch]
+    elif fh * w < fw * h:  # too wide: crop columns
+        cw = round(fh * w / h)
+        x = (fw - cw) // 2
+        frames = frames[:, :, x : x + cw]
+    interp = cv2.INTER_AREA if frames.shape[1] > h else cv2.INTER_CUBIC
+    return np.stack([cv2.resize(f, (w, h), interpolation=interp) for f in frames])
+
+
+def fit_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
+    """A bool mask (T, H, W) cropped and resized as fit_frames does; any covered pixel counts."""
+    m = fit_frames(np.repeat(mask.astype(np.uint8)[..., None] * 255, 3, axis=-1), h, w)
+    return m[..., 0] > 0
+
+
+def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarray:
+    """Nearest-frame resampling of a clip from fps_in to fps_out (same duration)."""
+    if abs(fps_in - fps_out) < 1e-6:
+        return frames
+    n = max(1, round((len(frames) - 1) * fps_out / fps_in) + 1)
+    idx = np.round(np.arange(n) * fps_in / fps_out).astype(int).clip(0, len(frames) - 1)
+    return frames[idx]
+
+
+def four_k_plus_one(n: int) -> int:
+    """The smallest 4k+1 that is >= n."""
+    return 4 * math.ceil(max(n - 1, 0) / 4) + 1
+
+
+def parse_box(text: str) -> tuple[int, int, int, int]:
+    """'X,Y,W,H' -> ints; raises ValueError with the expected form."""
+    try:
+        x, y, w, h = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"a box is X,Y,W,H in pixels, e.g. 16,16,32,24; got {text!r}") from None
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise ValueError(f"a box needs X, Y >= 0 and W, H > 0; got {text!r}")
+    return x, y, w, h
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'WxH' -> (width, height)."""
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"a size is WxH in pixels, e.g. 128x64; got {text!r}") from None
+    return w, h
+
+
+def region_at(image: np.ndarray, x: int, y: int, margin: float = 0.2) -> np.ndarray:
+    """The region around the object under pixel (x, y): pixels of similar colour connected to
+    it, as a box grown by margin x the image size on every side so the object can move."""
+    h, w = image.shape[:2]
+    if not (0 <= x < w and 0 <= y < h):
+        raise ValueError(f"the point {x},{y} is outside the {w}x{h} image")
+    flood = np.zeros((h + 2, w + 2), np.uint8)
+    img = np.ascontiguousarray(image)
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
+    cv2.floodFill(img, flood, (x, y), (0, 0, 0), (24,) * 3, (24,) * 3, flags)
+    ys, xs = np.nonzero(flood[1:-1, 1:-1])
+    if len(xs) > 0.5 * h * w:
+        raise ValueError(
+            f"the point {x},{y} is on the background, not an object; click on the object "
+            "to move, or pass --mask"
+        )
+    m = round(margin * max(h, w))
+    region = np.zeros((h, w), bool)
+    region[max(0, ys.min() - m) : ys.max() + m + 1, max(0, xs.min() - m) : xs.max() + m + 1] = True
+    return region
+
+
+def box_mask(h: int, w: int, box: tuple[int, int, int, int]) -> np.ndarray:
+    x, y, bw, bh = box
+    if x >= w or y >= h:
+        raise ValueError(f"the box {x},{y},{bw},{bh} lies outside the {w}x{h} video")
+    m = np.zeros((h, w), bool)
+    m[y : y + bh, x : x + bw] = True
+    return m
+
+
+# ----------------------------------------------------------------------------- the verbs
+
+
+class Verbs:
+    """Task methods for `Pipeline` (mixed in); every one returns a Video with its recipe."""
+
+    meta: dict[str, Any]
+    multiple: int
+    generate: Any
+
+    # geometry ---------------------------------------------------------------------------
+    def canvas(self, h: int, w: int) -> tuple[int, int]:
+        """The working size for an input of h x w: its aspect, the model's trained area."""
+        size = int(self.meta["size"])
+        k = self.multiple
+        scale = math.sqrt(size * size / (h * w))
+        return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
+
+    def _fit(
+        self, frames: np.ndarray, notices: list[str], what: str, hw: tuple[int, int] | None = None
+    ) -> np.ndarray:
+        h, w = hw or self.canvas(*frames.shape[1:3])
+        if frames.shape[1:3] != (h, w):
+            fh, fw = frames.shape[1:3]
+            notices.append(f"{what}: {fw}x{fh} cropped and resized to {w}x{h}")
+        return fit_frames(frames, h, w)
+
+    def _window(self, reference: np.ndarray | None) -> int:
+        """Frames of output one window makes (a reference takes frame 0 of the window)."""
+        return int(self.meta["frames"]) - (reference is not None)
+
+    def _ref(self, reference: np.ndarray | None, hw: tuple[int, int], notices: list[str]):
+        if reference is None:
+            return None
+        return self._fit(reference[None], notices, "reference", hw)[0]
+
+    def _run(
+        self,
+        prompt: str,
+        video: np.ndarray,  # (T, H, W, 3): known pixels; unknown ones are ignored
+        known: np.ndarray,  # (T, H, W) bool
+        task: str,
+        notices: list[str],
+        extra: dict[str, Any],
+        reference: np.ndarray | None = None,
+        init: np.ndarray | None = None,
+        strength: float = 1.0,
+        fps: float | None = None,
+        **opts: Any,
+    ) -> Video:
+        """Make every unknown pixel of a clip of any length, window by window.
+
+        Windows step forward; frames an earlier window made are known in the next. A clip
+        shorter than a window is made in one shorter window (4k+1 frames).
+        """
+        total, h, w = known.shape
+        fps = fps or float(self.meta["fps"])
+        win = self._window(reference)
+        if total < win:
+            win = four_k_plus_one(total + (reference is not None)) - (reference is not None)
+        out, known = video.copy(), known.copy()
+        made = np.zeros(total, bool)  # frames a window has finished
+        seed = int(opts.pop("seed", 0))
+        recipe: dict[str, Any] = {}
+        starts = window_starts(total, win)
+        for i, s in enumerate(starts):
+            sl = slice(s, s + win)
+            pad = win - len(out[sl])  # a short clip in a longer window: unknown frames after
+            kv = np.concatenate([out[sl], np.zeros((pad, h, w, 3), np.uint8)])
+            kn = np.concatenate([known[sl] | made[sl, None, None], np.zeros((pad, h, w), bool)])
+            iv = None if init is None else np.concatenate([init[sl], init[sl][-1:].repeat(pad, 0)])
+            clip = self.generate(
+                prompt,
+                known_video=kv,
+                known=kn,
+                init_video=iv,
+                strength=strength,
+                reference=reference,
+                frames=win + (reference is not None),
+                height=h,
+                width=w,
+                fps=fps,
+                seed=seed + i,
+                task=task,
+                **opts,
+            )
+            out[sl] = clip.frames[: win - pad]
+            made[sl] = True
+            recipe = clip.recipe
+        recipe = {
+            **recipe,
+            "frames": total,
+            "window": win,
+            "windows": len(starts),
+            "seed": seed,
+            **extra,
+            "notices": notices,
+        }
+        return Video(out, fps, recipe)
+
+    # verbs ------------------------------------------------------------------------------
+    def animate(
+        self,
+        image: np.ndarray,
+        prompt: str,
+        *,
+        frames: int | None = None,
+        reference: np.ndarray | None = None,
+        **opts: Any,
+    ) -> Video:
+        """Image to video: the image is frame 0 and the prompt says what happens."""
+        notices: list[str] = []
+        img = self._fit(image[None], notices, "image")[0]
+        n = frames or self._window(reference)
+        video = np.repeat(img[None], n, axis=0)
+        known = np.zeros(video.shape[:3], bool)
+        known[0] = True
+        ref = self._ref(reference, img.shape[:2], notices)
+        return self._run(prompt, video, known, "animate", notices, {}, ref, **opts)
+
+    def extend(
+        self,
+        video: np.ndarray,
+        prompt: str,
+        *,
+        seconds: float,
+        backward: bool = False,
+        fps: float | None = None,
+        reference: np.ndarray | None = None,
+        **opts: Any,
+    ) -> Video:
+        """Continue a clip forward (or backward) by `seconds`, window after window.
+
+        Each window knows the last 9 frames made so far (forward; 8 first frames backward),
+        as the model was trained. The result is the input followed (or preceded) by the new
+        frames, at the model's frame rate.
+        """
+        if seconds <= 0:
+            raise ValueError(f"--seconds must be positive, got {seconds}")
+        notices: list[str] = []
+        rate = float(self.meta["fps"])
+        clip = self._fit(video, notices, "video")
+        if fps is not None and abs(fps - rate) > 1e-6:
+            clip = resample_time(clip, fps, rate)
+            notices.append(f"video: {fps:g} fps resampled to the model's {rate:g} fps")
+        ref = self._ref(reference, clip.shape[1:3], notices)
+        win = self._window(ref)
+        # As trained: 9 or 5 known frames forward (whole latents), 8 or 4 backward.
+        choices = (8, 4) if backward else (9, 5, 1)
+        fits = [c for c in choices if c <= min(len(clip), win - 1)]
+        context = fits[0] if fits else min(len(clip), win - 1)
+        add = max(1, round(seconds * rate))
+        if backward:
+            clip = clip[::-1]
+        total = len(clip) + add
+        frames = np.concatenate([clip, np.zeros((add, *clip.shape[1:]), np.uint8)])
+        known = np.zeros(frames.shape[:3], bool)
+        known[: len(clip)] = True
+        # Windows overlap the frames made so far by `context` frames.
+        starts = list(range(len(clip) - context, total - context, win - context))
+        seed = int(opts.pop("seed", 0))
+        for i, s in enumerate(starts):
+            s = min(s, total - win) if total >= win else 0
+            sl = slice(s, s + win)
+            kv, kn = frames[sl], known[sl]
+            if backward:  # the model was trained with the known frames at the end
+                kv, kn = kv[::-1], kn[::-1]
+            task = "extend_back" if backward else "extend"
+            part = self._run(prompt, kv, kn, task, [], {}, ref, seed=seed + i, **opts)
+            made = part.frames[::-1] if backward else part.frames
+            frames[sl] = np.where(known[sl, ..., None], frames[sl], made)
+            known[sl] = True
+            recipe = part.recipe
+        if backward:
+            frames = frames[::-1]
+        extra = {"seconds": seconds, "backward": backward, "context": context}
+        recipe = {**recipe, "task": "extend", "frames": total, "seed": seed, "windows": len(starts)}
+        return Video(np.ascontiguousarray(frames), rate, {**recipe, **extra, "notices": notices})
+
+    def interpolate(
+        self,
+        video: np.ndarray,
+        *,
+        factor: int,
+        fps: float,
+        prompt: str = "",
+        **opts: Any,
+    ) -> Video:
+        """Raise the frame rate `factor` times: the input frames are every factor-th frame."""
+        window = self._window(None)
+        if factor < 2 or (window - 1) % factor:
+            ok = [k for k in range(2, window) if (window - 1) % k == 0]
+            raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
+        notices: list[str] = []
+        clip = self._fit(video, notices, "video")
+        total = (len(clip) - 1) * factor + 1
+        frames = np.zeros((total, *clip.shape[1:]), np.uint8)
+        frames[::factor] = clip
+        known = np.zeros(frames.shape[:3], bool)
+        known[::factor] = True
+        extra = {"factor": factor, "input_fps": fps}
+        return self._run(
+            prompt, frames, known, "interpolate", notices, extra, fps=fps * factor, **opts
+        )
+
+    def morph(
+        self,
+        a: np.ndarray,
+        b: np.ndarray,
+        *,
+        seconds: float | None = None,
+        prompt: str = "",
+        **opts: Any,
+    ) -> Video:
+        """A transition that starts exactly on a's last frame and ends on b's first.
+
+        a and b are clips (T, H, W, 3); pass an image as a 1-frame clip.
+        """
+        notices: list[str] = []
+        rate = float(self.meta["fps"])
+        hw = self.canvas(*a.shape[1:3])
+        first = self._fit(a[-1:], notices, "A", hw)[0]
+        last = self._fit(b[:1], notices, "B", hw)[0]
+        want = int(self.meta["frames"]) if seconds is None else round(seconds * rate) + 1
+        if want < 3:
+            raise ValueError(f"--seconds is too short for a transition at {rate:g} fps")
+        n = four_k_plus_one(want)
+        if n != want:
+            notices.append(f"morph: {want} frames rounded up to {n} (the model needs 4k+1)")
+        frames = np.zeros((n, *first.shape), np.uint8)
+        frames[0], frames[-1] = first, last
+        known = np.zeros(frames.shape[:3], bool)
+        known[[0, -1]] = True
+        clip = self.generate(
+            prompt,
+            known_video=frames,
+            known=known,
+            frames=n,
+            height=hw[0],
+            width=hw[1],
+            task="morph",
+            extra={"seconds": (n - 1) / rate, "notices": notices},
+            **opts,
+        )
+        return clip
+
+    def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
+        """Repaint the masked pixels (True = repaint); the mask may move over time."""
+        if mask.ndim == 2:
+            mask = np.repeat(mask[None], len(video), axis=0)
+        if mask.shape != video.shape[:3]:
+            raise ValueError(
+                f"the mask is {mask.shape[2]}x{mask.shape[1]} with {mask.shape[0]} frames but "
+                f"the video is {video.shape[2]}x{video.shape[1]} with {video.shape[0]}; "
+                "make them match"
+            )
+        if not mask.any():
+            raise ValueError("the mask is empty: mark the pixels to repaint")
+        notices: list[str] = []
+        clip = self._fit(video, notices, "video")
+        m = fit_mask(mask, *clip.shape[1:3])
+        return self._run(prompt, clip, ~m, "inpaint", notices, {}, **opts)
+
+    def outpaint(
+        self, video: np.ndarray, prompt: str, *, width: int, height: int, **opts: Any
+    ) -> Video:
+        """Grow the canvas to width x height around the video, which stays in the middle."""
+        k = self.multiple
+        if not (k <= width <= MAX_SIDE and k <= height <= MAX_SIDE) or width % k or height % k:
+            raise ValueError(
+                f"--to must be WxH with both sides multiples of {k} from {k} to {MAX_SIDE}, "
+                f"got {width}x{height}"
+            )
+        notices: list[str] = []
+        t, vh, vw = video.shape[:3]
+        scale = min(1.0, width / vw, height / vh)
+        if scale < 1.0 or (vw, vh) == (width, height):
+            scale *= 0.75  # leave something to outpaint
+            notices.append(f"video: scaled by {scale:.2f} to leave room around it")
+        ih, iw = max(1, round(vh * scale)), max(1, round(vw * scale))
+        clip = fit_frames(video, ih, iw)
+        y, x = (height - ih) // 2, (width - iw) // 2
+        frames = np.zeros((t, height, width, 3), np.uint8)
+        frames[:, y : y + ih, x : x + iw] = clip
+        known = np.zeros(frames.shape[:3], bool)
+        known[:, y : y + ih, x : x + iw] = True
+        extra = {"to": [width, height]}
+        return self._run(prompt, frames, known, "outpaint", notices, extra, **opts)
+
+    def cinemagraph(
+        self,
+        image: np.ndarray,
+        prompt: str,
+        *,
+        region: np.ndarray,
+        frames: int | None = None,
+        **opts: Any,
+    ) -> Video:
+        """Only the region (bool (H, W), True = may move) moves; the rest stays the image."""
+        if region.shape != image.shape[:2]:
+            raise ValueError(
+                f"the mask is {region.shape[1]}x{region.shape[0]} but the image is "
+                f"{image.shape[1]}x{image.shape[0]}; make them match"
+            )
+        if not region.any():
+            raise ValueError("the region is empty: mark what should move")
+        notices: list[str] = []
+        img = self._fit(image[None], notices, "image")[0]
+        m = fit_mask(region[None], *img.shape[:2])[0]
+        n = frames or self._window(None)
+        video = np.repeat(img[None], n, axis=0)
+        known = np.repeat(~m[None], n, axis=0)
+        known[0] = True
+        return self._run(prompt, video, known, "cinemagraph", notices, {}, **opts)
+
+    def stylize(
+        self, video: np.ndarray, prompt: str, *, strength: float = 0.6, **opts: Any
+    ) -> Video:
+        """Video to video: keep the motion, change what the prompt changes. strength 0..1:
+        how far the clip is noised before the model redraws it (1 = ignore the input)."""
+        if not 0.0 < strength <= 1.0:
+            raise ValueError(f"--strength must be in (0, 1], got {strength}")
+        notices: list[str] = []
+        clip = self._fit(video, notices, "video")
+        known = np.zeros(clip.shape[:3], bool)
+        return self._run(
+            prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
+        )
+
+
+def window_starts(total: int, win: int) -> list[int]:
+    """Start frames of windows that cover 0..total, each overlapping the last by a quarter
+    window (rounded to the model's 4-frame latents); the last one ends at the clip's end."""
+    if total <= win:
+        return [0]
+    step = max(4, (win - 1) * 3 // 4 // 4 * 4)
+    starts = list(range(0, total - win, step))
+    return [*starts, total - win]

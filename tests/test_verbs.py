@@ -1,0 +1,225 @@
+"""The task verbs on a tiny trained model: what each keeps, how windows chain, user errors."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from spacetime.cli import app
+from spacetime.io import read_video, write_video
+from spacetime.io.video import Video
+from spacetime.pipeline import Pipeline, colour_anchor
+from spacetime.verbs import fit_frames, region_at, window_starts
+from spacetime.world.parse import prompt_to_scene
+from spacetime.world.render import render
+
+FAST = {"steps": 2}
+
+
+@pytest.fixture(scope="module")
+def pipe(tiny_model: Path) -> Pipeline:
+    return Pipeline.load(tiny_model)
+
+
+@pytest.fixture(scope="module")
+def clip() -> np.ndarray:
+    scene = prompt_to_scene("a red circle moving left on a grass field", 2.0, seed=0)
+    return render(scene, 17, 8.0, 32)  # (17, 32, 32, 3): longer than the tiny model's 5
+
+
+def test_animate_keeps_the_image(pipe: Pipeline, clip: np.ndarray) -> None:
+    v = pipe.animate(clip[0], "a red circle moving left", **FAST)
+    assert v.frames.shape == (5, 32, 32, 3)
+    assert np.array_equal(v.frames[0], clip[0])
+    assert v.recipe["task"] == "animate" and v.recipe["notices"] == []
+    long = pipe.animate(clip[0], "a red circle moving left", frames=13, **FAST)
+    assert long.frames.shape[0] == 13 and long.recipe["windows"] > 1
+    assert np.array_equal(long.frames[:5], v.frames)  # the first window is the same clip
+
+
+def test_extend_forward_and_backward(pipe: Pipeline, clip: np.ndarray) -> None:
+    fwd = pipe.extend(clip[:9], "a red circle", seconds=2.0, **FAST)
+    assert fwd.frames.shape[0] == 9 + 16 and fwd.recipe["windows"] > 1
+    assert np.array_equal(fwd.frames[:9], clip[:9])
+    back = pipe.extend(clip[:9], "a red circle", seconds=1.0, backward=True, **FAST)
+    assert back.frames.shape[0] == 9 + 8
+    assert np.array_equal(back.frames[8:], clip[:9])
+    again = pipe.extend(clip[:9], "a red circle", seconds=2.0, **FAST)
+    assert np.array_equal(again.frames, fwd.frames)  # same seed, same video
+
+
+def test_extend_resamples_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:
+    v = pipe.extend(clip, "a red circle", seconds=0.5, fps=16.0, **FAST)
+    assert v.fps == 8.0 and v.frames.shape[0] == 9 + 4
+    assert any("16 fps" in n for n in v.recipe["notices"])
+
+
+def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> None:
+    v = pipe.interpolate(clip[::4], factor=4, fps=2.0, **FAST)
+    assert v.fps == 8.0 and v.frames.shape[0] == 17
+    assert np.array_equal(v.frames[::4], clip[::4])
+    with pytest.raises(ValueError, match="factor must be one of"):
+        pipe.interpolate(clip, factor=3, fps=8.0)
+
+
+def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -> None:
+    other = clip[::-1]
+    v = pipe.morph(clip, other, seconds=1.0, **FAST)
+    assert v.frames.shape[0] == 9
+    assert np.array_equal(v.frames[0], clip[-1]) and np.array_equal(v.frames[-1], other[0])
+    v = pipe.morph(clip, other, seconds=0.6, **FAST)  # 5.8 frames -> rounded up to 9
+    assert v.frames.shape[0] == 9 and "rounded up" in v.recipe["notices"][0]
+
+
+def test_inpaint_repaints_only_the_mask(pipe: Pipeline, clip: np.ndarray) -> None:
+    mask = np.zeros(clip.shape[:3], bool)
+    for t in range(len(clip)):  # a box that moves over time
+        mask[t, 8:20, t : t + 10] = True
+    v = pipe.inpaint(clip, "a grass field", mask=mask, **FAST)
+    assert v.frames.shape == clip.shape and v.recipe["windows"] > 1
+    assert np.array_equal(v.frames[~mask], clip[~mask])
+    assert not np.array_equal(v.frames[mask], clip[mask])
+    with pytest.raises(ValueError, match="make them match"):
+        pipe.inpaint(clip, "x", mask=mask[:, :16])
+
+
+def test_outpaint_grows_the_canvas(pipe: Pipeline, clip: np.ndarray) -> None:
+    v = pipe.outpaint(clip[:5], "a grass field", width=48, height=32, **FAST)
+    assert v.frames.shape == (5, 32, 48, 3)
+    assert np.array_equal(v.frames[:, :, 8:40], clip[:5])  # the input, in the middle
+    v = pipe.outpaint(clip[:5], "a grass field", width=32, height=32, **FAST)
+    inner = v.frames[:, 4:28, 4:28]  # same size asked: scaled by 0.75 to leave room
+    assert np.array_equal(inner, fit_frames(clip[:5], 24, 24))
+    assert "scaled" in v.recipe["notices"][0]
+    with pytest.raises(ValueError, match="multiples of 8"):
+        pipe.outpaint(clip, "x", width=50, height=32)
+
+
+def test_cinemagraph_moves_only_the_region(pipe: Pipeline, clip: np.ndarray) -> None:
+    region = np.zeros((32, 32), bool)
+    region[8:24, 8:24] = True
+    v = pipe.cinemagraph(clip[0], "the red circle moves up", region=region, **FAST)
+    still = np.broadcast_to(~region, v.frames.shape[:3])
+    assert np.array_equal(v.frames[still], np.broadcast_to(clip[0], v.frames.shape)[still])
+    assert np.array_equal(v.frames[0], clip[0])
+
+
+def test_region_at_finds_the_clicked_object() -> None:
+    img = np.full((32, 32, 3), 90, np.uint8)
+    img[10:16, 20:26] = (220, 30, 30)
+    region = region_at(img, 22, 12)
+    assert region[10:16, 20:26].all() and not region.all()
+    with pytest.raises(ValueError, match="background"):
+        region_at(img, 2, 2)
+
+
+def test_stylize_starts_from_the_video(pipe: Pipeline, clip: np.ndarray) -> None:
+    a = pipe.stylize(clip[:5], "a blue circle", strength=0.3, **FAST)
+    b = pipe.stylize(clip[:5], "a blue circle", strength=1.0, **FAST)
+    assert a.recipe["strength"] == 0.3 and a.frames.shape == (5, 32, 32, 3)
+    assert not np.array_equal(a.frames, b.frames)
+    with pytest.raises(ValueError, match="strength"):
+        pipe.stylize(clip, "x", strength=0.0)
+
+
+def test_reference_is_a_known_frame_left_out(pipe: Pipeline, clip: np.ndarray) -> None:
+    v = pipe.generate("a red circle", reference=clip[0], **FAST)
+    assert v.frames.shape[0] == 4 and v.recipe["reference"].startswith("sha256:")
+    w = pipe.generate("a red circle", reference=clip[5], **FAST)
+    assert not np.array_equal(v.frames, w.frames)
+    e = pipe.extend(clip[:3], "a red circle", seconds=1.0, reference=clip[0], **FAST)
+    assert e.frames.shape[0] == 3 + 8
+
+
+def test_any_input_size_is_fitted_with_a_notice(pipe: Pipeline, clip: np.ndarray) -> None:
+    wide = np.concatenate([clip[:1]] * 2, axis=2)  # (1, 32, 64, 3)
+    v = pipe.animate(wide[0], "a red circle", **FAST)
+    assert v.frames.shape[1:3] == (24, 48)  # the input's aspect, about the model's area
+    assert "cropped and resized" in v.recipe["notices"][0]
+
+
+def test_colour_anchor_removes_a_colour_cast() -> None:
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 256, (3, 8, 8, 3)).astype(np.float64)
+    cast = truth * [0.8, 1.0, 1.2] + [10, -5, 0]
+    known = np.zeros((3, 8, 8), bool)
+    known[0] = True
+    fixed = colour_anchor(cast, truth, known)
+    assert np.abs(fixed - truth).max() < 1e-6
+
+
+def test_window_starts_cover_the_clip() -> None:
+    for total in (5, 17, 18, 40):
+        starts = window_starts(total, 17)
+        assert starts[0] == 0 and starts[-1] + 17 >= total
+        assert all(b - a < 17 for a, b in itertools.pairwise(starts))
+
+
+def _write(tmp: Path, name: str, frames: np.ndarray) -> Path:
+    path = tmp / name
+    if name.endswith(".png"):
+        Image.fromarray(frames).save(path)
+    else:
+        write_video(Video(frames, 8.0, {}), path)
+    return path
+
+
+def test_cli_verbs_write_recipes_and_refuse_mistakes(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    video = _write(tmp_path, "in.mp4", clip[:5])
+    image = _write(tmp_path, "img.png", clip[0])
+    small = _write(tmp_path, "small.png", np.zeros((16, 16, 3), np.uint8) + 255)
+    region = np.zeros((32, 32, 3), np.uint8)
+    region[8:24, 8:24] = 255
+    mask = _write(tmp_path, "mask.png", region)
+    common = ["-m", str(tiny_model), "--steps", "2", "-q"]
+    cases = [
+        ["animate", str(image), "a red circle"],
+        ["extend", str(video), "a red circle", "--seconds", "0.5"],
+        ["interpolate", str(video), "--factor", "2"],
+        ["morph", str(video), str(image)],
+        ["inpaint", str(video), "grass", "--box", "4,4,10,10"],
+        ["outpaint", str(video), "grass", "--to", "48x32"],
+        ["cinemagraph", str(image), "the circle moves", "--mask", str(mask)],
+        ["stylize", str(video), "a blue circle", "--strength", "0.5"],
+    ]
+    for case in cases:
+        out = tmp_path / f"{case[0]}.mp4"
+        r = runner.invoke(app, [*case, "-o", str(out), *common])
+        assert r.exit_code == 0, (case, r.output)
+        recipe = read_video(out).recipe
+        assert recipe["inputs"] and all(len(v["sha256"]) == 16 for v in recipe["inputs"].values())
+    wrong = [
+        (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
+        (["inpaint", str(video), "grass"], "exactly one of"),
+        (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
+        (["interpolate", str(video), "--factor", "3"], "factor"),
+        (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),
+    ]
+    for case, words in wrong:
+        out = tmp_path / "bad.mp4"
+        r = runner.invoke(app, [*case, "-o", str(out), *common])
+        assert r.exit_code == 2, (case, r.output)
+        assert words in r.output and "Traceback" not in r.output
+        assert len(r.output.strip().splitlines()) == 1
+        assert not out.exists()
+
+
+def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:
+    from spacetime.eval.tasks import TASKS, build, model_method, run_tasks, summarise_tasks
+
+    items = [it for t in TASKS for it in build(t, 1, frames=5, size=32)]
+    outputs: dict = {}
+    rows = run_tasks(items, {"model": model_method(pipe, steps=2)}, outputs=outputs)
+    s = summarise_tasks(rows)
+    for task in TASKS:
+        assert s[task]["model"]["psnr_known"] == 99.0, task  # every verb keeps what it is given
+        assert (task, "model") in outputs
+    assert s["cinemagraph"]["model"]["motion_right"] in (0.0, 1.0)
