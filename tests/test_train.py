@@ -123,3 +123,17 @@ def test_two_processes_with_gloo(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr[-3000:]
     assert sorted(losses(run)) == [1, 2, 3]
     assert (run / "model" / "vae" / "diffusion_pytorch_model.safetensors").is_file()
+
+
+def test_init_continues_from_a_model_folder(tiny_model: Path, tmp_path: Path) -> None:
+    from conftest import tiny_config
+    from safetensors.torch import load_file
+
+    vae = tiny_model / "vae" / "diffusion_pytorch_model.safetensors"
+    cfg = tiny_config(tmp_path / "more", steps=1, lr=0.0, init=str(tiny_model))
+    folder = train(cfg, quiet=True)  # lr 0: the weights stay those of the init folder
+    a, b = load_file(vae), load_file(folder / "vae" / "diffusion_pytorch_model.safetensors")
+    assert a.keys() == b.keys() and all((a[k] == b[k]).all() for k in a)
+    wider = tiny_config(tmp_path / "wider", steps=1, vae_base_dim=4, init=str(tiny_model))
+    with pytest.raises(ValueError, match="does not fit"):
+        train(wider, quiet=True)
