@@ -33,7 +33,8 @@ def test_same_seed_same_video(pipe: Pipeline) -> None:
     assert np.array_equal(a.frames, b.frames)
     assert not np.array_equal(a.frames, c.frames)
     r = a.recipe
-    assert (r["prompt"], r["seed"], r["steps"], r["frames"], r["size"]) == (PROMPT, 3, 2, 5, 32)
+    assert (r["prompt"], r["seed"], r["steps"], r["frames"]) == (PROMPT, 3, 2, 5)
+    assert (r["height"], r["width"]) == (32, 32)
     assert len(r["model_hash"]) == 16
 
 

@@ -223,3 +223,17 @@ def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:
         assert s[task]["model"]["psnr_known"] == 99.0, task  # every verb keeps what it is given
         assert (task, "model") in outputs
     assert s["cinemagraph"]["model"]["motion_right"] in (0.0, 1.0)
+
+
+def test_guess_from_known_blends_in_time() -> None:
+    from spacetime.pipeline import guess_from_known
+
+    video = np.zeros((5, 8, 8, 3), np.uint8)
+    video[0], video[4] = 0, 200
+    known = np.zeros((5, 8, 8), bool)
+    known[[0, 4]] = True
+    known[:, 2:4, 2:4] = False  # never known: left as given
+    video[:, 2:4, 2:4] = 7
+    g = guess_from_known(video, known)
+    assert g[2, 0, 0, 0] == 100 and g[1, 0, 0, 0] == 50  # linear in time
+    assert np.all(g[:, 2:4, 2:4] == 7)
