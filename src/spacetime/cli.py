@@ -6,7 +6,9 @@ A user mistake (bad prompt, unreadable file, impossible size) prints one line st
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -24,7 +26,7 @@ world_app = typer.Typer(
 app.add_typer(world_app, name="world")
 
 F = TypeVar("F", bound=Callable[..., Any])
-USER_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
+USER_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, MemoryError)
 
 Frames = Annotated[int, typer.Option("--frames", help="Number of frames.")]
 Fps = Annotated[float, typer.Option("--fps", help="Frames per second.")]
@@ -48,6 +50,70 @@ def user_errors(fn: F) -> F:
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+LOAD: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("load", default=None)
+
+
+def _option(name: str, default: Any, kind: Any, flag: str, text: str) -> inspect.Parameter:
+    return inspect.Parameter(
+        name,
+        inspect.Parameter.KEYWORD_ONLY,
+        default=default,
+        annotation=Annotated[kind, typer.Option(flag, help=text)],
+    )
+
+
+LOAD_OPTIONS = [
+    _option("device", "auto", str, "--device", "auto, cuda, mps or cpu."),
+    _option("dtype", "auto", str, "--dtype", "auto, float32, bfloat16 or float16."),
+    _option("offload", "none", str, "--offload", "CPU offload: none, model, sequential, group."),
+    _option("vae_tiling", False, bool, "--vae-tiling", "Decode the video in tiles."),
+    _option("vae_slicing", False, bool, "--vae-slicing", "Decode one video at a time."),
+    _option("low_memory", False, bool, "--low-memory", "A sensible set of the above."),
+    _option("lora", None, list[str] | None, "--lora", "PATH[:SCALE] of a LoRA; repeat for more."),
+]
+SIZE_OPTION = _option("size", None, str | None, "--size", "Working size, N or WxH (a multiple).")
+
+
+def load_options(size: bool = True) -> Callable[[F], F]:
+    """Add the device, memory and LoRA options (and --size) to a command; `load_model` reads
+    them."""
+    extra = [*LOAD_OPTIONS, *([SIZE_OPTION] if size else [])]
+    names = [p.name for p in extra]
+
+    def deco(fn: F) -> F:
+        sig = inspect.signature(fn, eval_str=True)
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            token = LOAD.set({k: kwargs.pop(k) for k in names if k in kwargs})
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                LOAD.reset(token)
+
+        wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+            parameters=[*sig.parameters.values(), *extra]
+        )
+        wrapper.__annotations__ = {**fn.__annotations__, **{p.name: p.annotation for p in extra}}
+        return wrapper  # type: ignore[return-value]
+
+    return deco
+
+
+def load_model(model: Path | None) -> Any:
+    """Pipeline.load(model) with the options `load_options` added to the running command."""
+    from .external.devices import Memory
+    from .pipeline import Pipeline
+    from .verbs import parse_size
+
+    o = dict(LOAD.get() or {})
+    loras, size = o.pop("lora", None) or [], o.pop("size", None)
+    defaults = {}
+    if size:
+        defaults["width"], defaults["height"] = parse_size(size)
+    return Pipeline.load(model, Memory(**o), loras, **defaults)
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -236,9 +302,7 @@ def eval_(
         outputs: dict[tuple[str, str], Any] = {}
         with Progress(disable=quiet, transient=True) as bar:
             task = bar.add_task("task suites", total=len(task_items))
-            rows = run_tasks(
-                task_items, methods, lambda i: bar.update(task, completed=i), outputs
-            )
+            rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
     settings = {
         "generator": generator,
@@ -260,6 +324,7 @@ def eval_(
 
 @app.command("generate")
 @user_errors
+@load_options()
 def generate(
     prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
     out: Annotated[
@@ -274,7 +339,6 @@ def generate(
         float | None, typer.Option("--guidance", help="Text guidance scale (1 = off).")
     ] = None,
     frames: Annotated[int | None, typer.Option("--frames", help="Frames, 4k+1.")] = None,
-    size: Annotated[int | None, typer.Option("--size", help="Width and height.")] = None,
     fps: Annotated[float | None, typer.Option("--fps", help="Frames per second.")] = None,
     negative: Annotated[str, typer.Option("--negative", help="What not to show.")] = "",
     reference: Annotated[
@@ -287,11 +351,10 @@ def generate(
     from rich.progress import Progress
 
     from .io import check_output, write_video
-    from .pipeline import Pipeline
 
     check_output(out)
-    pipe = Pipeline.load(model)
-    o = pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, size=size, fps=fps)
+    pipe = load_model(model)
+    o = pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, fps=fps)
     ref = None
     if reference is not None:
         from .io import read_media
@@ -311,7 +374,6 @@ def generate(
             steps=steps,
             guidance=guidance,
             frames=frames,
-            size=size,
             fps=fps,
             reference=ref,
             callback=step,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import Quiet, Seed, _say, app, user_errors
+from .cli import Quiet, Seed, _say, app, load_model, load_options, user_errors
 
 Out = Annotated[
     Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
@@ -45,10 +45,9 @@ def _run(
     from rich.progress import Progress
 
     from .io import Video, check_output, digest, write_video
-    from .pipeline import Pipeline
 
     check_output(out)
-    pipe = Pipeline.load(model)
+    pipe = load_model(model)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(verb.__name__, total=None)
         done = [0]
@@ -57,7 +56,7 @@ def _run(
             done[0] += 1
             bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
 
-        video = verb(pipe, *args, callback=step, **kwargs)
+        video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
     recipe = {**video.recipe, "inputs": {k: digest(p) for k, p in inputs.items()}}
     for line in recipe.get("notices", []):
         _say(quiet, f"note: {line}")
@@ -81,6 +80,7 @@ def _image(path: Path | None) -> Any:
 
 @app.command("animate")
 @user_errors
+@load_options()
 def animate(
     image: Annotated[Path, typer.Argument(help="The first frame (an image or a clip's frame 0).")],
     prompt: Prompt,
@@ -117,6 +117,7 @@ def animate(
 
 @app.command("extend")
 @user_errors
+@load_options()
 def extend(
     video: Media,
     prompt: Prompt,
@@ -157,6 +158,7 @@ def extend(
 
 @app.command("interpolate")
 @user_errors
+@load_options()
 def interpolate(
     video: Media,
     out: Out,
@@ -190,6 +192,7 @@ def interpolate(
 
 @app.command("morph")
 @user_errors
+@load_options()
 def morph(
     a: Annotated[Path, typer.Argument(help="Where to start: an image or a clip (its last frame).")],
     b: Annotated[Path, typer.Argument(help="Where to end: an image or a clip (its first frame).")],
@@ -224,6 +227,7 @@ def morph(
 
 @app.command("inpaint")
 @user_errors
+@load_options()
 def inpaint(
     video: Media,
     prompt: Prompt,
@@ -270,6 +274,7 @@ def inpaint(
 
 @app.command("outpaint")
 @user_errors
+@load_options()
 def outpaint(
     video: Media,
     prompt: Prompt,
@@ -303,6 +308,7 @@ def outpaint(
 
 @app.command("cinemagraph")
 @user_errors
+@load_options()
 def cinemagraph(
     image: Annotated[Path, typer.Argument(help="The still image.")],
     prompt: Prompt,
@@ -356,6 +362,7 @@ def cinemagraph(
 
 @app.command("stylize")
 @user_errors
+@load_options()
 def stylize(
     video: Media,
     prompt: Prompt,

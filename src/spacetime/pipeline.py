@@ -23,8 +23,12 @@ import torch
 from . import __version__
 from .conditioning import latent_mask, masked_pixels
 from .diffusion import euler, sigmas
+from .external.devices import Memory
+from .external.families import detect
 from .io import Video
 from .models import folder as mf
+from .models import lora
+from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
 from .verbs import Verbs
 
@@ -80,6 +84,16 @@ def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out.round().clip(0, 255).astype(np.uint8)
 
 
+def keep_known(
+    video: np.ndarray, known_video: np.ndarray, known: np.ndarray, anchor: bool
+) -> np.ndarray:
+    """A model's output float (T, H, W, 3) with the known pixels put back exactly; with
+    anchor, first the colour_anchor fitted on them."""
+    if anchor:
+        video = colour_anchor(video, known_video, known)
+    return np.where(known[..., None], known_video, video.round().clip(0, 255))
+
+
 class Pipeline(Verbs):
     def __init__(
         self,
@@ -92,34 +106,62 @@ class Pipeline(Verbs):
     ):
         self.vae, self.transformer, self.text = vae.eval(), transformer.eval(), text
         self.meta, self.name, self.model_hash = meta, name, model_hash
+        self.device, self.dtype = vae.device, transformer.dtype
+        self.setup: dict[str, Any] = {}  # device, dtype, LoRAs: for the recipe
         z = vae.config.z_dim
-        self.mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1)
-        self.std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
+        self.mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1).to(self.device)
+        self.std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1).to(self.device)
         self.spatial = int(vae.config.scale_factor_spatial)
         self.multiple = self.spatial * int(transformer.config.patch_size[1])
 
     @classmethod
-    def load(cls, folder: str | Path | None = None) -> Pipeline:
-        """Load a Spacetime model folder (default: the one shipped in the package)."""
+    def load(
+        cls,
+        folder: str | Path | None = None,
+        memory: Memory | None = None,
+        loras: list[str] | None = None,
+        **defaults: Any,
+    ) -> Any:
+        """Load a model folder (default: the Spacetime model shipped in the package).
+
+        A Wan, LTX-Video or CogVideoX folder in diffusers format gives an ExternalPipeline
+        with the same verbs. memory: device, dtype and offload (spacetime.external.devices);
+        loras: 'PATH[:SCALE]' specs; defaults: frames, height, width, fps, steps, guidance.
+        """
         from diffusers import WanTransformer3DModel
 
         path = Path(folder) if folder is not None else shipped_folder()
+        if detect(path).key != "spacetime":
+            from .external.pipeline import ExternalPipeline
+
+            return ExternalPipeline.load(path, memory, loras, **defaults)
         mf.check(path)
+        check_weights(path, ["vae", "transformer"])
+        m = (memory or Memory(dtype="float32")).resolve()
         meta = json.loads((path / "spacetime.json").read_text())
-        vae = mf.load_vae(path)
+        meta.update({k: v for k, v in defaults.items() if v is not None})
+        vae = mf.load_vae(path).to(m.device)
         tr = WanTransformer3DModel.from_pretrained(path / "transformer", use_safetensors=True)
+        applied = lora.apply(tr, loras or [])
+        tr = tr.to(m.device, m.torch_dtype())
         name = SHIPPED if folder is None else path.name
-        return cls(vae, tr, default_encoder(), meta, name, mf.weights_hash(path))
+        pipe = cls(vae, tr, default_encoder(), meta, name, mf.weights_hash(path))
+        pipe.setup = {
+            **({"device": m.device} if m.device != "cpu" else {}),
+            **({"dtype": m.dtype} if m.dtype != "float32" else {}),
+            **({"loras": applied} if applied else {}),
+        }
+        return pipe
 
     # latents <-> pixels -------------------------------------------------------------------
     @torch.no_grad()
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 3, T, H, W) in [-1, 1] -> normalised latents (B, z, T', H/s, W/s)."""
-        return (self.vae.encode(x).latent_dist.mode() - self.mean) / self.std
+        return (self.vae.encode(x.to(self.device)).latent_dist.mode() - self.mean) / self.std
 
     @torch.no_grad()
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        return self.vae.decode(z * self.std + self.mean).sample.clamp(-1, 1)
+        return self.vae.decode(z * self.std + self.mean).sample.clamp(-1, 1).cpu()
 
     def vae_loss(self, frames: np.ndarray) -> np.ndarray:
         """What the VAE round trip loses on frames (T, H, W, 3) uint8: float, 0..255 units."""
@@ -130,7 +172,7 @@ class Pipeline(Verbs):
     def condition(self, pixels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
         """Known pixels -> (B, 4 + z, T', h, w): Wan's mask channels, then known latents."""
         cond = self.encode(masked_pixels(pixels, known))
-        return torch.cat([latent_mask(known, self.spatial), cond], dim=1)
+        return torch.cat([latent_mask(known, self.spatial).to(self.device), cond], dim=1)
 
     def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
         """Fill unset options from the model's defaults and check them; raises ValueError.
@@ -142,8 +184,8 @@ class Pipeline(Verbs):
             k: m[k] if given.get(k) is None else given[k]
             for k in ("steps", "guidance", "frames", "size", "fps")
         }
-        opts["height"] = given.get("height") or opts["size"]
-        opts["width"] = given.get("width") or opts["size"]
+        opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
+        opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
         if not prompt.strip() and not given.get("known_given"):
             raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
         if opts["frames"] < 1 or (opts["frames"] - 1) % 4:
@@ -236,10 +278,10 @@ class Pipeline(Verbs):
             pixels = _to_unit(known_video)
         cond = self.condition(pixels, known_t)  # (1, 4 + z, T', h, w)
         tokens = int(m["text_tokens"])
-        text = self.text([prompt, negative], tokens)  # (2, tokens, 384)
+        text = self.text([prompt, negative], tokens).to(self.device, self.dtype)  # (2, tokens, 384)
         z = self.vae.config.z_dim
         shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
-        noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed))
+        noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)
         levels = sigmas(steps, float(m["shift"]))
         if init_video is not None:
             if not 0.0 < strength <= 1.0:
@@ -252,14 +294,12 @@ class Pipeline(Verbs):
             noise = (1 - levels[0]) * x0 + levels[0] * noise
 
         def velocity(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-            inp = torch.cat([x, cond], dim=1)
-            t = (sigma * 1000).expand(1)
+            inp = torch.cat([x, cond], dim=1).to(self.dtype)
+            t = (sigma * 1000).expand(1).to(self.device)
             if guidance == 1.0:
-                return self.transformer(inp, t, text[:1], return_dict=False)[0]
-            out = self.transformer(inp.repeat(2, 1, 1, 1, 1), t.repeat(2), text, return_dict=False)[
-                0
-            ]
-            c, u = out.chunk(2)
+                return self.transformer(inp, t, text[:1], return_dict=False)[0].float()
+            out = self.transformer(inp.repeat(2, 1, 1, 1, 1), t.repeat(2), text, return_dict=False)
+            c, u = out[0].float().chunk(2)
             return u + guidance * (c - u)
 
         lat = euler(velocity, noise, levels, callback)
@@ -276,9 +316,7 @@ class Pipeline(Verbs):
                 lost[:, ~known.any(axis=0)] = 0  # type: ignore[union-attr]
             video = video + lost
         if known is not None:  # known pixels are given: keep them exactly
-            if anchor:
-                video = colour_anchor(video, known_video, known)
-            video = np.where(known[..., None], known_video, video.round().clip(0, 255))
+            video = keep_known(video, known_video, known, anchor)  # type: ignore[arg-type]
         video = video.round().clip(0, 255).astype(np.uint8)
         if reference is not None:
             video = video[1:]
@@ -300,6 +338,7 @@ class Pipeline(Verbs):
             **(extra or {}),
             "model": self.name,
             "model_hash": self.model_hash,
+            **self.setup,
             "spacetime": __version__,
         }
         return Video(video, fps, recipe)

@@ -67,9 +67,9 @@ def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarr
     return frames[idx]
 
 
-def four_k_plus_one(n: int) -> int:
-    """The smallest 4k+1 that is >= n."""
-    return 4 * math.ceil(max(n - 1, 0) / 4) + 1
+def frames_at_least(n: int, step: int = 4) -> int:
+    """The smallest step*k+1 that is >= n (the frame counts a model can make)."""
+    return step * math.ceil(max(n - 1, 0) / step) + 1
 
 
 def parse_box(text: str) -> tuple[int, int, int, int]:
@@ -84,11 +84,13 @@ def parse_box(text: str) -> tuple[int, int, int, int]:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """'WxH' -> (width, height)."""
+    """'WxH' (or 'N' for N x N) -> (width, height)."""
     try:
-        w, h = (int(v) for v in text.lower().split("x"))
+        w, h = (int(v) for v in text.lower().split("x")) if "x" in text else (int(text),) * 2
     except ValueError:
         raise ValueError(f"a size is WxH in pixels, e.g. 128x64; got {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise ValueError(f"a size needs positive sides; got {text!r}")
     return w, h
 
 
@@ -129,16 +131,19 @@ def box_mask(h: int, w: int, box: tuple[int, int, int, int]) -> np.ndarray:
 class Verbs:
     """Task methods for `Pipeline` (mixed in); every one returns a Video with its recipe."""
 
-    meta: dict[str, Any]
+    meta: dict[str, Any]  # frames, fps, size (or height and width): the model's defaults
     multiple: int
     generate: Any
+    frame_step: int = 4  # a model makes frame_step * k + 1 frames
+    reference_frame: bool = True  # a reference image takes frame 0 of every window
 
     # geometry ---------------------------------------------------------------------------
     def canvas(self, h: int, w: int) -> tuple[int, int]:
         """The working size for an input of h x w: its aspect, the model's trained area."""
-        size = int(self.meta["size"])
+        m = self.meta
+        area = int(m.get("height") or m["size"]) * int(m.get("width") or m["size"])
         k = self.multiple
-        scale = math.sqrt(size * size / (h * w))
+        scale = math.sqrt(area / (h * w))
         return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
 
     def _fit(
@@ -151,8 +156,11 @@ class Verbs:
         return fit_frames(frames, h, w)
 
     def _window(self, reference: np.ndarray | None) -> int:
-        """Frames of output one window makes (a reference takes frame 0 of the window)."""
-        return int(self.meta["frames"]) - (reference is not None)
+        """Frames of output one window makes (a reference may take frame 0 of the window)."""
+        return int(self.meta["frames"]) - self._ref_frames(reference)
+
+    def _ref_frames(self, reference: np.ndarray | None) -> int:
+        return int(reference is not None and self.reference_frame)
 
     def _ref(self, reference: np.ndarray | None, hw: tuple[int, int], notices: list[str]):
         if reference is None:
@@ -181,8 +189,9 @@ class Verbs:
         total, h, w = known.shape
         fps = fps or float(self.meta["fps"])
         win = self._window(reference)
+        r = self._ref_frames(reference)
         if total < win:
-            win = four_k_plus_one(total + (reference is not None)) - (reference is not None)
+            win = frames_at_least(total + r, self.frame_step) - r
         out, known = video.copy(), known.copy()
         made = np.zeros(total, bool)  # frames a window has finished
         seed = int(opts.pop("seed", 0))
@@ -201,7 +210,7 @@ class Verbs:
                 init_video=iv,
                 strength=strength,
                 reference=reference,
-                frames=win + (reference is not None),
+                frames=win + r,
                 height=h,
                 width=w,
                 fps=fps,
@@ -352,9 +361,11 @@ class Verbs:
         want = int(self.meta["frames"]) if seconds is None else round(seconds * rate) + 1
         if want < 3:
             raise ValueError(f"--seconds is too short for a transition at {rate:g} fps")
-        n = four_k_plus_one(want)
+        n = frames_at_least(want, self.frame_step)
         if n != want:
-            notices.append(f"morph: {want} frames rounded up to {n} (the model needs 4k+1)")
+            notices.append(
+                f"morph: {want} frames rounded up to {n} (the model needs {self.frame_step}k+1)"
+            )
         frames = np.zeros((n, *first.shape), np.uint8)
         frames[0], frames[-1] = first, last
         known = np.zeros(frames.shape[:3], bool)

@@ -1,0 +1,352 @@
+"""Our verbs on open checkpoints: Wan, LTX-Video and CogVideoX folders run by diffusers.
+
+`ExternalPipeline.generate` has the signature of `spacetime.Pipeline.generate`: a task is
+known pixels. Here they become what the family's own pipeline takes:
+
+| family        | known pixels become                                                   |
+|---------------|-----------------------------------------------------------------------|
+| Wan T2V       | nothing (text), or the video to restyle (WanVideoToVideoPipeline)       |
+| Wan I2V       | `image` = frame 0                                                       |
+| Wan FLF2V     | `image` = frame 0, `last_image` = the last frame                        |
+| Wan VACE      | `video` and `mask` (white = make), `reference_images`                  |
+| LTX-Video     | LTXConditionPipeline conditions: a video at frame 0, images at others  |
+| CogVideoX T2V | nothing (text), or the video to restyle (CogVideoXVideoToVideoPipeline) |
+| CogVideoX I2V | `image` = frame 0                                                       |
+
+So every verb of `spacetime.verbs` works unchanged where the family can do the task, and
+is refused with one line where it can't. Known pixels are kept exactly in the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image
+
+from .. import __version__
+from ..io import Video
+from ..models import lora
+from ..models.files import check_weights
+from ..verbs import Verbs
+from . import devices
+from .families import Family, detect, read_json, refusal
+
+
+def _pil(frames: np.ndarray) -> list[Image.Image]:
+    return [Image.fromarray(f) for f in frames]
+
+
+def fingerprint(folder: Path, components: list[str]) -> str:
+    """A short hash of a folder's configs and safetensors headers (names, shapes, offsets)
+    and sizes: a model's identity in the recipe without reading gigabytes of weights."""
+    h = hashlib.sha256((folder / "model_index.json").read_bytes())
+    for name in components:
+        for p in sorted((folder / name).glob("*")):
+            if p.suffix == ".json":
+                h.update(p.read_bytes())
+            elif p.suffix == ".safetensors":
+                with p.open("rb") as f:
+                    n = int.from_bytes(f.read(8), "little")
+                    h.update(f.read(n))
+                h.update(str(p.stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+class ExternalPipeline(Verbs):
+    reference_frame = False  # a reference goes to the model's own input, not a frame
+
+    def __init__(
+        self,
+        pipe: Any,
+        family: Family,
+        folder: Path,
+        memory: devices.Memory,
+        loras: list[dict[str, Any]],
+        model_hash: str,
+    ):
+        self.pipe, self.family, self.folder, self.memory = pipe, family, folder, memory
+        self.loras, self.model_hash, self.name = loras, model_hash, folder.name
+        self.multiple, self.frame_step = family.multiple, family.frame_step
+        f = family
+        self.meta: dict[str, Any] = {
+            "frames": f.frames,
+            "height": f.height,
+            "width": f.width,
+            "size": None,
+            "fps": f.fps,
+            "steps": f.steps,
+            "guidance": f.guidance,
+        }
+        tr = getattr(pipe, "transformer", None)
+        cfg = getattr(tr, "config", {})
+        # CogVideoX's positional embeddings are sized for its text length.
+        self.text_tokens = cfg.get("max_text_seq_length") if cfg else None
+
+    @classmethod
+    def load(
+        cls,
+        folder: Path,
+        memory: devices.Memory | None = None,
+        loras: list[str] | None = None,
+        **defaults: Any,
+    ) -> ExternalPipeline:
+        """Load a Wan, LTX-Video or CogVideoX folder in diffusers format.
+
+        defaults override the family's frames, height, width, fps, steps and guidance.
+        """
+        import diffusers
+        import transformers
+
+        for lib in (diffusers, transformers):  # one line per error, no bars on stderr
+            lib.utils.logging.set_verbosity_error()
+            lib.utils.logging.disable_progress_bar()
+        family = detect(folder)
+        index = read_json(folder / "model_index.json")
+        parts = [k for k, v in index.items() if isinstance(v, list) and v[0] and v[1]]
+        check_weights(folder, parts)
+        m = (memory or devices.Memory()).resolve()
+        dtype = m.torch_dtype()
+        torch_dtype: Any = dtype
+        if family.key.startswith("wan") and dtype != torch.float32:
+            torch_dtype = {"default": dtype, "vae": torch.float32}  # as Wan's own examples
+        with devices.oom_advice(m, "the model's weights"):
+            try:
+                pipe = diffusers.DiffusionPipeline.from_pretrained(
+                    folder, dtype=torch_dtype, use_safetensors=True
+                )
+            except (OSError, KeyError, RuntimeError, ValueError, TypeError) as e:
+                msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                raise ValueError(f"could not load {folder}: {msg}") from None
+            applied = lora.apply(pipe, loras or [])
+            devices.place(pipe, m)
+        pipe.set_progress_bar_config(disable=True)
+        out = cls(pipe, family, folder, m, applied, fingerprint(folder, parts))
+        unknown = set(defaults) - set(out.meta)
+        if unknown:
+            raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
+        out.meta.update({k: v for k, v in defaults.items() if v is not None})
+        return out
+
+    def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
+        """Fill unset options from the family's defaults and check them; raises ValueError."""
+        m = self.meta
+        o = {
+            k: m[k] if given.get(k) is None else given[k]
+            for k in ("steps", "guidance", "frames", "fps")
+        }
+        size = given.get("size")
+        o["height"] = given.get("height") or size or m["height"]
+        o["width"] = given.get("width") or size or m["width"]
+        o["size"] = size
+        if not prompt.strip() and not given.get("known_given"):
+            raise ValueError("the prompt is empty: say what to show")
+        k = self.frame_step
+        if o["frames"] < 1 or (o["frames"] - 1) % k:
+            raise ValueError(
+                f"{self.family.name} makes {k}k+1 frames (1, {k + 1}, {2 * k + 1}, ...), "
+                f"not {o['frames']}"
+            )
+        for side in (o["height"], o["width"]):
+            if side < self.multiple or side % self.multiple:
+                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
+        if o["steps"] < 1:
+            raise ValueError(f"steps must be at least 1, got {o['steps']}")
+        return o
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        negative: str = "",
+        seed: int = 0,
+        steps: int | None = None,
+        guidance: float | None = None,
+        frames: int | None = None,
+        size: int | None = None,
+        height: int | None = None,
+        width: int | None = None,
+        fps: float | None = None,
+        known_video: np.ndarray | None = None,
+        known: np.ndarray | None = None,
+        init_video: np.ndarray | None = None,
+        strength: float = 1.0,
+        reference: np.ndarray | None = None,
+        anchor: bool = True,
+        detail: bool = True,
+        task: str = "text",
+        extra: dict[str, Any] | None = None,
+        callback: Callable[[dict[str, Any]], None] | None = None,
+    ) -> Video:
+        """One clip; arguments as `spacetime.Pipeline.generate` (detail is ours only)."""
+        fam = self.family
+        for need in (task, *(["reference"] if reference is not None else [])):
+            if not fam.can(need):
+                raise ValueError(refusal(fam, need))
+        o = self.settings(
+            prompt,
+            steps=steps,
+            guidance=guidance,
+            frames=frames,
+            size=size,
+            height=height,
+            width=width,
+            fps=fps,
+            known_given=known is not None or reference is not None,
+        )
+        n, h, w = o["frames"], o["height"], o["width"]
+        if known is not None and (known_video is None or known.shape != (n, h, w)):
+            raise ValueError(f"known must be ({n}, {h}, {w}) with known_video (T, H, W, 3)")
+        if init_video is not None and not 0.0 < strength <= 1.0:
+            raise ValueError(f"strength must be in (0, 1], got {strength}")
+        args: dict[str, Any] = dict(
+            prompt=prompt,
+            negative_prompt=negative or None,
+            height=h,
+            width=w,
+            num_inference_steps=o["steps"],
+            guidance_scale=o["guidance"],
+            output_type="np",
+            generator=torch.Generator().manual_seed(seed),
+        )
+        if self.text_tokens:
+            args["max_sequence_length"] = self.text_tokens
+        if callback is not None:
+
+            def step(pipe: Any, i: int, t: Any, kw: dict[str, Any]) -> dict[str, Any]:
+                callback({"i": i, "steps": o["steps"]})
+                return {}
+
+            args["callback_on_step_end"] = step
+        run, more = self._call(known_video, known, init_video, strength, reference, n)
+        with devices.oom_advice(self.memory, f"{n} frames at {w}x{h}"), torch.no_grad():
+            out = run(**args, **more).frames[0]  # float (T, H, W, 3) in 0..1
+        video = np.asarray(out, np.float32) * 255
+        if known is not None and known.any():
+            from ..pipeline import keep_known
+
+            video = keep_known(video, known_video, known, anchor)  # type: ignore[arg-type]
+        recipe = {
+            "prompt": prompt,
+            "negative": negative,
+            "seed": seed,
+            "steps": o["steps"],
+            "guidance": o["guidance"],
+            "frames": n,
+            "height": h,
+            "width": w,
+            "fps": o["fps"],
+            "task": task,
+            **({"strength": strength} if init_video is not None else {}),
+            **({"anchor": anchor} if known is not None else {}),
+            **({"reference": True} if reference is not None else {}),
+            **(extra or {}),
+            "model": self.name,
+            "model_hash": self.model_hash,
+            "family": fam.key,
+            **self.memory.recipe(),
+            **({"loras": self.loras} if self.loras else {}),
+            "spacetime": __version__,
+        }
+        return Video(video.round().clip(0, 255).astype(np.uint8), o["fps"], recipe)
+
+    def _call(self, known_video, known, init_video, strength, reference, n):
+        """The diffusers pipeline to run for these known pixels, and its extra arguments."""
+        import diffusers
+
+        key, pipe = self.family.key, self.pipe
+        rows = [] if known is None else [t for t in range(n) if known[t].any()]
+        whole = known is None or all(known[t].all() for t in rows)
+        more: dict[str, Any] = {}
+        if key == "wan-vace":
+            more["num_frames"] = n
+            if known is not None:
+                more["video"] = _pil(np.where(known[..., None], known_video, 127).astype(np.uint8))
+                more["mask"] = _pil(np.where(known, 0, 255).astype(np.uint8))
+            if reference is not None:
+                more["reference_images"] = [Image.fromarray(reference)]
+            return pipe, more
+        if not whole:
+            raise ValueError(
+                f"{self.family.name} keeps whole frames only; {refusal(self.family, 'inpaint')}"
+            )
+        if init_video is not None:  # stylize: T2V families restyle through their V2V pipeline
+            cls = {
+                "wan-t2v": diffusers.WanVideoToVideoPipeline,
+                "cogvideox-t2v": diffusers.CogVideoXVideoToVideoPipeline,
+            }[key]
+            return cls.from_pipe(pipe), {"video": _pil(init_video), "strength": strength}
+        more["num_frames"] = n
+        if key == "ltx":
+            from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
+
+            lead = 0  # the known frames from frame 0 that make a 8k+1 video condition
+            while lead < len(rows) and rows[lead] == lead:
+                lead += 1
+            lead = (lead - 1) // 8 * 8 + 1 if lead else 0
+            conds = (
+                [LTXVideoCondition(video=_pil(known_video[:lead]), frame_index=0)] if lead else []
+            )
+            conds += [
+                LTXVideoCondition(image=Image.fromarray(known_video[t]), frame_index=t)
+                for t in rows
+                if t >= lead
+            ]
+            if not conds:
+                return pipe, more
+            return diffusers.LTXConditionPipeline.from_pipe(pipe), {**more, "conditions": conds}
+        if key in ("wan-t2v", "cogvideox-t2v"):
+            return pipe, more
+        want = {"wan-flf2v": [0, n - 1]}.get(key, [0])
+        if rows != want:
+            which = "the first and the last" if key == "wan-flf2v" else "the first"
+            raise ValueError(
+                f"{self.family.name} takes {which} frame only, in one window of up to "
+                f"{self.meta['frames']} frames; for longer clips use Wan VACE or LTX-Video"
+            )
+        more["image"] = Image.fromarray(known_video[0])
+        if key == "wan-flf2v":
+            more["last_image"] = Image.fromarray(known_video[n - 1])
+        return pipe, more
+
+    def interpolate(
+        self, video: np.ndarray, *, factor: int, fps: float, prompt: str = "", **opts: Any
+    ) -> Video:
+        """As `Verbs.interpolate`; Wan FLF2V joins each pair of input frames in a window of
+        its own, so factor must be a multiple of 4 there."""
+        if self.family.key != "wan-flf2v":
+            return super().interpolate(video, factor=factor, fps=fps, prompt=prompt, **opts)
+        if factor < 4 or factor % 4:
+            raise ValueError(f"--factor must be a multiple of 4 for Wan FLF2V, got {factor}")
+        if len(video) < 2:
+            raise ValueError("interpolate needs a clip of at least 2 frames")
+        notices: list[str] = []
+        clip = self._fit(video, notices, "video")
+        seed = int(opts.pop("seed", 0))
+        rate = float(self.meta["fps"])
+        parts = [clip[:1]]
+        for i in range(len(clip) - 1):
+            pair = self.morph(
+                clip[i : i + 1],
+                clip[i + 1 : i + 2],
+                seconds=factor / rate,
+                prompt=prompt,
+                seed=seed + i,
+                **opts,
+            )
+            parts.append(pair.frames[1:])
+        recipe = {
+            **pair.recipe,
+            "task": "interpolate",
+            "frames": (len(clip) - 1) * factor + 1,
+            "seed": seed,
+            "windows": len(clip) - 1,
+            "factor": factor,
+            "input_fps": fps,
+            "notices": notices,
+        }
+        return Video(np.concatenate(parts), fps * factor, recipe)
