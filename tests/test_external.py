@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from families import save
 from typer.testing import CliRunner
 
 from spacetime import Pipeline
 from spacetime.cli import app
 from spacetime.external import devices
+from spacetime.external.dummy import save
 from spacetime.external.families import FAMILIES, TASKS, table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -381,3 +381,20 @@ def test_lora_on_the_shipped_model_and_bad_lora_files(folders, tmp_path):
     out = tmp_path / "o.mp4"
     res = cli("generate", "a cat", "-o", str(out), "--lora", str(bad))
     one_line_error(res, "must be a .safetensors file", out)
+
+
+def test_gpu_benchmark_script_runs_on_toy_widths():
+    import json
+    import subprocess
+    import sys
+
+    res = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "wan_gpu.py"), "--tiny", "--steps", "3"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    report = json.loads(res.stdout[res.stdout.index("{") :])
+    assert set(report["results"]) == {"stock WanPipeline", "ours"}
+    assert all(r["seconds_per_step"] > 0 for r in report["results"].values())

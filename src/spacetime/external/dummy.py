@@ -1,8 +1,9 @@
-"""Tiny random models of the real open architectures, saved as diffusers folders.
+"""Random-weight models of the real open architectures, saved as diffusers folders, for
+tests (toy width) and GPU benchmarks (real size: speed does not depend on weight values).
 
 Each builder makes the pipeline class a real checkpoint of that family names in its
-model_index.json, with every component of the real architecture at toy width, and saves it
-with safetensors. Nothing is downloaded: the T5 tokenizer is trained here on a few words.
+model_index.json, with every component of the real architecture, and saves it with
+safetensors. Nothing is downloaded: the T5 tokenizer is trained here on a few words.
 """
 
 from __future__ import annotations
@@ -222,5 +223,47 @@ BUILDERS = {
 def save(name: str, folder: Path) -> Path:
     """Build the tiny model `name` (a key of BUILDERS) and save it as a diffusers folder."""
     pipe = BUILDERS[name]()
+    pipe.save_pretrained(folder, safe_serialization=True)
+    return folder
+
+
+def wan_t2v_1_3b(folder: Path, device: str = "cpu") -> Path:
+    """Wan2.1-T2V-1.3B's transformer and VAE at full size with random weights, saved in
+    bfloat16 (the VAE in float32). The text encoder is one UMT5 layer of the real width
+    (4096): enough to feed the transformer, not UMT5-XXL's 24 layers."""
+    import diffusers
+    from transformers import UMT5Config, UMT5EncoderModel
+
+    torch.manual_seed(0)
+    with torch.device(device):
+        transformer = diffusers.WanTransformer3DModel(
+            patch_size=(1, 2, 2),
+            num_attention_heads=12,
+            attention_head_dim=128,
+            in_channels=16,
+            out_channels=16,
+            text_dim=4096,
+            freq_dim=256,
+            ffn_dim=8960,
+            num_layers=30,
+            cross_attn_norm=True,
+            eps=1e-6,
+            rope_max_seq_len=1024,
+            qk_norm="rms_norm_across_heads",
+        ).to(torch.bfloat16)
+        vae = diffusers.AutoencoderKLWan()  # the defaults are Wan 2.1's VAE
+        text = UMT5EncoderModel(
+            UMT5Config(vocab_size=64, d_model=4096, d_kv=64, d_ff=10240, num_layers=1, num_heads=64)
+        ).to(torch.bfloat16)
+    scheduler = diffusers.UniPCMultistepScheduler(
+        prediction_type="flow_prediction", use_flow_sigmas=True, flow_shift=3.0
+    )
+    pipe = diffusers.WanPipeline(
+        tokenizer=tokenizer(),
+        text_encoder=text,
+        vae=vae,
+        scheduler=scheduler,
+        transformer=transformer,
+    )
     pipe.save_pretrained(folder, safe_serialization=True)
     return folder
