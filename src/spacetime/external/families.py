@@ -164,8 +164,13 @@ def detect(folder: Path) -> Family:
             f"{folder} has no model_index.json: point --model at a model folder in "
             "diffusers format (the folder that holds model_index.json)"
         )
-    cls = read_json(index).get("_class_name", "")
-    if (folder / "spacetime.json").is_file():
+    data = read_json(index)
+    cls = data.get("_class_name", "")
+    text = data.get("text_encoder") or [None, None]
+    if (folder / "spacetime.json").is_file() or (cls, text[-1]) == (
+        "WanImageToVideoPipeline",
+        "BertModel",  # ours: the packaged MiniLM, not UMT5
+    ):
         return FAMILIES["spacetime"]
     if cls not in CLASSES:
         names = ", ".join(f.name for f in FAMILIES.values())
