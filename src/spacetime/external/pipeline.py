@@ -41,6 +41,13 @@ def _pil(frames: np.ndarray) -> list[Image.Image]:
     return [Image.fromarray(f) for f in frames]
 
 
+def _sibling(cls: Any, pipe: Any) -> Any:
+    """Another pipeline class on the same loaded components (no copy), without its bar."""
+    out = cls.from_pipe(pipe)
+    out.set_progress_bar_config(disable=True)
+    return out
+
+
 def fingerprint(folder: Path, components: list[str]) -> str:
     """A short hash of a folder's configs and safetensors headers (names, shapes, offsets)
     and sizes: a model's identity in the recipe without reading gigabytes of weights."""
@@ -279,7 +286,7 @@ class ExternalPipeline(Verbs):
                 "wan-t2v": diffusers.WanVideoToVideoPipeline,
                 "cogvideox-t2v": diffusers.CogVideoXVideoToVideoPipeline,
             }[key]
-            return cls.from_pipe(pipe), {"video": _pil(init_video), "strength": strength}
+            return _sibling(cls, pipe), {"video": _pil(init_video), "strength": strength}
         more["num_frames"] = n
         if key == "ltx":
             from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
@@ -298,7 +305,7 @@ class ExternalPipeline(Verbs):
             ]
             if not conds:
                 return pipe, more
-            return diffusers.LTXConditionPipeline.from_pipe(pipe), {**more, "conditions": conds}
+            return _sibling(diffusers.LTXConditionPipeline, pipe), {**more, "conditions": conds}
         if key in ("wan-t2v", "cogvideox-t2v"):
             return pipe, more
         want = {"wan-flf2v": [0, n - 1]}.get(key, [0])
