@@ -137,3 +137,33 @@ def test_init_continues_from_a_model_folder(tiny_model: Path, tmp_path: Path) ->
     wider = tiny_config(tmp_path / "wider", steps=1, vae_base_dim=4, init=str(tiny_model))
     with pytest.raises(ValueError, match="does not fit"):
         train(wider, quiet=True)
+
+
+def test_object_weight_puts_the_vae_loss_on_objects() -> None:
+    import numpy as np
+    import torch
+
+    from spacetime.train.data import object_masks, world_clips
+    from spacetime.train.vae import VAEStage
+
+    frames, _, scenes = world_clips(np.random.default_rng(3), 2, 5, 8.0, 32)
+    masks = object_masks(frames, scenes, 8.0, 32)  # (2, 5, 32, 32)
+    assert 0.01 < masks.mean() < 0.5  # objects, not the background
+
+    class Echo(torch.nn.Module):  # a "VAE" whose output is its input with the objects gone
+        def forward(self, x, gen):
+            y = torch.where(torch.from_numpy(masks)[:, None], torch.zeros_like(x), x)
+            z = torch.zeros(1)
+            return y, z, z
+
+    cfg = {**TINY_VAE, "frames": 5, "size": 32, "batch": 2}
+    plain, weighted = (
+        VAEStage(TrainConfig(**{**cfg, "object_weight": w}), None, quiet=True) for w in (0.0, 10.0)
+    )
+    x = torch.from_numpy(frames).float().div(127.5).sub(1).permute(0, 4, 1, 2, 3)
+    gen = torch.Generator()
+    lp = plain.loss(Echo(), (x, None), gen)
+    lw = weighted.loss(Echo(), (x, torch.from_numpy(masks)), gen)
+    assert lw > 3 * lp  # losing the objects costs far more with the weight
+    x2, m2 = weighted.batch(0, 0)
+    assert m2 is not None and m2.shape == (2, *x2.shape[2:]) and m2.any()

@@ -242,7 +242,12 @@ def world_vocab() -> None:
 @user_errors
 def eval_(
     generator: Annotated[
-        str, typer.Option("--generator", "-g", help="model, renderer, static or noise.")
+        str,
+        typer.Option(
+            "--generator",
+            "-g",
+            help="model, vae (the truth through the model's VAE), renderer, static or noise.",
+        ),
     ] = "renderer",
     model: Annotated[
         Path | None, typer.Option("--model", "-m", help="A model folder (implies -g model).")
@@ -269,7 +274,7 @@ def eval_(
     from .eval.run import environment, run, summarise
     from .eval.suites import build_all
 
-    if model is not None:
+    if model is not None and generator != "vae":
         generator = "model"
     pipe = None
     if generator == "model":
@@ -278,7 +283,7 @@ def eval_(
         pipe = Pipeline.load(model)
         gen = generators.from_pipeline(pipe)
     else:
-        gen = generators.get(generator)
+        gen = generators.get(generator, str(model) if model else None)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     suite = "quick" if quick else "full"

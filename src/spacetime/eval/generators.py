@@ -77,11 +77,36 @@ def from_pipeline(pipe: Any, **options: object) -> Generator:
     return generate
 
 
+def vae(folder: str | None = None) -> Generator:
+    """The renderer's clip through a model's VAE and back: the most a transformer on that
+    VAE's latents can score."""
+    from pathlib import Path
+
+    import torch
+
+    from ..models.folder import load_vae
+    from ..pipeline import shipped_folder
+    from ..train.vae import reconstruct
+
+    net = load_vae(Path(folder) if folder else shipped_folder())
+
+    def generate(req: Request) -> Video:
+        truth = renderer(req)
+        with torch.no_grad():
+            frames = reconstruct(net, truth.frames[None])[0]
+        return Video(frames, req.fps, {**truth.recipe, "model": "vae round trip"})
+
+    return generate
+
+
 def get(name: str, folder: str | None = None) -> Generator:
-    """A generator by name; "model" is the shipped model, or the model folder given."""
+    """A generator by name; "model" is the shipped model (or the model folder given), "vae"
+    the renderer through that model's VAE."""
     if name == "model":
         return model(folder)
+    if name == "vae":
+        return vae(folder)
     if name not in GENERATORS:
-        known = ", ".join([*GENERATORS, "model"])
+        known = ", ".join([*GENERATORS, "model", "vae"])
         raise ValueError(f"unknown generator {name!r}; known: {known}")
     return GENERATORS[name]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import torch
 
@@ -42,6 +44,16 @@ def world_clips(
         texts.append(caption(scene, rng))
         clips.append(render(scene, frames, fps, size))
     return np.stack(clips), texts, scenes
+
+
+def object_masks(clips: np.ndarray, scenes: list[SceneSpec], fps: float, size: int) -> np.ndarray:
+    """Where the objects of each clip are: bool (n, T, H, W), True where a clip differs from
+    its scene rendered without objects."""
+    out = []
+    for clip, scene in zip(clips, scenes, strict=True):
+        empty = render(replace(scene, objects=[], relation=None), len(clip), fps, size)
+        out.append(np.abs(clip.astype(np.int16) - empty).max(axis=-1) > 6)
+    return np.stack(out)
 
 
 def to_tensor(frames: np.ndarray) -> torch.Tensor:

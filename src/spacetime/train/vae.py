@@ -9,13 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ..eval.metrics import psnr
 from ..io import Video, sheet_of_many
 from ..models import presets
 from .config import TrainConfig
-from .data import to_frames, to_tensor, world_clips
+from .data import object_masks, to_frames, to_tensor, world_clips
 
 PREVIEW_SEED = 1_000_003  # held-out clips for the PSNR in every preview
 
@@ -59,19 +58,32 @@ class VAEStage:
         self.model = VAEWithLoss(vae)
         self._held_out: np.ndarray | None = None
 
-    def batch(self, step: int, rank: int) -> torch.Tensor:
+    def batch(self, step: int, rank: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """Clips (B, 3, T, H, W) in [-1, 1], and where their objects are (B, T, H, W) when
+        object_weight asks for it."""
         c = self.cfg
         rng = np.random.default_rng([c.seed, step, rank])
-        frames, _, _ = world_clips(
+        frames, _, scenes = world_clips(
             rng, c.batch, c.frames, c.fps, c.size, c.object_weights, c.characters
         )
-        return to_tensor(frames)  # (B, 3, T, H, W)
+        masks = None
+        if c.object_weight > 0:
+            masks = torch.from_numpy(object_masks(frames, scenes, c.fps, c.size))
+        return to_tensor(frames), masks
 
-    def loss(self, model: torch.nn.Module, x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+    def loss(self, model: torch.nn.Module, batch: tuple, gen: torch.Generator) -> torch.Tensor:
+        """L1 + L2 reconstruction (weighted 1 + object_weight on object pixels) + KL."""
+        x, masks = batch
         x = x.to(gen.device)
         y, mean, logvar = model(x, gen)
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
-        return F.l1_loss(y, x) + F.mse_loss(y, x) + self.cfg.kl_weight * kl
+        err = (y - x).abs() + (y - x).pow(2)  # (B, 3, T, H, W)
+        if masks is None:
+            rec = err.mean()
+        else:
+            w = 1 + self.cfg.object_weight * masks[:, None].to(x.device, x.dtype)  # (B,1,T,H,W)
+            rec = (err * w).mean() / w.mean()
+        return rec + self.cfg.kl_weight * kl
 
     def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
         if self._held_out is None:
