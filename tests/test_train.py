@@ -167,3 +167,16 @@ def test_object_weight_puts_the_vae_loss_on_objects() -> None:
     assert lw > 3 * lp  # losing the objects costs far more with the weight
     x2, m2 = weighted.batch(0, 0)
     assert m2 is not None and m2.shape == (2, *x2.shape[2:]) and m2.any()
+
+
+def test_object_cells_follow_wans_latent_layout() -> None:
+    import torch
+
+    from spacetime.train.cache import object_cells
+
+    m = torch.zeros(1, 17, 64, 64, dtype=torch.bool)
+    m[0, 0, 1, 1] = True  # frame 0 -> latent frame 0
+    m[0, 5, 10, 20] = True  # frames 5..8 -> latent frame 2
+    cells = object_cells(m, 4)
+    assert cells.shape == (1, 1, 5, 16, 16)
+    assert cells.sum() == 2 and cells[0, 0, 0, 0, 0] == 1 and cells[0, 0, 2, 2, 5] == 1

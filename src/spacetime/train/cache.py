@@ -16,13 +16,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
 from ..conditioning import TASK_WEIGHTS, draw_task, latent_mask, mask_for, masked_pixels
 from .config import TrainConfig
-from .data import to_tensor, world_clips
+from .data import object_masks, to_tensor, world_clips
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: object cells stored
 FIELDS = (
     "frames",
     "fps",
@@ -58,17 +59,18 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
     std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
     spatial = int(vae.config.scale_factor_spatial)
     weights = cfg.task_weights or TASK_WEIGHTS
-    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": []}
+    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
     captions, tasks = [], []
     first = shard * cfg.cache_shard
     for start in range(first, first + cfg.cache_shard, chunk):
-        frames, texts, knowns = [], [], []
+        frames, texts, knowns, objects = [], [], [], []
         for i in range(start, min(start + chunk, first + cfg.cache_shard)):
             rng = np.random.default_rng([cfg.seed, 7, i])
-            clip, cap, _ = world_clips(
+            clip, cap, scenes = world_clips(
                 rng, 1, cfg.frames, cfg.fps, cfg.size, cfg.object_weights, cfg.characters
             )
             task = draw_task(rng, weights)
+            objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])
             frames.append(clip[0])
             texts.append(cap[0])
             tasks.append(task)
@@ -87,10 +89,22 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
         out["cond"].append(cond.half())
         out["mask"].append(latent_mask(known, spatial).to(torch.uint8))
         out["text"].append(text(texts, cfg.text_tokens).half())
+        out["objects"].append(object_cells(torch.from_numpy(np.stack(objects)), spatial))
         captions += texts
     tensors = {k: torch.cat(v).contiguous() for k, v in out.items()}
     meta = {"captions": json.dumps(captions), "tasks": json.dumps(tasks)}
     return {"tensors": tensors, "meta": meta}
+
+
+def object_cells(masks: torch.Tensor, spatial: int) -> torch.Tensor:
+    """Object pixels (B, T, H, W) bool -> latent cells that hold some (B, 1, T', h, w) uint8.
+
+    Latent frame 0 is frame 0; latent frame k covers frames 4k-3 .. 4k (Wan's layout)."""
+    m = masks.float()
+    b, t, h, w = m.shape
+    rest = m[:, 1:].reshape(b, (t - 1) // 4, 4, h, w).amax(2)
+    m = torch.cat([m[:, :1], rest], 1)  # (B, T', H, W)
+    return F.max_pool2d(m, spatial)[:, None].to(torch.uint8)  # (B, 1, T', h, w)
 
 
 def build(cfg: TrainConfig, vae, text, rank: int = 0, world: int = 1, progress=None) -> Path:

@@ -41,7 +41,7 @@ class TrainConfig:
     vae_res_blocks: int = 1
     vae_residual: bool = True  # Wan 2.2 style: parameter-free shortcuts around resampling
     kl_weight: float = 1e-6
-    object_weight: float = 0.0  # extra reconstruction weight on the pixels objects cover
+    object_weight: float = 0.0  # extra loss weight where objects are (pixels; latent cells)
     # transformer stage
     vae: str = ""  # model folder or run folder whose VAE the transformer is trained on
     layers: int = 6

@@ -65,7 +65,10 @@ class TransformerStage:
         text = torch.where(drop.view(n, 1, 1), self.empty.to(text), text)
         inp = torch.cat([xt, b["mask"], b["cond"]], dim=1)  # (B, 2z + 4, T', h, w)
         v = model(inp, t * 1000, text, return_dict=False)[0]
-        return F.mse_loss(v, noise - x0)
+        if self.cfg.object_weight <= 0 or "objects" not in b:
+            return F.mse_loss(v, noise - x0)
+        w = 1 + self.cfg.object_weight * b["objects"]  # (B, 1, T', h, w): cells with objects
+        return ((v - (noise - x0)).pow(2) * w).mean() / w.mean()
 
     def pipeline(self, model: torch.nn.Module):
         from ..pipeline import Pipeline
