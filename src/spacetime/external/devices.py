@@ -137,4 +137,4 @@ def oom_advice(m: Memory, what: str):
     if not m.vae_tiling:
         tips.append("--vae-tiling")
     tips.append("fewer --frames or a smaller --size")
-    raise MemoryError(f"out of memory on {m.device} making {what}; try {', '.join(tips)}")
+    raise MemoryError(f"out of memory on {m.device} {what}; try {', '.join(tips)}")

@@ -121,7 +121,7 @@ class ExternalPipeline(Verbs):
         torch_dtype: Any = dtype
         if family.key.startswith("wan") and dtype != torch.float32:
             torch_dtype = {"default": dtype, "vae": torch.float32}  # as Wan's own examples
-        with devices.oom_advice(m, "the model's weights"):
+        with devices.oom_advice(m, "loading the weights"):
             try:
                 pipe = diffusers.DiffusionPipeline.from_pretrained(
                     folder, dtype=torch_dtype, use_safetensors=True
@@ -230,7 +230,7 @@ class ExternalPipeline(Verbs):
 
             args["callback_on_step_end"] = step
         run, more = self._call(known_video, known, init_video, strength, reference, n)
-        with devices.oom_advice(self.memory, f"{n} frames at {w}x{h}"), torch.no_grad():
+        with devices.oom_advice(self.memory, f"making {n} frames at {w}x{h}"), torch.no_grad():
             out = run(**args, **more).frames[0]  # float (T, H, W, 3) in 0..1
         video = np.asarray(out, np.float32) * 255
         if known is not None and known.any():
