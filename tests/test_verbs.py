@@ -237,3 +237,15 @@ def test_guess_from_known_blends_in_time() -> None:
     g = guess_from_known(video, known)
     assert g[2, 0, 0, 0] == 100 and g[1, 0, 0, 0] == 50  # linear in time
     assert np.all(g[:, 2:4, 2:4] == 7)
+
+
+def test_detail_is_added_only_where_the_model_agrees_with_the_guess():
+    from spacetime.pipeline import agreement
+
+    rt = np.full((2, 16, 16, 3), 100.0, np.float32)
+    video = rt + np.random.default_rng(0).uniform(-5, 5, rt.shape).astype(np.float32)
+    video[1, 4:8, 4:8] += 80  # the model moved something here
+    ok = agreement(video, rt)
+    assert ok[0, 1:-1, 1:-1].all()
+    assert not ok[1, 3:9, 3:9].any()  # the moved block and a pixel around it
+    assert ok[1, 10:15, 10:15].all()

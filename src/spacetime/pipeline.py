@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import torch
 
@@ -94,6 +95,15 @@ def keep_known(
     return np.where(known[..., None], known_video, video.round().clip(0, 255))
 
 
+def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> np.ndarray:
+    """Where the model's decoded output (T, H, W, 3) matches the VAE round trip of the guess:
+    bool (T, H, W), shrunk by a pixel so no halo is left where the model moved something.
+    Detail is added back only there; elsewhere the model made something new."""
+    close = (np.abs(video - round_trip).max(axis=-1) < tol).astype(np.uint8)
+    kernel = np.ones((3, 3), np.uint8)
+    return np.stack([cv2.erode(f, kernel) for f in close]).astype(bool)
+
+
 class Pipeline(Verbs):
     def __init__(
         self,
@@ -143,7 +153,9 @@ class Pipeline(Verbs):
         vae = mf.load_vae(path).to(m.device)
         tr = WanTransformer3DModel.from_pretrained(path / "transformer", use_safetensors=True)
         applied = lora.apply(tr, loras or [])
-        tr = tr.to(m.device, m.torch_dtype())
+        tr = tr.to(m.device)
+        if m.dtype != "float32":
+            tr = tr.to(m.torch_dtype())
         name = SHIPPED if folder is None else path.name
         pipe = cls(vae, tr, default_encoder(), meta, name, mf.weights_hash(path))
         pipe.setup = {
@@ -238,7 +250,8 @@ class Pipeline(Verbs):
         detail: add back what the VAE loses. A classical guess of the clip is made from the
         known pixels (or init_video): a per-pixel blend in time between known frames. Its VAE
         round-trip error, guess - decode(encode(guess)), is added to the output where some
-        frame knows the pixel, so parts the model leaves as they were keep their sharpness.
+        frame knows the pixel and the output agrees with the guess's round trip, so parts the
+        model leaves as they were keep their sharpness and moved parts get no ghosts.
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
@@ -314,7 +327,7 @@ class Pipeline(Verbs):
             lost = self.vae_loss(guess)
             if init_video is None:  # only where the guess copies known pixels over time
                 lost[:, ~known.any(axis=0)] = 0  # type: ignore[union-attr]
-            video = video + lost
+            video = video + lost * agreement(video, guess.astype(np.float32) - lost)[..., None]
         if known is not None:  # known pixels are given: keep them exactly
             video = keep_known(video, known_video, known, anchor)  # type: ignore[arg-type]
         video = video.round().clip(0, 255).astype(np.uint8)
