@@ -398,3 +398,22 @@ def test_gpu_benchmark_script_runs_on_toy_widths():
     report = json.loads(res.stdout[res.stdout.index("{") :])
     assert set(report["results"]) == {"stock WanPipeline", "ours"}
     assert all(r["seconds_per_step"] > 0 for r in report["results"].values())
+
+
+def test_sibling_pipelines_keep_the_loaded_dtypes(folders):
+    pipe = load(folders["wan-t2v"], "wan-t2v", memory=devices.Memory(dtype="bfloat16"))
+    assert pipe.pipe.transformer.dtype == torch.bfloat16
+    assert pipe.pipe.vae.dtype == torch.float32  # Wan's VAE stays float32
+    pipe.stylize(clip(9, 32), "in watercolour", strength=0.5, seed=1)
+    assert pipe.pipe.transformer.dtype == torch.bfloat16
+    assert pipe.pipe.text_encoder.dtype == torch.bfloat16
+    pipe.pipe.register_to_config(expand_timesteps=True)  # as Wan 2.2 TI2V-5B
+    with pytest.raises(ValueError, match=r"Wan 2\.2 A14B and TI2V-5B can.t stylize"):
+        pipe.stylize(clip(9, 32), "in watercolour", strength=0.5, seed=1)
+
+
+def test_one_window_families_refuse_long_clips_before_any_work(folders, monkeypatch):
+    pipe = load(folders["wan-i2v"], "wan-i2v")
+    monkeypatch.setattr(pipe, "generate", lambda *a, **k: pytest.fail("should not run"))
+    with pytest.raises(ValueError, match=r"at most 9 frames in one go; .*Wan VACE or LTX"):
+        pipe.animate(clip(1, 32)[0], "it moves", frames=20)

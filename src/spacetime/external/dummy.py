@@ -220,10 +220,36 @@ BUILDERS = {
 }
 
 
+def sentencepiece_only(tokenizer_dir: Path) -> None:
+    """Make a saved T5 tokenizer look like the ones LTX-Video and CogVideoX ship: a
+    SentencePiece `spiece.model` and no `tokenizer.json`."""
+    import io
+
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(WORDS * 20),
+        model_writer=model,
+        vocab_size=40,
+        model_type="unigram",
+        pad_id=0,
+        eos_id=1,
+        unk_id=2,
+        bos_id=-1,
+        hard_vocab_limit=False,
+        minloglevel=2,
+    )
+    (tokenizer_dir / "spiece.model").write_bytes(model.getvalue())
+    (tokenizer_dir / "tokenizer.json").unlink()
+
+
 def save(name: str, folder: Path) -> Path:
     """Build the tiny model `name` (a key of BUILDERS) and save it as a diffusers folder."""
     pipe = BUILDERS[name]()
     pipe.save_pretrained(folder, safe_serialization=True)
+    if name.startswith(("ltx", "cogvideox")):
+        sentencepiece_only(folder / "tokenizer")
     return folder
 
 

@@ -42,8 +42,10 @@ def _pil(frames: np.ndarray) -> list[Image.Image]:
 
 
 def _sibling(cls: Any, pipe: Any) -> Any:
-    """Another pipeline class on the same loaded components (no copy), without its bar."""
-    out = cls.from_pipe(pipe)
+    """Another pipeline class on the same loaded components: no copy, no dtype change
+    (diffusers' from_pipe casts every shared module to float32), no progress bar."""
+    keys = cls._get_signature_keys(cls)[0]
+    out = cls(**{k: v for k, v in pipe.components.items() if k in keys})
     out.set_progress_bar_config(disable=True)
     return out
 
@@ -62,6 +64,9 @@ def fingerprint(folder: Path, components: list[str]) -> str:
                     h.update(f.read(n))
                 h.update(str(p.stat().st_size).encode())
     return h.hexdigest()[:16]
+
+
+ONE_WINDOW = ("wan-i2v", "wan-flf2v", "cogvideox-i2v")
 
 
 class ExternalPipeline(Verbs):
@@ -93,6 +98,41 @@ class ExternalPipeline(Verbs):
         cfg = getattr(tr, "config", {})
         # CogVideoX's positional embeddings are sized for its text length.
         self.text_tokens = cfg.get("max_text_seq_length") if cfg else None
+        self.siblings: dict[Any, Any] = {}
+        self.fixed = self._limits(cfg)
+
+    def _limits(self, cfg: Any) -> bool:
+        """Take the size multiple and defaults from the loaded model where it says them.
+        True when the model only works at its trained size (learned positions)."""
+        pipe = self.pipe
+        vae_s = getattr(pipe, "vae_scale_factor_spatial", None) or getattr(
+            pipe, "vae_spatial_compression_ratio", None
+        )
+        patch = cfg.get("patch_size") if cfg else None
+        patch = patch[-1] if isinstance(patch, list | tuple) else patch
+        if vae_s and patch:
+            self.multiple = int(vae_s) * int(patch)
+        vae_t = getattr(pipe, "vae_scale_factor_temporal", None) or getattr(
+            pipe, "vae_temporal_compression_ratio", None
+        )
+        if vae_t:
+            self.frame_step = int(vae_t)
+        if cfg and cfg.get("sample_height") and vae_s:  # CogVideoX
+            self.meta["height"] = int(cfg["sample_height"]) * int(vae_s)
+            self.meta["width"] = int(cfg["sample_width"]) * int(vae_s)
+            self.meta["frames"] = int(cfg["sample_frames"])
+            return bool(cfg.get("use_learned_positional_embeddings"))
+        return False
+
+    def canvas(self, h: int, w: int) -> tuple[int, int]:
+        if self.fixed:  # learned positions: the trained size only
+            return int(self.meta["height"]), int(self.meta["width"])
+        return super().canvas(h, w)
+
+    def sibling(self, cls: Any) -> Any:
+        if cls not in self.siblings:
+            self.siblings[cls] = _sibling(cls, self.pipe)
+        return self.siblings[cls]
 
     @classmethod
     def load(
@@ -112,6 +152,9 @@ class ExternalPipeline(Verbs):
         for lib in (diffusers, transformers):  # one line per error, no bars on stderr
             lib.utils.logging.set_verbosity_error()
             lib.utils.logging.disable_progress_bar()
+        unknown = set(defaults) - {"frames", "height", "width", "fps", "steps", "guidance"}
+        if unknown:
+            raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
         family = detect(folder)
         index = read_json(folder / "model_index.json")
         parts = [k for k, v in index.items() if isinstance(v, list) and v[0] and v[1]]
@@ -126,16 +169,15 @@ class ExternalPipeline(Verbs):
                 pipe = diffusers.DiffusionPipeline.from_pretrained(
                     folder, dtype=torch_dtype, use_safetensors=True
                 )
-            except (OSError, KeyError, RuntimeError, ValueError, TypeError) as e:
+            except (OSError, KeyError, RuntimeError, ValueError, TypeError, ImportError) as e:
+                if devices.out_of_memory(e):
+                    raise
                 msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                 raise ValueError(f"could not load {folder}: {msg}") from None
             applied = lora.apply(pipe, loras or [])
             devices.place(pipe, m)
         pipe.set_progress_bar_config(disable=True)
         out = cls(pipe, family, folder, m, applied, fingerprint(folder, parts))
-        unknown = set(defaults) - set(out.meta)
-        if unknown:
-            raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
         out.meta.update({k: v for k, v in defaults.items() if v is not None})
         return out
 
@@ -286,15 +328,23 @@ class ExternalPipeline(Verbs):
                 "wan-t2v": diffusers.WanVideoToVideoPipeline,
                 "cogvideox-t2v": diffusers.CogVideoXVideoToVideoPipeline,
             }[key]
-            return _sibling(cls, pipe), {"video": _pil(init_video), "strength": strength}
+            if getattr(pipe, "transformer_2", None) is not None or pipe.config.get(
+                "expand_timesteps"
+            ):
+                raise ValueError(
+                    "Wan 2.2 A14B and TI2V-5B can't stylize (diffusers' video-to-video "
+                    "pipeline runs one transformer); a Wan 2.1 T2V or CogVideoX T2V folder can"
+                )
+            return self.sibling(cls), {"video": _pil(init_video), "strength": strength}
         more["num_frames"] = n
         if key == "ltx":
             from diffusers.pipelines.ltx.pipeline_ltx_condition import LTXVideoCondition
 
-            lead = 0  # the known frames from frame 0 that make a 8k+1 video condition
+            lead = 0  # the known frames from frame 0 that make a k*n+1 video condition
             while lead < len(rows) and rows[lead] == lead:
                 lead += 1
-            lead = (lead - 1) // 8 * 8 + 1 if lead else 0
+            k = self.frame_step
+            lead = (lead - 1) // k * k + 1 if lead else 0
             conds = (
                 [LTXVideoCondition(video=_pil(known_video[:lead]), frame_index=0)] if lead else []
             )
@@ -303,9 +353,14 @@ class ExternalPipeline(Verbs):
                 for t in rows
                 if t >= lead
             ]
-            if not conds:
-                return pipe, more
-            return _sibling(diffusers.LTXConditionPipeline, pipe), {**more, "conditions": conds}
+            more["frame_rate"] = float(self.meta["fps"])
+            if getattr(pipe.vae.config, "timestep_conditioning", False):  # LTX 0.9.1 and later
+                more.update(decode_timestep=0.05, decode_noise_scale=0.025)
+            # The condition pipeline serves every LTX folder, whatever class it was saved as.
+            return self.sibling(diffusers.LTXConditionPipeline), {
+                **more,
+                **({"conditions": conds} if conds else {}),
+            }
         if key in ("wan-t2v", "cogvideox-t2v"):
             return pipe, more
         want = {"wan-flf2v": [0, n - 1]}.get(key, [0])
@@ -319,6 +374,16 @@ class ExternalPipeline(Verbs):
         if key == "wan-flf2v":
             more["last_image"] = Image.fromarray(known_video[n - 1])
         return pipe, more
+
+    def _run(self, prompt: str, video: np.ndarray, known: np.ndarray, *a: Any, **k: Any) -> Video:
+        """As `Verbs._run`; families that take only a first (and last) frame can't chain
+        windows, so a clip longer than one window is refused before any work."""
+        if self.family.key in ONE_WINDOW and len(known) > self._window(None):
+            raise ValueError(
+                f"{self.family.name} makes at most {self._window(None)} frames in one go; "
+                "for longer clips use Wan VACE or LTX-Video"
+            )
+        return super()._run(prompt, video, known, *a, **k)
 
     def interpolate(
         self, video: np.ndarray, *, factor: int, fps: float, prompt: str = "", **opts: Any
