@@ -186,31 +186,6 @@ class Pipeline(Verbs):
         cond = self.encode(masked_pixels(pixels, known))
         return torch.cat([latent_mask(known, self.spatial).to(self.device), cond], dim=1)
 
-    def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
-        """Fill unset options from the model's defaults and check them; raises ValueError.
-
-        `height` and `width` default to `size` (the model's square canvas).
-        """
-        m = self.meta
-        opts = {
-            k: m[k] if given.get(k) is None else given[k]
-            for k in ("steps", "guidance", "frames", "size", "fps")
-        }
-        opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
-        opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
-        if not prompt.strip() and not given.get("known_given"):
-            raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
-        if opts["frames"] < 1 or (opts["frames"] - 1) % 4:
-            raise ValueError(f"frames must be 4k+1 (1, 5, 9, 17, 33, ...), got {opts['frames']}")
-        for side in (opts["height"], opts["width"]):
-            if side < self.multiple or side % self.multiple:
-                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
-        if opts["steps"] < 1:
-            raise ValueError(f"steps must be at least 1, got {opts['steps']}")
-        if opts["fps"] <= 0:
-            raise ValueError(f"fps must be positive, got {opts['fps']}")
-        return opts
-
     @torch.no_grad()
     def generate(
         self,

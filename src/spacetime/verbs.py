@@ -137,6 +137,33 @@ class Verbs:
     frame_step: int = 4  # a model makes frame_step * k + 1 frames
     reference_frame: bool = True  # a reference image takes frame 0 of every window
 
+    def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
+        """Fill unset options from the model's defaults and check them; raises ValueError.
+
+        `height` and `width` default to the given `size`, then the model's height and width,
+        then its square `size`.
+        """
+        m = self.meta
+        opts = {
+            k: m[k] if given.get(k) is None else given[k]
+            for k in ("steps", "guidance", "frames", "size", "fps")
+        }
+        opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
+        opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
+        if not prompt.strip() and not given.get("known_given"):
+            raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
+        k, n = self.frame_step, opts["frames"]
+        if n < 1 or (n - 1) % k:
+            raise ValueError(f"frames must be {k}k+1 (1, {k + 1}, {2 * k + 1}, ...), got {n}")
+        for side in (opts["height"], opts["width"]):
+            if side < self.multiple or side % self.multiple:
+                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
+        if opts["steps"] < 1:
+            raise ValueError(f"steps must be at least 1, got {opts['steps']}")
+        if opts["fps"] <= 0:
+            raise ValueError(f"fps must be positive, got {opts['fps']}")
+        return opts
+
     # geometry ---------------------------------------------------------------------------
     def canvas(self, h: int, w: int) -> tuple[int, int]:
         """The working size for an input of h x w: its aspect, the model's trained area."""

@@ -46,11 +46,10 @@ class Family:
         return TASK_OF.get(task, task) in self.tasks
 
 
-ALL = TASKS
 FAMILIES = {
     f.key: f
     for f in (
-        Family("spacetime", "Spacetime", ALL, 4, 16, 17, 64, 64, 8.0, 20, 4.0),
+        Family("spacetime", "Spacetime", TASKS, 4, 16, 17, 64, 64, 8.0, 20, 4.0),
         Family(
             "wan-t2v",
             "Wan 2.1/2.2 T2V",

@@ -181,32 +181,6 @@ class ExternalPipeline(Verbs):
         out.meta.update({k: v for k, v in defaults.items() if v is not None})
         return out
 
-    def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
-        """Fill unset options from the family's defaults and check them; raises ValueError."""
-        m = self.meta
-        o = {
-            k: m[k] if given.get(k) is None else given[k]
-            for k in ("steps", "guidance", "frames", "fps")
-        }
-        size = given.get("size")
-        o["height"] = given.get("height") or size or m["height"]
-        o["width"] = given.get("width") or size or m["width"]
-        o["size"] = size
-        if not prompt.strip() and not given.get("known_given"):
-            raise ValueError("the prompt is empty: say what to show")
-        k = self.frame_step
-        if o["frames"] < 1 or (o["frames"] - 1) % k:
-            raise ValueError(
-                f"{self.family.name} makes {k}k+1 frames (1, {k + 1}, {2 * k + 1}, ...), "
-                f"not {o['frames']}"
-            )
-        for side in (o["height"], o["width"]):
-            if side < self.multiple or side % self.multiple:
-                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
-        if o["steps"] < 1:
-            raise ValueError(f"steps must be at least 1, got {o['steps']}")
-        return o
-
     def generate(
         self,
         prompt: str,
