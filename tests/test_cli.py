@@ -112,3 +112,17 @@ def test_sheet_must_be_png(tmp_path: Path) -> None:
         run("world", "render", "a blue star", "-o", out, "--size", 32, "--frames", 3).exit_code == 0
     )
     assert_user_error(run("sheet", out, "-o", tmp_path / "s.jpg"), "PNG")
+
+
+def test_eval_model_takes_sampling_settings(tiny_model: Path, tmp_path: Path) -> None:
+    args = ["eval", "-m", tiny_model, "-o", tmp_path / "ev", "--size", 32, "--frames", 5]
+    r = run(*args, "--no-tasks", "--steps", 1, "--guidance", 1.5, "--quiet")
+    assert r.exit_code == 0, r.output
+    settings = json.loads(next((tmp_path / "ev").glob("*.json")).read_text())["settings"]
+    assert (settings["steps"], settings["guidance"]) == (1, 1.5)
+
+
+def test_sampling_settings_need_a_model(tmp_path: Path) -> None:
+    r = run("eval", "-g", "static", "-o", tmp_path / "ev", "--steps", 3)
+    assert_user_error(r, "-g model")
+    assert not (tmp_path / "ev").exists()

@@ -263,6 +263,13 @@ def eval_(
     tasks: Annotated[
         bool, typer.Option("--tasks/--no-tasks", help="Also run the task suites.")
     ] = True,
+    steps: Annotated[
+        int | None, typer.Option("--steps", help="Sampling steps (-g model; default: the model's).")
+    ] = None,
+    guidance: Annotated[
+        float | None,
+        typer.Option("--guidance", help="Text guidance (-g model; default: the model's)."),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Score a generator on the prompt suites (faithfulness, quality, cost) and the task suites
@@ -277,11 +284,14 @@ def eval_(
     if model is not None and generator != "vae":
         generator = "model"
     pipe = None
+    sampling = {k: v for k, v in (("steps", steps), ("guidance", guidance)) if v is not None}
+    if sampling and generator != "model":
+        raise ValueError("--steps and --guidance apply to -g model only")
     if generator == "model":
         from .pipeline import Pipeline
 
         pipe = Pipeline.load(model)
-        gen = generators.from_pipeline(pipe)
+        gen = generators.from_pipeline(pipe, **sampling)
     else:
         gen = generators.get(generator, str(model) if model else None)
     if frames < 2:
@@ -303,7 +313,7 @@ def eval_(
         task_items = [
             it for t in TASKS for it in build_task(t, TASK_SIZES[suite], frames, fps, size)
         ]
-        methods = {} if pipe is None else {"model": model_method(pipe, seed=seed)}
+        methods = {} if pipe is None else {"model": model_method(pipe, seed=seed, **sampling)}
         outputs: dict[tuple[str, str], Any] = {}
         with Progress(disable=quiet, transient=True) as bar:
             task = bar.add_task("task suites", total=len(task_items))
@@ -317,6 +327,7 @@ def eval_(
         "fps": fps,
         "size": size,
         "seed": seed,
+        **({k: pipe.meta.get(k) for k in ("steps", "guidance")} | sampling if pipe else {}),
         **environment(),
     }
     path = write_report(out, generator, results, summary, settings, task_part)
