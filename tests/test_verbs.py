@@ -185,7 +185,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         ["extend", str(video), "a red circle", "--seconds", "0.5"],
         ["interpolate", str(video), "--factor", "2"],
         ["morph", str(video), str(image)],
-        ["inpaint", str(video), "grass", "--box", "4,4,10,10"],
+        ["inpaint", str(video), "grass", "--box", "4,4,10,10", "--start", "0.5"],
         ["outpaint", str(video), "grass", "--to", "48x32"],
         ["cinemagraph", str(image), "the circle moves", "--mask", str(mask)],
         ["stylize", str(video), "a blue circle", "--strength", "0.5"],
@@ -196,11 +196,14 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         assert r.exit_code == 0, (case, r.output)
         recipe = read_video(out).recipe
         assert recipe["inputs"] and all(len(v["sha256"]) == 16 for v in recipe["inputs"].values())
+        if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
+            assert recipe["start"] == (0.5 if case[0] == "inpaint" else 0.7), case
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),
         (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
         (["interpolate", str(video), "--factor", "3"], "factor"),
+        (["animate", str(image), "x", "--start", "1.5"], "start must be in"),
         (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),
     ]
     for case, words in wrong:
@@ -249,3 +252,29 @@ def test_detail_is_added_only_where_the_model_agrees_with_the_guess():
     assert ok[0, 1:-1, 1:-1].all()
     assert not ok[1, 3:9, 3:9].any()  # the moved block and a pixel around it
     assert ok[1, 10:15, 10:15].all()
+
+
+def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:
+    from spacetime.pipeline import start_guess
+
+    video = np.full((5, 16, 16, 3), 90, np.uint8)
+    video[:, 4:8, 4:8] = 0  # never known: painted in from the surroundings, not left black
+    known = np.zeros((5, 16, 16), bool)
+    known[0] = True
+    known[:, 4:8, 4:8] = False
+    g = start_guess(video, known)
+    assert np.array_equal(g[0][known[0]], video[0][known[0]])
+    assert g[:, 4:8, 4:8].min() > 60 and np.all(g[3, 10:, 10:] == 90)
+
+
+def test_start_from_the_guess_or_from_noise(pipe: Pipeline, clip: np.ndarray) -> None:
+    known = np.zeros((5, 32, 32), bool)
+    known[0] = True
+    args = dict(known_video=clip[:5], known=known, frames=5, size=32, **FAST)
+    guessed = pipe.generate("a red circle", **args)
+    noise = pipe.generate("a red circle", start=1.0, **args)
+    assert guessed.recipe["start"] == 0.7 and "start" not in noise.recipe
+    assert not np.array_equal(guessed.frames, noise.frames)
+    assert np.array_equal(guessed.frames[0], clip[0]) and np.array_equal(noise.frames[0], clip[0])
+    with pytest.raises(ValueError, match="start must be in"):
+        pipe.generate("a red circle", start=0.0, **args)

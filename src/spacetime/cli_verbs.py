@@ -22,6 +22,14 @@ Model = Annotated[
 Steps = Annotated[int | None, typer.Option("--steps", help="Sampling steps.")]
 Guidance = Annotated[float | None, typer.Option("--guidance", help="Text guidance (1 = off).")]
 Negative = Annotated[str, typer.Option("--negative", help="What not to show.")]
+Start = Annotated[
+    float | None,
+    typer.Option(
+        "--start",
+        help="Start from the classical guess noised to this level, 0..1 (1: from noise; "
+        "default 0.7).",
+    ),
+]
 Frames = Annotated[int | None, typer.Option("--frames", help="Frames to make.")]
 Fps = Annotated[float | None, typer.Option("--fps", help="Frames per second of the input.")]
 Reference = Annotated[
@@ -70,8 +78,11 @@ def _media(path: Path) -> Any:
     return read_media(path)
 
 
-def _opts(seed: int, steps: int | None, guidance: float | None, negative: str) -> dict[str, Any]:
-    return {"seed": seed, "steps": steps, "guidance": guidance, "negative": negative}
+def _opts(
+    seed: int, steps: int | None, guidance: float | None, negative: str, start: float | None = None
+) -> dict[str, Any]:
+    opts = {"seed": seed, "steps": steps, "guidance": guidance, "negative": negative}
+    return opts if start is None else {**opts, "start": start}
 
 
 def _image(path: Path | None) -> Any:
@@ -91,6 +102,7 @@ def animate(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -98,7 +110,7 @@ def animate(
     from .pipeline import Pipeline
 
     img = _media(image).frames[0]
-    opts = _opts(seed, steps, guidance, negative)
+    opts = _opts(seed, steps, guidance, negative, start)
     ref = _image(reference)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
     _run(
@@ -131,6 +143,7 @@ def extend(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -138,7 +151,7 @@ def extend(
     from .pipeline import Pipeline
 
     clip = _media(video)
-    opts = _opts(seed, steps, guidance, negative)
+    opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     _run(
         out,
@@ -169,13 +182,14 @@ def interpolate(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     quiet: Quiet = False,
 ) -> None:
     """Fill in frames: the output has FACTOR times the frame rate of the input."""
     from .pipeline import Pipeline
 
     clip = _media(video)
-    opts = _opts(seed, steps, guidance, "")
+    opts = _opts(seed, steps, guidance, "", start)
     _run(
         out,
         model,
@@ -205,12 +219,13 @@ def morph(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly."""
     from .pipeline import Pipeline
 
-    opts = _opts(seed, steps, guidance, "")
+    opts = _opts(seed, steps, guidance, "", start)
     _run(
         out,
         model,
@@ -243,6 +258,7 @@ def inpaint(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -268,7 +284,7 @@ def inpaint(
         clip.frames,
         prompt,
         mask=region,
-        **_opts(seed, steps, guidance, negative),
+        **_opts(seed, steps, guidance, negative, start),
     )
 
 
@@ -284,6 +300,7 @@ def outpaint(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -302,7 +319,7 @@ def outpaint(
         prompt,
         width=w,
         height=h,
-        **_opts(seed, steps, guidance, negative),
+        **_opts(seed, steps, guidance, negative, start),
     )
 
 
@@ -324,6 +341,7 @@ def cinemagraph(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
+    start: Start = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -356,7 +374,7 @@ def cinemagraph(
         prompt,
         region=region,
         frames=frames,
-        **_opts(seed, steps, guidance, negative),
+        **_opts(seed, steps, guidance, negative, start),
     )
 
 

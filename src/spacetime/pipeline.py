@@ -85,6 +85,17 @@ def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out.round().clip(0, 255).astype(np.uint8)
 
 
+def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
+    known in any frame painted in from their surroundings (OpenCV Telea, frame by frame)."""
+    out = guess_from_known(video, known)
+    never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
+    if never.any() and known.any():
+        paint = cv2.INPAINT_TELEA
+        out = np.stack([cv2.inpaint(np.ascontiguousarray(f), never, 3, paint) for f in out])
+    return out
+
+
 def keep_known(
     video: np.ndarray, known_video: np.ndarray, known: np.ndarray, anchor: bool
 ) -> np.ndarray:
@@ -204,6 +215,7 @@ class Pipeline(Verbs):
         known: np.ndarray | None = None,
         init_video: np.ndarray | None = None,
         strength: float = 1.0,
+        start: float = 0.7,
         reference: np.ndarray | None = None,
         anchor: bool = True,
         detail: bool = True,
@@ -216,6 +228,10 @@ class Pipeline(Verbs):
         known_video uint8 (T, H, W, 3) with known bool (T, H, W): pixels given to the model
         and kept exactly in the output. init_video uint8 (T, H, W, 3) with strength in (0, 1]:
         start from that clip noised to sigma = strength (video-to-video) instead of pure noise.
+        start in (0, 1]: with known pixels and no init_video, sampling starts from a classical
+        guess of the clip (start_guess: known frames held and blended in time, never-known
+        pixels painted in) noised to sigma = start; 1 starts from pure noise. The model then
+        only has to correct the guess: objects persist and frames join smoothly.
         reference uint8 (H, W, 3): an image the clip should stay consistent with (a character,
         a style). It is given to the model as a known frame 0 and left out of the output, so
         the clip (and known_video, known, init_video) has frames - 1 frames.
@@ -271,14 +287,20 @@ class Pipeline(Verbs):
         shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)
         levels = sigmas(steps, float(m["shift"]))
-        if init_video is not None:
-            if not 0.0 < strength <= 1.0:
-                raise ValueError(f"strength must be in (0, 1], got {strength}")
-            if init_video.shape != (frames, h, w, 3):
+        if not 0.0 < start <= 1.0:
+            raise ValueError(f"start must be in (0, 1], got {start}")
+        begin, level = init_video, strength
+        from_guess = init_video is None and given and start < 1.0
+        if from_guess:
+            begin, level = start_guess(known_video, known), start  # type: ignore[arg-type]
+        if begin is not None:
+            if not 0.0 < level <= 1.0:
+                raise ValueError(f"strength must be in (0, 1], got {level}")
+            if begin.shape != (frames, h, w, 3):
                 raise ValueError(f"init_video must be ({frames}, {h}, {w}, 3)")
-            start = int(torch.searchsorted(-levels, torch.tensor(-strength)))  # first <= strength
-            levels = levels[min(start, steps - 1) :]
-            x0 = self.encode(_to_unit(init_video))
+            first = int(torch.searchsorted(-levels, torch.tensor(-level)))  # first <= level
+            levels = levels[min(first, steps - 1) :]
+            x0 = self.encode(_to_unit(begin))
             noise = (1 - levels[0]) * x0 + levels[0] * noise
 
         def velocity(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
@@ -320,6 +342,7 @@ class Pipeline(Verbs):
             "fps": fps,
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
+            **({"start": start} if from_guess else {}),
             **({"anchor": anchor} if known is not None else {}),
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),

@@ -198,6 +198,7 @@ class ExternalPipeline(Verbs):
         known: np.ndarray | None = None,
         init_video: np.ndarray | None = None,
         strength: float = 1.0,
+        start: float = 0.7,
         reference: np.ndarray | None = None,
         anchor: bool = True,
         detail: bool = True,
@@ -205,7 +206,8 @@ class ExternalPipeline(Verbs):
         extra: dict[str, Any] | None = None,
         callback: Callable[[dict[str, Any]], None] | None = None,
     ) -> Video:
-        """One clip; arguments as `spacetime.Pipeline.generate` (detail is ours only)."""
+        """One clip; arguments as `spacetime.Pipeline.generate` (detail and start are ours
+        only: the families' pipelines condition on known pixels their own way)."""
         fam = self.family
         for need in (task, *(["reference"] if reference is not None else [])):
             if not fam.can(need):
