@@ -51,7 +51,7 @@ def main() -> None:
             for label, r in (("with reference", ref), ("without", None)):
                 v = pipe.generate(prompt, seed=k, reference=r)
                 seen = [t.character for t in analyse(v.frames, fps).tracks]
-                found[label].append(name in seen)
+                found[label].append(name.lower() in [str(c).lower() for c in seen])
                 if k == 0:
                     videos.append(v)
                     captions.append(f"{prompt} ({label}); analyser saw: {seen or 'nothing'}")
