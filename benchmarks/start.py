@@ -5,9 +5,8 @@
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
 frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
 is pure noise. Every task of `spacetime eval`'s task suites runs through its verb once per
-S, in the same run as the classical baselines. Prints, per task and method, the mean PSNR on
-the made pixels, the track error and the largest frame-to-frame jump, and writes them as
-JSON to --out.
+S, in the same run as the classical baselines. Prints the eval report's task table (a row
+per task and method) and writes the summary as JSON to --out.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ import json
 from pathlib import Path
 
 from spacetime.eval import tasks as T
+from spacetime.eval.report import task_table
 from spacetime.pipeline import Pipeline
 
 
@@ -34,15 +34,7 @@ def main() -> None:
     }
     items = [it for t in T.TASKS for it in T.build(t, a.items)]
     summary = T.summarise_tasks(T.run_tasks(items, methods))
-    keys = ("psnr_hidden", "track_error", "max_jump", "motion_right")
-    print("| task | method | " + " | ".join(keys) + " |")
-    print("|---" * (2 + len(keys)) + "|")
-    for task, rows in summary.items():
-        for name, v in rows.items():
-            if name in ("oracle", "noise"):
-                continue
-            cells = ["" if v[k] is None else f"{v[k]:.3g}" for k in keys]
-            print(f"| {task} | {name} | " + " | ".join(cells) + " |")
+    print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     a.out.write_text(json.dumps({"model": a.model, "items": a.items, "summary": summary}, indent=1))
 

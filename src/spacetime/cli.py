@@ -319,6 +319,7 @@ def eval_(
             task = bar.add_task("task suites", total=len(task_items))
             rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
+    used = {} if pipe is None else {k: pipe.meta.get(k) for k in ("steps", "guidance")}
     settings = {
         "generator": generator,
         "model": str(model) if model is not None else None,
@@ -327,7 +328,8 @@ def eval_(
         "fps": fps,
         "size": size,
         "seed": seed,
-        **({k: pipe.meta.get(k) for k in ("steps", "guidance")} | sampling if pipe else {}),
+        **used,
+        **sampling,
         **environment(),
     }
     path = write_report(out, generator, results, summary, settings, task_part)

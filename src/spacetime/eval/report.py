@@ -140,10 +140,9 @@ def _num(v: float | None, fmt: str) -> str:
     return "—" if v is None else format(v, fmt)
 
 
-def _task_section(summary: dict[str, Any]) -> list[str]:
+def task_table(summary: dict[str, Any]) -> list[str]:
+    """The task suites' summary (summarise_tasks) as Markdown table lines, a row per method."""
     lines = [
-        "## Task suites (hidden content restored, against the truth)",
-        "",
         "| task | method | PSNR hidden dB | SSIM hidden | PSNR known dB | track error | max jump "
         "| motion right |",
         "|---|---|---|---|---|---|---|---|",
@@ -159,6 +158,12 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
                 _pct(v.get("motion_right")),
             ]
             lines.append(f"| {task} | {m} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _task_section(summary: dict[str, Any]) -> list[str]:
+    lines = ["## Task suites (hidden content restored, against the truth)", ""]
+    lines += task_table(summary)
     lines += [
         "",
         "PSNR hidden: the made pixels against the truth (99 = identical). SSIM hidden: frames",
