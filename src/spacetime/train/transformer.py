@@ -18,6 +18,7 @@ from . import cache
 from .config import TrainConfig
 
 PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
+PREVIEW_ATTRS = ("colour", "shape", "size", "motion")  # logged per preview besides all-right
 
 
 class TransformerStage:
@@ -95,11 +96,14 @@ class TransformerStage:
         pipe = self.pipeline(model)
         items = build("heldout", PREVIEW_ITEMS, (self.cfg.frames - 1) / self.cfg.fps)
         videos = [pipe.generate(it.prompt, seed=k) for k, it in enumerate(items)]
-        right = [judge(it, v)["all_right"] for it, v in zip(items, videos, strict=True)]
+        judged = [judge(it, v) for it, v in zip(items, videos, strict=True)]
         model.train()
         path.parent.mkdir(parents=True, exist_ok=True)
         sheet_of_many(videos, path, frames_per_row=9)
-        return {"heldout_all_right": float(np.mean(right))}
+        scores = {"heldout_all_right": float(np.mean([j["all_right"] for j in judged]))}
+        for attr in PREVIEW_ATTRS:
+            scores[f"heldout_{attr}"] = float(np.mean([bool(j["right"][attr]) for j in judged]))
+        return scores
 
     def export(self, model: torch.nn.Module, folder: Path) -> None:
         import copy
