@@ -1,12 +1,14 @@
 """Where sampling starts, for the tasks with known pixels: pure noise, or the classical guess.
 
-    python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4]
+    python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
 
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
 frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
 is pure noise. Every task of `spacetime eval`'s task suites runs through its verb once per
-S, in the same run as the classical baselines. Prints the eval report's task table (a row
-per task and method) and writes the summary as JSON to --out.
+S, in the same run as the classical baselines. --seam both also runs each S with the seam
+correction off (`generate(seam=False)`: made frames are not bent to meet the known ones).
+Prints the eval report's task table (a row per task and method) and writes the summary as
+JSON to --out.
 """
 
 from __future__ import annotations
@@ -25,18 +27,22 @@ def main() -> None:
     ap.add_argument("--model", default=None, help="model folder (default: shipped)")
     ap.add_argument("--items", type=int, default=4, help="items per task")
     ap.add_argument("--starts", default="1,0.7,0.4", help="comma-separated start levels")
+    ap.add_argument("--seam", choices=("on", "off", "both"), default="on")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/start.json"))
     a = ap.parse_args()
     pipe = Pipeline.load(a.model)
+    seams = {"on": [True], "off": [False], "both": [True, False]}[a.seam]
     methods = {
-        f"start {s:g}": T.model_method(pipe, seed=0, start=s)
+        f"start {s:g}{'' if on else ', no seam'}": T.model_method(pipe, seed=0, start=s, seam=on)
         for s in (float(x) for x in a.starts.split(","))
+        for on in seams
     }
     items = [it for t in T.TASKS for it in T.build(t, a.items)]
     summary = T.summarise_tasks(T.run_tasks(items, methods))
     print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    a.out.write_text(json.dumps({"model": a.model, "items": a.items, "summary": summary}, indent=1))
+    record = {"model": a.model, "items": a.items, "seam": a.seam, "summary": summary}
+    a.out.write_text(json.dumps(record, indent=1))
 
 
 if __name__ == "__main__":

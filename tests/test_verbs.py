@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from spacetime.cli import app
 from spacetime.io import read_video, write_video
 from spacetime.io.video import Video
-from spacetime.pipeline import Pipeline, colour_anchor
+from spacetime.pipeline import Pipeline
 from spacetime.verbs import fit_frames, region_at, window_starts
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
@@ -143,16 +143,6 @@ def test_any_input_size_is_fitted_with_a_notice(pipe: Pipeline, clip: np.ndarray
     assert "cropped and resized" in v.recipe["notices"][0]
 
 
-def test_colour_anchor_removes_a_colour_cast() -> None:
-    rng = np.random.default_rng(0)
-    truth = rng.integers(0, 256, (3, 8, 8, 3)).astype(np.float64)
-    cast = truth * [0.8, 1.0, 1.2] + [10, -5, 0]
-    known = np.zeros((3, 8, 8), bool)
-    known[0] = True
-    fixed = colour_anchor(cast, truth, known)
-    assert np.abs(fixed - truth).max() < 1e-6
-
-
 def test_window_starts_cover_the_clip() -> None:
     for total in (5, 17, 18, 40):
         starts = window_starts(total, 17)
@@ -226,45 +216,6 @@ def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:
         assert s[task]["model"]["psnr_known"] == 99.0, task  # every verb keeps what it is given
         assert (task, "model") in outputs
     assert s["cinemagraph"]["model"]["motion_right"] in (0.0, 1.0)
-
-
-def test_guess_from_known_blends_in_time() -> None:
-    from spacetime.pipeline import guess_from_known
-
-    video = np.zeros((5, 8, 8, 3), np.uint8)
-    video[0], video[4] = 0, 200
-    known = np.zeros((5, 8, 8), bool)
-    known[[0, 4]] = True
-    known[:, 2:4, 2:4] = False  # never known: left as given
-    video[:, 2:4, 2:4] = 7
-    g = guess_from_known(video, known)
-    assert g[2, 0, 0, 0] == 100 and g[1, 0, 0, 0] == 50  # linear in time
-    assert np.all(g[:, 2:4, 2:4] == 7)
-
-
-def test_detail_is_added_only_where_the_model_agrees_with_the_guess():
-    from spacetime.pipeline import agreement
-
-    rt = np.full((2, 16, 16, 3), 100.0, np.float32)
-    video = rt + np.random.default_rng(0).uniform(-5, 5, rt.shape).astype(np.float32)
-    video[1, 4:8, 4:8] += 80  # the model moved something here
-    ok = agreement(video, rt)
-    assert ok[0, 1:-1, 1:-1].all()
-    assert not ok[1, 3:9, 3:9].any()  # the moved block and a pixel around it
-    assert ok[1, 10:15, 10:15].all()
-
-
-def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:
-    from spacetime.pipeline import start_guess
-
-    video = np.full((5, 16, 16, 3), 90, np.uint8)
-    video[:, 4:8, 4:8] = 0  # never known: painted in from the surroundings, not left black
-    known = np.zeros((5, 16, 16), bool)
-    known[0] = True
-    known[:, 4:8, 4:8] = False
-    g = start_guess(video, known)
-    assert np.array_equal(g[0][known[0]], video[0][known[0]])
-    assert g[:, 4:8, 4:8].min() > 60 and np.all(g[3, 10:, 10:] == 90)
 
 
 def test_start_from_the_guess_or_from_noise(pipe: Pipeline, clip: np.ndarray) -> None:

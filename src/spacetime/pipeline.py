@@ -17,7 +17,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 import torch
 
@@ -27,6 +26,7 @@ from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
 from .io import Video
+from .known import agreement, guess_from_known, keep_known, start_guess
 from .models import folder as mf
 from .models import lora
 from .models.files import check_weights
@@ -47,72 +47,6 @@ def _to_unit(frames: np.ndarray) -> torch.Tensor:
 
 def _digest(a: np.ndarray) -> str:
     return "sha256:" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
-
-
-def colour_anchor(video: np.ndarray, target: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Per-channel y = a x + b fitted from video to target on the known pixels, applied to
-    all of video (float (T, H, W, 3) in 0..255). Too few known pixels: video unchanged."""
-    if known.sum() < 0.01 * known.size:
-        return video
-    x, y = video[known].astype(np.float64), target[known].astype(np.float64)  # (N, 3)
-    out = video.copy()
-    for c in range(3):
-        dx, dy = x[:, c] - x[:, c].mean(), y[:, c] - y[:, c].mean()
-        var = float((dx * dx).mean())
-        a = 1.0 if var < 1.0 else float(np.clip((dx * dy).mean() / var, 0.5, 2.0))
-        b = y[:, c].mean() - a * x[:, c].mean()
-        out[..., c] = a * video[..., c] + b
-    return out
-
-
-def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """A classical fill of the unknown pixels of video (T, H, W, 3) given known (T, H, W):
-    each pixel blends linearly in time between its nearest known frames before and after, or
-    holds the one it has. Pixels never known in any frame stay as they are in video."""
-    t = len(known)
-    idx = np.arange(t)[:, None, None]
-    prev = np.maximum.accumulate(np.where(known, idx, -1), axis=0)  # (T, H, W)
-    nxt = np.minimum.accumulate(np.where(known, idx, t)[::-1], axis=0)[::-1]
-    v = video.astype(np.float32)
-
-    def at(i: np.ndarray) -> np.ndarray:
-        return np.take_along_axis(v, np.repeat(i.clip(0, t - 1)[..., None], 3, -1), axis=0)
-
-    a, b = at(prev), at(nxt)
-    has_a, has_b = (prev >= 0)[..., None], (nxt < t)[..., None]
-    w = ((idx - prev) / np.maximum(nxt - prev, 1))[..., None].astype(np.float32)
-    out = np.where(has_a & has_b, (1 - w) * a + w * b, np.where(has_a, a, np.where(has_b, b, v)))
-    return out.round().clip(0, 255).astype(np.uint8)
-
-
-def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
-    known in any frame painted in from their surroundings (OpenCV Telea, frame by frame)."""
-    out = guess_from_known(video, known)
-    never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
-    if never.any() and known.any():
-        paint = cv2.INPAINT_TELEA
-        out = np.stack([cv2.inpaint(np.ascontiguousarray(f), never, 3, paint) for f in out])
-    return out
-
-
-def keep_known(
-    video: np.ndarray, known_video: np.ndarray, known: np.ndarray, anchor: bool
-) -> np.ndarray:
-    """A model's output float (T, H, W, 3) with the known pixels put back exactly; with
-    anchor, first the colour_anchor fitted on them."""
-    if anchor:
-        video = colour_anchor(video, known_video, known)
-    return np.where(known[..., None], known_video, video.round().clip(0, 255))
-
-
-def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> np.ndarray:
-    """Where the model's decoded output (T, H, W, 3) matches the VAE round trip of the guess:
-    bool (T, H, W), shrunk by a pixel so no halo is left where the model moved something.
-    Detail is added back only there; elsewhere the model made something new."""
-    close = (np.abs(video - round_trip).max(axis=-1) < tol).astype(np.uint8)
-    kernel = np.ones((3, 3), np.uint8)
-    return np.stack([cv2.erode(f, kernel) for f in close]).astype(bool)
 
 
 class Pipeline(Verbs):
@@ -218,6 +152,7 @@ class Pipeline(Verbs):
         start: float = 0.7,
         reference: np.ndarray | None = None,
         anchor: bool = True,
+        seam: bool = True,
         detail: bool = True,
         task: str = "text",
         extra: dict[str, Any] | None = None,
@@ -238,6 +173,8 @@ class Pipeline(Verbs):
         anchor: where pixels are known, fit a per-channel gain and offset from the model's
         output to them and apply it to the whole clip, removing the colour cast of this window
         (it keeps chained windows from drifting in colour).
+        seam: carry the model's miss at the known pixels into the made frames around them
+        (known.seam_correct), so they meet the kept frames without a jump.
         detail: add back what the VAE loses. A classical guess of the clip is made from the
         known pixels (or init_video): a per-pixel blend in time between known frames. Its VAE
         round-trip error, guess - decode(encode(guess)), is added to the output where some
@@ -326,7 +263,7 @@ class Pipeline(Verbs):
                 lost[:, ~known.any(axis=0)] = 0  # type: ignore[union-attr]
             video = video + lost * agreement(video, guess.astype(np.float32) - lost)[..., None]
         if known is not None:  # known pixels are given: keep them exactly
-            video = keep_known(video, known_video, known, anchor)  # type: ignore[arg-type]
+            video = keep_known(video, known_video, known, anchor, seam)  # type: ignore[arg-type]
         video = video.round().clip(0, 255).astype(np.uint8)
         if reference is not None:
             video = video[1:]
@@ -343,7 +280,7 @@ class Pipeline(Verbs):
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
             **({"start": start} if from_guess else {}),
-            **({"anchor": anchor} if known is not None else {}),
+            **({"anchor": anchor, "seam": seam} if known is not None else {}),
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),
             **(extra or {}),

@@ -201,6 +201,7 @@ class ExternalPipeline(Verbs):
         start: float = 0.7,
         reference: np.ndarray | None = None,
         anchor: bool = True,
+        seam: bool = True,
         detail: bool = True,
         task: str = "text",
         extra: dict[str, Any] | None = None,
@@ -252,9 +253,9 @@ class ExternalPipeline(Verbs):
             out = run(**args, **more).frames[0]  # float (T, H, W, 3) in 0..1
         video = np.asarray(out, np.float32) * 255
         if known is not None and known.any():
-            from ..pipeline import keep_known
+            from ..known import keep_known
 
-            video = keep_known(video, known_video, known, anchor)  # type: ignore[arg-type]
+            video = keep_known(video, known_video, known, anchor, seam)  # type: ignore[arg-type]
         recipe = {
             "prompt": prompt,
             "negative": negative,
@@ -267,7 +268,7 @@ class ExternalPipeline(Verbs):
             "fps": o["fps"],
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
-            **({"anchor": anchor} if known is not None else {}),
+            **({"anchor": anchor, "seam": seam} if known is not None else {}),
             **({"reference": True} if reference is not None else {}),
             **(extra or {}),
             "model": self.name,

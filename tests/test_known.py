@@ -1,0 +1,66 @@
+"""The pixel work around the model: the guess sampling starts from, and the fixes to its output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from spacetime.known import agreement, colour_anchor, guess_from_known, seam_correct, start_guess
+
+
+def test_colour_anchor_removes_a_colour_cast() -> None:
+    rng = np.random.default_rng(0)
+    truth = rng.integers(0, 256, (3, 8, 8, 3)).astype(np.float64)
+    cast = truth * [0.8, 1.0, 1.2] + [10, -5, 0]
+    known = np.zeros((3, 8, 8), bool)
+    known[0] = True
+    fixed = colour_anchor(cast, truth, known)
+    assert np.abs(fixed - truth).max() < 1e-6
+
+
+def test_guess_from_known_blends_in_time() -> None:
+    video = np.zeros((5, 8, 8, 3), np.uint8)
+    video[0], video[4] = 0, 200
+    known = np.zeros((5, 8, 8), bool)
+    known[[0, 4]] = True
+    known[:, 2:4, 2:4] = False  # never known: left as given
+    video[:, 2:4, 2:4] = 7
+    g = guess_from_known(video, known)
+    assert g[2, 0, 0, 0] == 100 and g[1, 0, 0, 0] == 50  # linear in time
+    assert np.all(g[:, 2:4, 2:4] == 7)
+
+
+def test_detail_is_added_only_where_the_model_agrees_with_the_guess():
+    rt = np.full((2, 16, 16, 3), 100.0, np.float32)
+    video = rt + np.random.default_rng(0).uniform(-5, 5, rt.shape).astype(np.float32)
+    video[1, 4:8, 4:8] += 80  # the model moved something here
+    ok = agreement(video, rt)
+    assert ok[0, 1:-1, 1:-1].all()
+    assert not ok[1, 3:9, 3:9].any()  # the moved block and a pixel around it
+    assert ok[1, 10:15, 10:15].all()
+
+
+def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:
+    video = np.full((5, 16, 16, 3), 90, np.uint8)
+    video[:, 4:8, 4:8] = 0  # never known: painted in from the surroundings, not left black
+    known = np.zeros((5, 16, 16), bool)
+    known[0] = True
+    known[:, 4:8, 4:8] = False
+    g = start_guess(video, known)
+    assert np.array_equal(g[0][known[0]], video[0][known[0]])
+    assert g[:, 4:8, 4:8].min() > 60 and np.all(g[3, 10:, 10:] == 90)
+
+
+def test_seam_correct_meets_the_known_frames_without_a_jump() -> None:
+    known = np.zeros((9, 4, 4), bool)
+    known[[0, 8]] = True
+    known_video = np.zeros((9, 4, 4, 3), np.uint8)
+    known_video[8] = 160
+    model = np.full((9, 4, 4, 3), 40.0, np.float32)  # misses both ends
+    out = seam_correct(model, known_video, known)
+    assert np.allclose(out[[0, 8]], known_video[[0, 8]])
+    assert np.allclose(out[:, 0, 0, 0], np.linspace(0, 160, 9))  # the misses blend in time
+    known[8] = False
+    fade = seam_correct(model, known_video, known, reach=4)  # only frame 0 known: fades out
+    assert np.allclose(fade[:6, 0, 0, 0], [0, 10, 20, 30, 40, 40])
+    never = np.zeros_like(known)
+    assert np.array_equal(seam_correct(model, known_video, never), model)
