@@ -10,6 +10,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .eval.metrics import optical_flow
+
+STILL = 0.25  # px per frame: slower flow is read as noise and held still
+
 
 def _neighbours(known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every pixel and frame, the nearest frame at or before it and at or after it where
@@ -57,14 +61,61 @@ def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     return out.round().clip(0, 255).astype(np.uint8)
 
 
+def _colour_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """optical_flow from a to b (H, W, 3) run on R, G and B alone, keeping at each pixel the
+    largest: grey levels miss a red object on grey, whose brightness is about the same."""
+    flows = np.stack(
+        [optical_flow(*(np.repeat(x[..., c : c + 1], 3, -1) for x in (a, b))) for c in range(3)]
+    )
+    best = np.hypot(flows[..., 0], flows[..., 1]).argmax(axis=0)  # (H, W)
+    return np.take_along_axis(flows, best[None, ..., None], axis=0)[0]  # (H, W, 2)
+
+
+def extrapolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
+    """Continue the motion from frame a to the next frame b (H, W, 3) for steps more frames:
+    (steps, H, W, 3) uint8. Each pixel of b moves on by its velocity (the optical flow from
+    b back to a, reversed) every frame; faster pixels are drawn over slower ones, and the
+    holes they leave are painted in from their surroundings (OpenCV Telea)."""
+    v = -_colour_flow(b, a)  # (H, W, 2): where each pixel of b goes in one frame
+    v[np.hypot(v[..., 0], v[..., 1]) < STILL] = 0
+    h, w = b.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w]
+    order = np.argsort(np.hypot(v[..., 0], v[..., 1]).ravel(), kind="stable")  # fast last
+    colours = b.reshape(-1, 3)[order]  # (H*W, 3)
+    out = np.empty((steps, h, w, 3), np.uint8)
+    for k in range(1, steps + 1):
+        tx = np.rint(xs + k * v[..., 0]).astype(int).ravel()[order]
+        ty = np.rint(ys + k * v[..., 1]).astype(int).ravel()[order]
+        ok = np.flatnonzero((tx >= 0) & (tx < w) & (ty >= 0) & (ty < h))
+        target = ty[ok] * w + tx[ok]
+        _, last = np.unique(target[::-1], return_index=True)  # the last write to each pixel
+        keep = ok[len(ok) - 1 - last]
+        frame = np.zeros((h * w, 3), np.uint8)
+        hit = np.zeros(h * w, bool)
+        frame[ty[keep] * w + tx[keep]] = colours[keep]
+        hit[ty[keep] * w + tx[keep]] = True
+        holes = (~hit).reshape(h, w).astype(np.uint8) * 255
+        out[k - 1] = cv2.inpaint(frame.reshape(h, w, 3), holes, 3, cv2.INPAINT_TELEA)
+    return out
+
+
 def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
-    known in any frame painted in from their surroundings (OpenCV Telea, frame by frame)."""
+    known in any frame painted in from their surroundings (OpenCV Telea, frame by frame).
+    Frames past the last two whole known frames, with nothing known (an extension), continue
+    their motion instead (extrapolate); so do frames before the first two (extending back)."""
     out = guess_from_known(video, known)
     never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
     if never.any() and known.any():
         paint = cv2.INPAINT_TELEA
         out = np.stack([cv2.inpaint(np.ascontiguousarray(f), never, 3, paint) for f in out])
+    whole = np.flatnonzero(known.all(axis=(1, 2)))
+    empty = ~known.any(axis=(1, 2))
+    t = len(known)
+    if len(whole) >= 2 and whole[-2] == whole[-1] - 1 and empty[whole[-1] + 1 :].all():
+        out[whole[-1] + 1 :] = extrapolate(video[whole[-2]], video[whole[-1]], t - 1 - whole[-1])
+    if len(whole) >= 2 and whole[1] == whole[0] + 1 and empty[: whole[0]].all():
+        out[: whole[0]] = extrapolate(video[whole[1]], video[whole[0]], whole[0])[::-1]
     return out
 
 

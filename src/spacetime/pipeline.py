@@ -26,7 +26,7 @@ from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
 from .io import Video
-from .known import agreement, guess_from_known, keep_known, start_guess
+from .known import agreement, keep_known, start_guess
 from .models import folder as mf
 from .models import lora
 from .models.files import check_weights
@@ -164,8 +164,9 @@ class Pipeline(Verbs):
         and kept exactly in the output. init_video uint8 (T, H, W, 3) with strength in (0, 1]:
         start from that clip noised to sigma = strength (video-to-video) instead of pure noise.
         start in (0, 1]: with known pixels and no init_video, sampling starts from a classical
-        guess of the clip (start_guess: known frames held and blended in time, never-known
-        pixels painted in) noised to sigma = start; 1 starts from pure noise. The model then
+        guess of the clip (start_guess: known frames held and blended in time, the motion
+        continued past them in an extension, never-known pixels painted in) noised to
+        sigma = start; 1 starts from pure noise. The model then
         only has to correct the guess: objects persist and frames join smoothly.
         reference uint8 (H, W, 3): an image the clip should stay consistent with (a character,
         a style). It is given to the model as a known frame 0 and left out of the output, so
@@ -175,11 +176,10 @@ class Pipeline(Verbs):
         (it keeps chained windows from drifting in colour).
         seam: carry the model's miss at the known pixels into the made frames around them
         (known.seam_correct), so they meet the kept frames without a jump.
-        detail: add back what the VAE loses. A classical guess of the clip is made from the
-        known pixels (or init_video): a per-pixel blend in time between known frames. Its VAE
-        round-trip error, guess - decode(encode(guess)), is added to the output where some
-        frame knows the pixel and the output agrees with the guess's round trip, so parts the
-        model leaves as they were keep their sharpness and moved parts get no ghosts.
+        detail: add back what the VAE loses. The VAE round-trip error of the classical guess
+        (start_guess, or init_video), guess - decode(encode(guess)), is added to the output
+        where some frame knows the pixel and the output agrees with the guess's round trip, so
+        parts the model leaves as they were keep their sharpness and moved parts get no ghosts.
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
@@ -227,9 +227,10 @@ class Pipeline(Verbs):
         if not 0.0 < start <= 1.0:
             raise ValueError(f"start must be in (0, 1], got {start}")
         begin, level = init_video, strength
-        from_guess = init_video is None and given and start < 1.0
+        classical = start_guess(known_video, known) if given else None  # type: ignore[arg-type]
+        from_guess = init_video is None and classical is not None and start < 1.0
         if from_guess:
-            begin, level = start_guess(known_video, known), start  # type: ignore[arg-type]
+            begin, level = classical, start
         if begin is not None:
             if not 0.0 < level <= 1.0:
                 raise ValueError(f"strength must be in (0, 1], got {level}")
@@ -256,7 +257,7 @@ class Pipeline(Verbs):
         if detail and init_video is not None:
             guess = init_video
         elif detail and given:
-            guess = guess_from_known(known_video, known)  # type: ignore[arg-type]
+            guess = classical
         if guess is not None:
             lost = self.vae_loss(guess)
             if init_video is None:  # only where the guess copies known pixels over time

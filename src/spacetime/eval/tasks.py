@@ -6,8 +6,9 @@ objects' tracks) and on how well the known pixels are kept, and every run includ
 classical baselines, so a model must beat them in the same table:
 
 - animate (image-to-video): frame 0 known; baseline: hold it.
-- extend: the first half known; baselines: hold the last frame, and constant-velocity
-  extrapolation of the analysed tracks (positions only, for the track error).
+- extend: the first half known; baselines: hold the last frame, continue the optical flow of
+  the last two known frames (pixels), and constant-velocity extrapolation of the analysed
+  tracks (positions only, for the track error).
 - interpolate: every fourth frame known; baselines: linear blend, Farneback flow.
 - morph: the last frame of clip A and the first of an unrelated clip B known; there is no
   truth in between, so it is scored on the end frames and the largest frame-to-frame jump.
@@ -203,13 +204,21 @@ def flow(item: TaskItem) -> np.ndarray:
     return _between(item, metrics.flow_interpolate)
 
 
+def flow_extrapolate(item: TaskItem) -> np.ndarray:
+    """Extension: the motion between the last two known frames continued (known.extrapolate);
+    this is also the guess the model's sampling starts from."""
+    from ..known import start_guess
+
+    return start_guess(item.known, ~item.mask)
+
+
 def opencv_inpaint(item: TaskItem) -> np.ndarray:
     return metrics.opencv_inpaint(item.known, item.mask)
 
 
 BASELINES: dict[str, dict[str, Method]] = {
     "animate": {"hold": hold},
-    "extend": {"hold": hold},
+    "extend": {"hold": hold, "flow-extrapolate": flow_extrapolate},
     "interpolate": {"blend": blend, "flow": flow},
     "morph": {"blend": blend},
     "inpaint": {"opencv-inpaint": opencv_inpaint},
