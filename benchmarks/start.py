@@ -1,6 +1,7 @@
 """Where sampling starts, for the tasks with known pixels: pure noise, or the classical guess.
 
     python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
+        [--tasks animate,extend,...]
 
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
 frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
@@ -28,6 +29,7 @@ def main() -> None:
     ap.add_argument("--items", type=int, default=4, help="items per task")
     ap.add_argument("--starts", default="1,0.7,0.4", help="comma-separated start levels")
     ap.add_argument("--seam", choices=("on", "off", "both"), default="on")
+    ap.add_argument("--tasks", default=",".join(T.TASKS), help="comma-separated tasks")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/start.json"))
     a = ap.parse_args()
     pipe = Pipeline.load(a.model)
@@ -37,7 +39,7 @@ def main() -> None:
         for s in (float(x) for x in a.starts.split(","))
         for on in seams
     }
-    items = [it for t in T.TASKS for it in T.build(t, a.items)]
+    items = [it for t in a.tasks.split(",") for it in T.build(t, a.items)]
     summary = T.summarise_tasks(T.run_tasks(items, methods))
     print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ import numpy as np
 from .eval.metrics import optical_flow
 
 STILL = 0.25  # px per frame: slower flow is read as noise and held still
+CHANGED = 8  # grey levels (0-255): a smaller change between two frames is not motion
 
 
 def _neighbours(known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,22 +63,41 @@ def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 
 def _colour_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """optical_flow from a to b (H, W, 3) run on R, G and B alone, keeping at each pixel the
-    largest: grey levels miss a red object on grey, whose brightness is about the same."""
+    """optical_flow from a to b (H, W, 3), run on R, G and B alone: at each pixel, the flow of
+    the channel with the most local contrast in a (grey levels miss a red object on grey,
+    whose brightness is about the same; a flat channel gives no usable flow). Zero where
+    nothing changed between a and b within an eighth of the frame."""
+    h, w = a.shape[:2]
+    box = (max(3, w // 8) | 1, max(3, h // 8) | 1)
     flows = np.stack(
         [optical_flow(*(np.repeat(x[..., c : c + 1], 3, -1) for x in (a, b))) for c in range(3)]
-    )
-    best = np.hypot(flows[..., 0], flows[..., 1]).argmax(axis=0)  # (H, W)
-    return np.take_along_axis(flows, best[None, ..., None], axis=0)[0]  # (H, W, 2)
+    )  # (3, H, W, 2)
+    contrast = []
+    for c in range(3):
+        ch = a[..., c].astype(np.float32)
+        g = cv2.Sobel(ch, cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(ch, cv2.CV_32F, 0, 1) ** 2
+        contrast.append(cv2.blur(g, box))
+    best = np.argmax(contrast, axis=0)  # (H, W)
+    flow = np.take_along_axis(flows, best[None, ..., None], axis=0)[0]  # (H, W, 2)
+    diff = np.abs(a.astype(np.int16) - b).max(axis=-1) > CHANGED  # (H, W)
+    changed = cv2.dilate(diff.astype(np.uint8), np.ones(box[::-1], np.uint8)) > 0
+    return np.where(changed[..., None], flow, 0.0).astype(np.float32)
 
 
 def extrapolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
     """Continue the motion from frame a to the next frame b (H, W, 3) for steps more frames:
-    (steps, H, W, 3) uint8. Each pixel of b moves on by its velocity (the optical flow from
-    b back to a, reversed) every frame; faster pixels are drawn over slower ones, and the
-    holes they leave are painted in from their surroundings (OpenCV Telea)."""
+    (steps, H, W, 3) uint8. Each pixel of b moves on by its velocity every frame: the
+    optical flow from b back to a, reversed, made one median velocity per connected moving
+    region smaller than a quarter of the frame (an object, not the camera). Faster pixels
+    are drawn over slower ones; the holes they leave are painted in (OpenCV Telea)."""
     v = -_colour_flow(b, a)  # (H, W, 2): where each pixel of b goes in one frame
-    v[np.hypot(v[..., 0], v[..., 1]) < STILL] = 0
+    moving = np.hypot(v[..., 0], v[..., 1]) >= STILL
+    v[~moving] = 0
+    n, labels = cv2.connectedComponents(moving.astype(np.uint8))
+    for k in range(1, n):  # one velocity per moving object, so it moves whole; a region
+        region = labels == k  # as big as a quarter of the frame is the camera: left as is
+        if region.sum() < labels.size / 4:
+            v[region] = np.median(v[region], axis=0)
     h, w = b.shape[:2]
     ys, xs = np.mgrid[0:h, 0:w]
     order = np.argsort(np.hypot(v[..., 0], v[..., 1]).ravel(), kind="stable")  # fast last
