@@ -1,7 +1,7 @@
 """Where sampling starts, for the tasks with known pixels: pure noise, or the classical guess.
 
     python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
-        [--tasks animate,extend,...]
+        [--tasks animate,extend,...] [--sheet tasks.png]
 
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
 frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
@@ -9,7 +9,7 @@ is pure noise. Every task of `spacetime eval`'s task suites runs through its ver
 S, in the same run as the classical baselines. --seam both also runs each S with the seam
 correction off (`generate(seam=False)`: made frames are not bent to meet the known ones).
 Prints the eval report's task table (a row per task and method) and writes the summary as
-JSON to --out.
+JSON to --out; --sheet also draws the first item of each task with what every method made.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import argparse
 import json
 from pathlib import Path
 
+import numpy as np
+
 from spacetime.eval import tasks as T
-from spacetime.eval.report import task_table
+from spacetime.eval.report import task_sheet, task_table
 from spacetime.pipeline import Pipeline
 
 
@@ -30,6 +32,7 @@ def main() -> None:
     ap.add_argument("--starts", default="1,0.7,0.4", help="comma-separated start levels")
     ap.add_argument("--seam", choices=("on", "off", "both"), default="on")
     ap.add_argument("--tasks", default=",".join(T.TASKS), help="comma-separated tasks")
+    ap.add_argument("--sheet", type=Path, default=None, help="contact sheet (PNG) to write")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/start.json"))
     a = ap.parse_args()
     pipe = Pipeline.load(a.model)
@@ -40,7 +43,10 @@ def main() -> None:
         for on in seams
     }
     items = [it for t in a.tasks.split(",") for it in T.build(t, a.items)]
-    summary = T.summarise_tasks(T.run_tasks(items, methods))
+    outputs: dict[tuple[str, str], np.ndarray] = {}
+    summary = T.summarise_tasks(T.run_tasks(items, methods, outputs=outputs))
+    if a.sheet is not None:
+        task_sheet(items, a.sheet, outputs)
     print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)
     record = {"model": a.model, "items": a.items, "seam": a.seam, "summary": summary}

@@ -7,13 +7,22 @@ Videos are (T, H, W, 3), uint8 or float in 0..255; known is bool (T, H, W).
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 
-from .eval.metrics import optical_flow
+from .eval.metrics import flow_interpolate, optical_flow
 
 STILL = 0.25  # px per frame: slower flow is read as noise and held still
 CHANGED = 8  # grey levels (0-255): a smaller change between two frames is not motion
+SAME_SHOT = 30.0  # mean absolute difference (0-255) under which two frames are one shot
+
+
+def _same_shot(a: np.ndarray, b: np.ndarray) -> bool:
+    """Whether frames a and b (H, W, 3) are close enough for optical flow between them (a
+    morph's two ends are not: they are blended instead)."""
+    return float(np.abs(a.astype(np.float32) - b).mean()) < SAME_SHOT
 
 
 def _neighbours(known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,7 +132,10 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
     known in any frame painted in from their surroundings (OpenCV Telea, frame by frame).
     Frames past the last two whole known frames, with nothing known (an extension), continue
-    their motion instead (extrapolate); so do frames before the first two (extending back)."""
+    their motion instead (extrapolate); so do frames before the first two (extending back).
+    Empty frames between two whole known frames of one shot (interpolation) follow the
+    optical flow between them (flow_interpolate) rather than a blend, which shows a moving
+    object twice."""
     out = guess_from_known(video, known)
     never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
     if never.any() and known.any():
@@ -132,6 +144,9 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     whole = np.flatnonzero(known.all(axis=(1, 2)))
     empty = ~known.any(axis=(1, 2))
     t = len(known)
+    for a, b in itertools.pairwise(whole):  # a gap between two whole frames
+        if b - a > 1 and empty[a + 1 : b].all() and _same_shot(video[a], video[b]):
+            out[a + 1 : b] = flow_interpolate(video[a], video[b], b - a - 1)
     if len(whole) >= 2 and whole[-2] == whole[-1] - 1 and empty[whole[-1] + 1 :].all():
         out[whole[-1] + 1 :] = extrapolate(video[whole[-2]], video[whole[-1]], t - 1 - whole[-1])
     if len(whole) >= 2 and whole[1] == whole[0] + 1 and empty[: whole[0]].all():

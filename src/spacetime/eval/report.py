@@ -131,7 +131,7 @@ def write_report(
     ]
     if tasks:
         lines += _task_section(tasks[1])
-        _task_sheet(tasks[2], out / "tasks.png", tasks[3])
+        task_sheet(tasks[2], out / "tasks.png", tasks[3])
     _write(out / "report.md", "\n".join(lines))
     return out / "report.md"
 
@@ -184,7 +184,7 @@ def _task_section(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _task_sheet(items: list[TaskItem], path: Path, outputs: dict | None = None) -> None:
+def task_sheet(items: list[TaskItem], path: Path, outputs: dict | None = None) -> None:
     """For the first item of each task: the known input (hidden pixels black), the truth and
     what each extra method (the model) made."""
     firsts = {}
