@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from spacetime.known import agreement, colour_anchor, guess_from_known, seam_correct, start_guess
+from spacetime.known import (
+    agreement,
+    colour_anchor,
+    guess_from_known,
+    keep_known,
+    seam_correct,
+    start_guess,
+)
 
 
 def test_colour_anchor_removes_a_colour_cast() -> None:
@@ -87,3 +94,14 @@ def test_extension_starts_from_the_motion_continued() -> None:
     assert abs(np.median(cols) - 7.5) <= 1.0
     still = start_guess(np.repeat(video[:1], 8, axis=0), known)  # nothing moves: held
     assert np.array_equal(still[4:], np.repeat(video[:1], 4, axis=0))
+
+
+def test_no_seam_from_a_reference_frame() -> None:
+    known = np.zeros((5, 4, 4), bool)
+    known[0] = True  # a reference image, not a frame of the clip
+    known_video = np.full((5, 4, 4, 3), 200, np.uint8)
+    model = np.full((5, 4, 4, 3), 40.0, np.float32)
+    out = keep_known(model, known_video, known, anchor=False, reference=True)
+    assert np.all(out[0] == 200) and np.all(out[1:] == 40)
+    seamed = keep_known(model, known_video, known, anchor=False)
+    assert seamed[1, 0, 0, 0] == 160  # a first frame of the clip: its miss fades in 4

@@ -182,13 +182,17 @@ def keep_known(
     known: np.ndarray,
     anchor: bool,
     seam: bool = True,
+    reference: bool = False,
 ) -> np.ndarray:
     """A model's output float (T, H, W, 3) with the known pixels put back exactly; with
-    anchor, first the colour_anchor fitted on them; with seam, then seam_correct."""
+    anchor, first the colour_anchor fitted on them; with seam, then seam_correct. With
+    reference, frame 0 is a reference image, not part of the clip: no seam from it."""
     if anchor:
         video = colour_anchor(video, known_video, known)
     if seam:
-        video = seam_correct(video, known_video, known)
+        carry = known.copy()
+        carry[0] &= not reference
+        video = seam_correct(video, known_video, carry)
     return np.where(known[..., None], known_video, video.round().clip(0, 255))
 
 

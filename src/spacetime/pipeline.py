@@ -264,7 +264,8 @@ class Pipeline(Verbs):
                 lost[:, ~known.any(axis=0)] = 0  # type: ignore[union-attr]
             video = video + lost * agreement(video, guess.astype(np.float32) - lost)[..., None]
         if known is not None:  # known pixels are given: keep them exactly
-            video = keep_known(video, known_video, known, anchor, seam)  # type: ignore[arg-type]
+            ref = reference is not None
+            video = keep_known(video, known_video, known, anchor, seam, ref)  # type: ignore[arg-type]
         video = video.round().clip(0, 255).astype(np.uint8)
         if reference is not None:
             video = video[1:]
