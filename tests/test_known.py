@@ -94,6 +94,11 @@ def test_extension_starts_from_the_motion_continued() -> None:
     assert abs(np.median(cols) - 7.5) <= 1.0
     still = start_guess(np.repeat(video[:1], 8, axis=0), known)  # nothing moves: held
     assert np.array_equal(still[4:], np.repeat(video[:1], 4, axis=0))
+    ref = video.copy()
+    ref[0] = 230  # a reference image before the first frame: another shot, no motion from it
+    known[2:] = False
+    held = start_guess(ref, known)
+    assert np.array_equal(held[2:], np.repeat(ref[1:2], 6, axis=0))
 
 
 def test_no_seam_from_a_reference_frame() -> None:

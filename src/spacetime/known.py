@@ -133,9 +133,9 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     known in any frame painted in from their surroundings (OpenCV Telea, frame by frame).
     Frames past the last two whole known frames, with nothing known (an extension), continue
     their motion instead (extrapolate); so do frames before the first two (extending back).
-    Empty frames between two whole known frames of one shot (interpolation) follow the
-    optical flow between them (flow_interpolate) rather than a blend, which shows a moving
-    object twice."""
+    Empty frames between two whole known frames (interpolation) follow the optical flow
+    between them (flow_interpolate) rather than a blend, which shows a moving object twice.
+    Both only within one shot: not from a reference image or across a morph."""
     out = guess_from_known(video, known)
     never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
     if never.any() and known.any():
@@ -147,10 +147,14 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     for a, b in itertools.pairwise(whole):  # a gap between two whole frames
         if b - a > 1 and empty[a + 1 : b].all() and _same_shot(video[a], video[b]):
             out[a + 1 : b] = flow_interpolate(video[a], video[b], b - a - 1)
-    if len(whole) >= 2 and whole[-2] == whole[-1] - 1 and empty[whole[-1] + 1 :].all():
-        out[whole[-1] + 1 :] = extrapolate(video[whole[-2]], video[whole[-1]], t - 1 - whole[-1])
-    if len(whole) >= 2 and whole[1] == whole[0] + 1 and empty[: whole[0]].all():
-        out[: whole[0]] = extrapolate(video[whole[1]], video[whole[0]], whole[0])[::-1]
+    if len(whole) < 2:
+        return out
+    a, b = whole[-2], whole[-1]  # extension: the motion from a to b continued
+    if b == a + 1 < t - 1 and empty[b + 1 :].all() and _same_shot(video[a], video[b]):
+        out[b + 1 :] = extrapolate(video[a], video[b], t - 1 - b)
+    a, b = whole[1], whole[0]  # backwards
+    if b == a - 1 > 0 and empty[:b].all() and _same_shot(video[a], video[b]):
+        out[:b] = extrapolate(video[a], video[b], b)[::-1]
     return out
 
 
