@@ -1,6 +1,7 @@
 """Drift of a 30-second chained extension: does the clip keep its colours and its object?
 
     python benchmarks/drift.py [--model FOLDER] [--seconds 30] [--out docs/img]
+        [--start S] [--detail]
 
 Each start is a 17-frame world clip of one object that stays in view. `Pipeline.extend` adds
 `--seconds` of video window by window (9 known frames, 8 new), with the colour anchor on
@@ -78,7 +79,12 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--out", default="docs/img")
+    ap.add_argument("--start", type=float, default=None, help="extend's start (default: its own)")
+    ap.add_argument("--detail", action="store_true", help="add detail back in every window")
     args = ap.parse_args()
+    opts = {"detail": True} if args.detail else {}
+    if args.start is not None:
+        opts["start"] = args.start
     pipe = Pipeline.load(args.model)
     fps, size = float(pipe.meta["fps"]), int(pipe.meta["size"])
     out = Path(args.out)
@@ -89,7 +95,7 @@ def main() -> None:
         o = scene.objects[0]
         clip = render(scene, 17, fps, size)
         for name, anchor in (("anchor", True), ("no anchor", False)):
-            v = pipe.extend(clip, prompt, seconds=args.seconds, anchor=anchor, seed=0)
+            v = pipe.extend(clip, prompt, seconds=args.seconds, anchor=anchor, seed=0, **opts)
             results[name][prompt] = measure(v.frames, clip, fps, o.colour, o.shape)
             every = np.arange(0, len(v.frames), int(3 * fps))
             sheets.append(Video(v.frames[every], 1 / 3))

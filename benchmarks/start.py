@@ -1,7 +1,7 @@
 """Where sampling starts, for the tasks with known pixels: pure noise, or the classical guess.
 
     python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
-        [--tasks animate,extend,...] [--sheet tasks.png]
+        [--tasks animate,extend,...] [--sheet tasks.png] [--detail]
 
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
 frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
@@ -33,12 +33,14 @@ def main() -> None:
     ap.add_argument("--seam", choices=("on", "off", "both"), default="on")
     ap.add_argument("--tasks", default=",".join(T.TASKS), help="comma-separated tasks")
     ap.add_argument("--sheet", type=Path, default=None, help="contact sheet (PNG) to write")
+    ap.add_argument("--detail", action="store_true", help="detail add-back on in every verb")
     ap.add_argument("--out", type=Path, default=Path("docs/benchmarks/start.json"))
     a = ap.parse_args()
     pipe = Pipeline.load(a.model)
     seams = {"on": [True], "off": [False], "both": [True, False]}[a.seam]
+    opts = {"seed": 0, **({"detail": True} if a.detail else {})}
     methods = {
-        f"start {s:g}{'' if on else ', no seam'}": T.model_method(pipe, seed=0, start=s, seam=on)
+        f"start {s:g}{'' if on else ', no seam'}": T.model_method(pipe, start=s, seam=on, **opts)
         for s in (float(x) for x in a.starts.split(","))
         for on in seams
     }
