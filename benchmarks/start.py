@@ -3,13 +3,13 @@
     python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
         [--tasks animate,extend,...] [--sheet tasks.png] [--detail]
 
-`Pipeline.generate(start=S)` starts sampling from a classical guess of the clip (the known
-frames held and blended in time, never-known pixels painted in) noised to sigma = S; S = 1
-is pure noise. Every task of `spacetime eval`'s task suites runs through its verb once per
-S, in the same run as the classical baselines. --seam both also runs each S with the seam
-correction off (`generate(seam=False)`: made frames are not bent to meet the known ones).
-Prints the eval report's task table (a row per task and method) and writes the summary as
-JSON to --out; --sheet also draws the first item of each task with what every method made.
+`Pipeline.generate(start=S)` starts sampling from a classical guess of the clip
+(`known.start_guess`) noised to sigma = S; S = 1 is pure noise. Every task of `spacetime
+eval`'s task suites runs through its verb once per S, in the same run as the classical
+baselines. --seam both also runs each S with the seam correction off
+(`generate(seam=False)`: made frames are not bent to meet the known ones). Prints the eval
+report's task table (a row per task and method) and writes the summary as JSON to --out;
+--sheet also draws the first item of each task with what every method made.
 """
 
 from __future__ import annotations

@@ -227,8 +227,10 @@ class Pipeline(Verbs):
         if not 0.0 < start <= 1.0:
             raise ValueError(f"start must be in (0, 1], got {start}")
         begin, level = init_video, strength
-        classical = start_guess(known_video, known) if given else None  # type: ignore[arg-type]
-        from_guess = init_video is None and classical is not None and start < 1.0
+        # The classical guess: where sampling starts, and what detail is added back from.
+        wanted = given and init_video is None and (start < 1.0 or detail)
+        classical = start_guess(known_video, known) if wanted else None  # type: ignore[arg-type]
+        from_guess = classical is not None and start < 1.0
         if from_guess:
             begin, level = classical, start
         if begin is not None:

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..known import start_guess
 from ..world.analyse import analyse
 from ..world.caption import caption
 from ..world.motion import layout, object_state
@@ -207,8 +208,6 @@ def flow(item: TaskItem) -> np.ndarray:
 def flow_extrapolate(item: TaskItem) -> np.ndarray:
     """Extension: the motion between the last two known frames continued (known.extrapolate);
     this is also the guess the model's sampling starts from."""
-    from ..known import start_guess
-
     return start_guess(item.known, ~item.mask)
 
 

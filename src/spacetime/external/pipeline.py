@@ -30,6 +30,7 @@ from PIL import Image
 
 from .. import __version__
 from ..io import Video
+from ..known import keep_known
 from ..models import lora
 from ..models.files import check_weights
 from ..verbs import Verbs
@@ -253,8 +254,6 @@ class ExternalPipeline(Verbs):
             out = run(**args, **more).frames[0]  # float (T, H, W, 3) in 0..1
         video = np.asarray(out, np.float32) * 255
         if known is not None and known.any():
-            from ..known import keep_known
-
             video = keep_known(video, known_video, known, anchor, seam)  # type: ignore[arg-type]
         recipe = {
             "prompt": prompt,
