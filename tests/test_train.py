@@ -169,6 +169,31 @@ def test_object_weight_puts_the_vae_loss_on_objects() -> None:
     assert m2 is not None and m2.shape == (2, *x2.shape[2:]) and m2.any()
 
 
+def test_vae_crops_are_windows_of_the_rendered_clips() -> None:
+    import numpy as np
+
+    from spacetime.train.config import TrainConfig
+    from spacetime.train.vae import VAEStage
+
+    cfg = {**TINY_VAE, "frames": 5, "size": 32, "batch": 6, "object_weight": 10.0}
+    whole = VAEStage(TrainConfig(**{**cfg, "batch": 2}), None, quiet=True)
+    crops = VAEStage(TrainConfig(**{**cfg, "crop": 16}), None, quiet=True)
+    x, m = crops.batch(3, 0)
+    assert x.shape == (6, 3, 5, 16, 16) and m is not None and m.shape == (6, 5, 16, 16)
+    # 4 crops per clip: the first crop lies somewhere inside the first rendered clip
+    clip = whole.batch(3, 0)[0][0].numpy()  # (3, 5, 32, 32): same rng, same first clip
+    c0 = x[0].numpy()
+    hits = [
+        (y, xx)
+        for y in range(17)
+        for xx in range(17)
+        if np.array_equal(clip[:, :, y : y + 16, xx : xx + 16], c0)
+    ]
+    assert hits
+    with pytest.raises(ValueError, match="crop"):
+        TrainConfig(**{**cfg, "crop": 12}).validate()
+
+
 def test_object_cells_follow_wans_latent_layout() -> None:
     import torch
 

@@ -41,6 +41,7 @@ class TrainConfig:
     vae_res_blocks: int = 1
     vae_residual: bool = True  # Wan 2.2 style: parameter-free shortcuts around resampling
     kl_weight: float = 1e-6
+    crop: int = 0  # VAE stage: train on random crop x crop windows of the frames (0 = whole)
     object_weight: float = 0.0  # extra loss weight where objects are (pixels; latent cells)
     # transformer stage
     vae: str = ""  # model folder or run folder whose VAE the transformer is trained on
@@ -91,6 +92,8 @@ class TrainConfig:
         for name in ("steps", "batch", "log_every", "save_every", "preview_every", "keep"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
+            raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 

@@ -60,16 +60,27 @@ class VAEStage:
 
     def batch(self, step: int, rank: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Clips (B, 3, T, H, W) in [-1, 1], and where their objects are (B, T, H, W) when
-        object_weight asks for it."""
+        object_weight asks for it.
+
+        With crop, each rendered clip gives (size / crop)^2 random crop x crop windows, so a
+        step renders as many pixels as it trains on.
+        """
         c = self.cfg
         rng = np.random.default_rng([c.seed, step, rank])
+        per_clip = (c.size // c.crop) ** 2 if c.crop else 1
+        n = -(-c.batch // per_clip)
         frames, _, scenes = world_clips(
-            rng, c.batch, c.frames, c.fps, c.size, c.object_weights, c.characters
+            rng, n, c.frames, c.fps, c.size, c.object_weights, c.characters
         )
-        masks = None
-        if c.object_weight > 0:
-            masks = torch.from_numpy(object_masks(frames, scenes, c.fps, c.size))
-        return to_tensor(frames), masks
+        masks = object_masks(frames, scenes, c.fps, c.size) if c.object_weight > 0 else None
+        if c.crop:
+            idx = np.arange(c.batch) // per_clip  # clip of each crop
+            ys, xs = rng.integers(0, c.size - c.crop + 1, (2, c.batch))
+            win = [np.s_[i, :, y : y + c.crop, x : x + c.crop] for i, y, x in zip(idx, ys, xs)]
+            frames = np.stack([frames[w] for w in win])  # (B, T, crop, crop, 3)
+            if masks is not None:
+                masks = np.stack([masks[w] for w in win])  # (B, T, crop, crop)
+        return to_tensor(frames), None if masks is None else torch.from_numpy(masks)
 
     def loss(self, model: torch.nn.Module, batch: tuple, gen: torch.Generator) -> torch.Tensor:
         """L1 + L2 reconstruction (weighted 1 + object_weight on object pixels) + KL."""
