@@ -76,7 +76,10 @@ class VAEStage:
         if c.crop:
             idx = np.arange(c.batch) // per_clip  # clip of each crop
             ys, xs = rng.integers(0, c.size - c.crop + 1, (2, c.batch))
-            win = [np.s_[i, :, y : y + c.crop, x : x + c.crop] for i, y, x in zip(idx, ys, xs)]
+            win = [
+                np.s_[i, :, y : y + c.crop, x : x + c.crop]
+                for i, y, x in zip(idx, ys, xs, strict=True)
+            ]
             frames = np.stack([frames[w] for w in win])  # (B, T, crop, crop, 3)
             if masks is not None:
                 masks = np.stack([masks[w] for w in win])  # (B, T, crop, crop)
