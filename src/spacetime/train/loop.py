@@ -60,21 +60,37 @@ def ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float, step:
     torch._foreach_lerp_(e, m, 1 - d)
 
 
-def init_weights(model: torch.nn.Module, cfg: TrainConfig) -> None:
-    """Start from the weights of a model folder's vae/ or transformer/ (same architecture)."""
+def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
+    """Start from the weights of a model folder's vae/ or transformer/ (same architecture).
+
+    A transformer whose folder holds another VAE than the run's is rotated into the run's
+    latent space (align.py), and the fit is printed."""
     from safetensors.torch import load_file
 
     part = "vae" if cfg.stage == "vae" else "transformer"
     path = Path(cfg.init) / part / "diffusion_pytorch_model.safetensors"
     if not path.is_file():
         raise FileNotFoundError(2, f"init = {cfg.init} has no {part} weights", str(path))
-    target = model.vae if cfg.stage == "vae" else model  # type: ignore[union-attr]
+    target = stage.model.vae if cfg.stage == "vae" else stage.model  # type: ignore[union-attr]
     try:
         target.load_state_dict(load_file(path))
     except RuntimeError as e:
         first = str(e).splitlines()[1:2]
         msg = f"init = {cfg.init}: its {part} does not fit this config {first}"
         raise ValueError(msg) from None
+    if cfg.stage == "transformer":
+        from ..models.folder import load_vae
+        from . import align
+        from .cache import vae_hash
+
+        old, new = load_vae(Path(cfg.init)), stage.vae  # type: ignore[attr-defined]
+        if vae_hash(old) != vae_hash(new):
+            fit = align.carry(target, old, new, cfg.frames, cfg.size)
+            if not quiet:
+                print(
+                    f"init = {cfg.init} was trained on another VAE: rotated into this one's "
+                    f"latents (fit {fit:.3f})"
+                )
 
 
 def _read_log(path: Path, upto: int) -> list[str]:
@@ -109,7 +125,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     start, elapsed = 0, 0.0
     ck = checkpoint.latest(run)
     if ck is None and cfg.init:
-        init_weights(stage.model, cfg)
+        init_weights(stage, cfg, quiet)
         if ema is not None:
             ema.load_state_dict(model.state_dict())
     if ck is not None:
