@@ -1,7 +1,6 @@
 """Spacetime: generative video on spacetime patches, CPU first.
 
-    from spacetime import Pipeline
-    video = Pipeline.load().generate("a red circle moving left", seed=1)
+Usage: ``Pipeline.load().generate("a red circle moving left", seed=1)`` gives a Video.
 """
 
 from typing import Any

@@ -58,14 +58,14 @@ def carry(
     transformer: torch.nn.Module,
     old_vae: torch.nn.Module,
     new_vae: torch.nn.Module,
-    frames: int = 17,
+    length: int = 17,
     size: int = 64,
     clips: int = 64,
 ) -> float:
-    """Rotate a transformer trained on old_vae's latents into new_vae's; returns the fit
-    (share of the old latents' variance the rotation explains)."""
-    rng = np.random.default_rng(ALIGN_SEED)
-    frames, _, _ = world_clips(rng, clips, frames, 8.0, size)
+    """Rotate a transformer trained on old_vae's latents into new_vae's, fitted on world clips
+    of length frames and size pixels; returns the fit (share of the old latents' variance
+    the rotation explains)."""
+    frames, _, _ = world_clips(np.random.default_rng(ALIGN_SEED), clips, length, 8.0, size)
     r, fit = procrustes(latents(new_vae, frames), latents(old_vae, frames))
     rotate(transformer, r)
     return fit
