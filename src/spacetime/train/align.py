@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from .cache import encode_normalised
 from .data import to_tensor, world_clips
 
 ALIGN_SEED = 3_000_017  # clips the two VAEs are compared on
@@ -21,13 +22,10 @@ ALIGN_SEED = 3_000_017  # clips the two VAEs are compared on
 @torch.no_grad()
 def latents(vae: torch.nn.Module, frames: np.ndarray, batch: int = 8) -> torch.Tensor:
     """Normalised latents of clips, one row per latent cell: (N * T' * H' * W', z)."""
-    z = vae.config.z_dim
-    mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1)
-    std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
     out = []
     for i in range(0, len(frames), batch):
-        lat = vae.encode(to_tensor(frames[i : i + batch])).latent_dist.mode()
-        out.append(((lat - mean) / std).movedim(1, -1).reshape(-1, z))
+        lat = encode_normalised(vae, to_tensor(frames[i : i + batch]))  # (b, z, T', h, w)
+        out.append(lat.movedim(1, -1).reshape(-1, vae.config.z_dim))
     return torch.cat(out)
 
 

@@ -51,12 +51,18 @@ def vae_hash(vae: torch.nn.Module) -> str:
     return h.hexdigest()[:16]
 
 
-@torch.no_grad()
-def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> dict:
-    """Render, caption, draw tasks for and encode the clips of one shard."""
+def encode_normalised(vae, x: torch.Tensor) -> torch.Tensor:
+    """Clips (B, 3, T, H, W) -> latent means normalised by the VAE's latents_mean and
+    latents_std: (B, z, T', h, w), what the transformer sees."""
     z = vae.config.z_dim
     mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1)
     std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
+    return (vae.encode(x).latent_dist.mode() - mean) / std
+
+
+@torch.no_grad()
+def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> dict:
+    """Render, caption, draw tasks for and encode the clips of one shard."""
     spatial = int(vae.config.scale_factor_spatial)
     weights = cfg.task_weights or TASK_WEIGHTS
     out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
@@ -77,7 +83,7 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
             knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng))
         x = to_tensor(np.stack(frames))  # (n, 3, T, H, W)
         known = torch.from_numpy(np.stack(knowns))  # (n, T, H, W)
-        enc = lambda v: (vae.encode(v).latent_dist.mode() - mean) / std  # noqa: E731
+        enc = lambda v: encode_normalised(vae, v)  # noqa: E731
         lat = enc(x)  # (n, z, T', h, w)
         cond = torch.empty_like(lat)
         some = known.flatten(1).any(1)  # with nothing known the condition is encode(grey)
