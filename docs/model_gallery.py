@@ -34,15 +34,18 @@ def main() -> None:
         for k, it in enumerate(items[8 * page : 8 * page + 8], start=8 * page):
             v = pipe.generate(it.prompt, seed=0)
             j = judge(it, v)
-            mark = "right" if j["all_right"] else "wrong: " + ", ".join(
-                a for a, ok in j["right"].items() if ok is False
+            mark = (
+                "right"
+                if j["all_right"]
+                else "wrong: " + ", ".join(a for a, ok in j["right"].items() if ok is False)
             )
             print(f"{k + 1:2d}. {it.prompt} -> {mark}; analyser: {j['found']}")
             truth = render(it.truth, m["frames"], m["fps"], m["size"])
             videos += [v, Video(truth, m["fps"], {})]
             captions += [f"{k + 1}. model: {it.prompt} ({mark})", f"{k + 1}. truth"]
-        sheet_of_many(videos, OUT / f"model-heldout-{page + 1}.png", frames_per_row=9,
-                      captions=captions)
+        sheet_of_many(
+            videos, OUT / f"model-heldout-{page + 1}.png", frames_per_row=9, captions=captions
+        )
 
 
 if __name__ == "__main__":
