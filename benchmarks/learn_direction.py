@@ -30,6 +30,7 @@ from spacetime.diffusion import train_times
 from spacetime.pipeline import Pipeline
 from spacetime.train.cache import encode_normalised, object_cells
 from spacetime.train.data import object_masks, to_tensor
+from spacetime.train.transformer import flow_loss
 from spacetime.world.caption import caption
 from spacetime.world.render import render
 from spacetime.world.sample import sample_scene
@@ -88,16 +89,10 @@ def train(pipe: Pipeline, data: dict, steps: int, lr: float, high: bool, positio
         for g in opt.param_groups:
             g["lr"] = lr * min(1.0, step / 30)
         idx = torch.randperm(n, generator=gen)[:BATCH]
-        x0 = data["latents"][idx]
-        t = 0.9 + 0.1 * torch.rand(BATCH, generator=gen) if high else train_times(BATCH, 2.0, gen)
-        tt = t.view(BATCH, 1, 1, 1, 1)
-        noise = torch.randn(x0.shape, generator=gen)
-        text = data["text"][idx].clone()
-        text[torch.rand(BATCH, generator=gen) < 0.1] = empty  # caption dropout, as in training
-        inp = torch.cat([(1 - tt) * x0 + tt * noise, data["mask"][idx], data["cond"][idx]], 1)
-        v = tr(inp, t * 1000, text, return_dict=False)[0]
-        wgt = 1 + 4 * data["objects"][idx].float()
-        loss = ((v - (noise - x0)).pow(2) * wgt).mean() / wgt.mean()
+        batch = {k: v[idx] for k, v in data.items()}
+        batch["objects"] = batch["objects"].float()
+        t = train_times(BATCH, 2.0, gen, high_share=1.0 if high else 0.0)
+        loss = flow_loss(tr, batch, t, gen, empty, text_dropout=0.1, object_weight=4.0)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -60,6 +60,22 @@ def test_learning_rate_warms_up_then_decays() -> None:
     assert lrs[-1] == pytest.approx(0.1, abs=0.01)
 
 
+def test_a_high_noise_share_draws_t_near_one() -> None:
+    import torch
+
+    from spacetime.diffusion import train_times
+
+    plain = train_times(4000, 2.0, torch.Generator().manual_seed(0))
+    again = train_times(4000, 2.0, torch.Generator().manual_seed(0), high_share=0.0)
+    assert torch.equal(plain, again)  # no share: the same draws as before the option existed
+    assert 0.1 < (plain >= 0.9).float().mean() < 0.25  # shift 2 alone: about 18% above 0.9
+    high = train_times(4000, 2.0, torch.Generator().manual_seed(0), 0.5, 0.9)
+    assert 0.5 < (high >= 0.9).float().mean() < 0.65  # half redrawn in [0.9, 1], plus the rest
+    assert train_times(100, 2.0, torch.Generator(), 1.0, 0.95).min() >= 0.95
+    with pytest.raises(ValueError, match="high_t_share"):
+        TrainConfig(high_t_share=1.5).validate()
+
+
 def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
     steps = 8
     straight = train(

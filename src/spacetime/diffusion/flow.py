@@ -17,9 +17,20 @@ def shifted(t: torch.Tensor, shift: float) -> torch.Tensor:
     return shift * t / (1 + (shift - 1) * t)
 
 
-def train_times(n: int, shift: float, gen: torch.Generator) -> torch.Tensor:
-    """n noise levels for training, drawn as the sampler visits them (uniform, then shifted)."""
-    return shifted(torch.rand(n, generator=gen, device=gen.device), shift)
+def train_times(
+    n: int, shift: float, gen: torch.Generator, high_share: float = 0.0, high_min: float = 0.9
+) -> torch.Tensor:
+    """n noise levels for training, drawn as the sampler visits them (uniform, then shifted).
+
+    A share high_share of them is drawn uniform in [high_min, 1] instead: the noise levels
+    where only the caption (and any known pixels) can say where things go.
+    """
+    t = shifted(torch.rand(n, generator=gen, device=gen.device), shift)
+    if high_share <= 0:
+        return t
+    high = torch.rand(n, generator=gen, device=gen.device) < high_share
+    top = high_min + (1 - high_min) * torch.rand(n, generator=gen, device=gen.device)
+    return torch.where(high, top, t)
 
 
 def sigmas(steps: int, shift: float) -> torch.Tensor:

@@ -56,6 +56,8 @@ class TrainConfig:
     task_weights: dict[str, float] = field(default_factory=dict)  # see tasks.TASK_WEIGHTS
     text_dropout: float = 0.1  # share of captions replaced by "" (for guidance)
     shift: float = 3.0  # sigma shift of the flow-matching schedule
+    high_t_share: float = 0.0  # share of samples whose t is uniform in [high_t_min, 1] instead
+    high_t_min: float = 0.9
     sample_steps: int = 20  # for previews
     guidance: float = 4.0
 
@@ -94,6 +96,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
             raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
+        if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
+            raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 

@@ -21,6 +21,37 @@ PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
 PREVIEW_ATTRS = ("colour", "shape", "size", "motion")  # logged per preview besides all-right
 
 
+def flow_loss(
+    model: torch.nn.Module,
+    b: dict[str, torch.Tensor],
+    t: torch.Tensor,
+    gen: torch.Generator,
+    empty: torch.Tensor,
+    text_dropout: float,
+    object_weight: float,
+) -> torch.Tensor:
+    """Flow-matching loss of a cached batch at noise levels t (B,).
+
+    b holds latents (B, z, T', h, w), mask and cond (the known part), text (B, tokens, 384)
+    and, optionally, objects (B, 1, T', h, w): cells with objects weigh 1 + object_weight.
+    A share text_dropout of captions is replaced by empty, the "" caption, for guidance.
+    """
+    x0 = b["latents"]
+    n = len(x0)
+    noise = torch.randn(x0.shape, generator=gen, device=gen.device)
+    tt = t.view(n, 1, 1, 1, 1)
+    xt = (1 - tt) * x0 + tt * noise
+    text = b["text"]
+    drop = torch.rand(n, generator=gen, device=gen.device) < text_dropout
+    text = torch.where(drop.view(n, 1, 1), empty.to(text), text)
+    inp = torch.cat([xt, b["mask"], b["cond"]], dim=1)  # (B, 2z + 4, T', h, w)
+    v = model(inp, t * 1000, text, return_dict=False)[0]
+    if object_weight <= 0 or "objects" not in b:
+        return F.mse_loss(v, noise - x0)
+    w = 1 + object_weight * b["objects"]
+    return ((v - (noise - x0)).pow(2) * w).mean() / w.mean()
+
+
 class TransformerStage:
     def __init__(self, cfg: TrainConfig, acc: Any, quiet: bool = False):
         from rich.progress import Progress
@@ -54,22 +85,10 @@ class TransformerStage:
     def loss(
         self, model: torch.nn.Module, b: dict[str, torch.Tensor], gen: torch.Generator
     ) -> torch.Tensor:
+        c = self.cfg
+        t = train_times(len(b["latents"]), c.shift, gen, c.high_t_share, c.high_t_min)  # (B,)
         b = {k: v.to(self.device) for k, v in b.items()}
-        x0 = b["latents"]  # (B, z, T', h, w)
-        n = len(x0)
-        t = train_times(n, self.cfg.shift, gen)  # (B,)
-        noise = torch.randn(x0.shape, generator=gen, device=gen.device)
-        tt = t.view(n, 1, 1, 1, 1)
-        xt = (1 - tt) * x0 + tt * noise
-        text = b["text"]
-        drop = torch.rand(n, generator=gen, device=gen.device) < self.cfg.text_dropout
-        text = torch.where(drop.view(n, 1, 1), self.empty.to(text), text)
-        inp = torch.cat([xt, b["mask"], b["cond"]], dim=1)  # (B, 2z + 4, T', h, w)
-        v = model(inp, t * 1000, text, return_dict=False)[0]
-        if self.cfg.object_weight <= 0 or "objects" not in b:
-            return F.mse_loss(v, noise - x0)
-        w = 1 + self.cfg.object_weight * b["objects"]  # (B, 1, T', h, w): cells with objects
-        return ((v - (noise - x0)).pow(2) * w).mean() / w.mean()
+        return flow_loss(model, b, t, gen, self.empty, c.text_dropout, c.object_weight)
 
     def pipeline(self, model: torch.nn.Module):
         from ..pipeline import Pipeline
