@@ -76,6 +76,23 @@ def test_a_high_noise_share_draws_t_near_one() -> None:
         TrainConfig(high_t_share=1.5).validate()
 
 
+def test_a_directional_share_draws_single_movers_before_a_still_camera() -> None:
+    import numpy as np
+
+    from spacetime.train.data import world_clips
+    from spacetime.world.spec import DIRECTIONS
+
+    _, caps, scenes = world_clips(np.random.default_rng(0), 6, 5, 8.0, 32, directional=1.0)
+    for scene, cap in zip(scenes, caps, strict=True):
+        assert len(scene.objects) == 1 and scene.camera == "static"
+        assert scene.objects[0].motion in DIRECTIONS and cap
+    _, a, _ = world_clips(np.random.default_rng(0), 4, 5, 8.0, 32)
+    _, b, _ = world_clips(np.random.default_rng(0), 4, 5, 8.0, 32, directional=0.0)
+    assert a == b  # no share: the same clips as before the option existed
+    with pytest.raises(ValueError, match="directional_share"):
+        TrainConfig(directional_share=2.0).validate()
+
+
 def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
     steps = 8
     straight = train(

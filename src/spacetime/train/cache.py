@@ -39,6 +39,8 @@ FIELDS = (
 
 def cache_key(cfg: TrainConfig, vae_hash: str) -> str:
     spec = {f: getattr(cfg, f) for f in FIELDS}
+    if cfg.directional_share:  # only when set, so caches made before it keep their keys
+        spec["directional_share"] = cfg.directional_share
     spec.update(version=CACHE_VERSION, vae=vae_hash)
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -73,7 +75,14 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
         for i in range(start, min(start + chunk, first + cfg.cache_shard)):
             rng = np.random.default_rng([cfg.seed, 7, i])
             clip, cap, scenes = world_clips(
-                rng, 1, cfg.frames, cfg.fps, cfg.size, cfg.object_weights, cfg.characters
+                rng,
+                1,
+                cfg.frames,
+                cfg.fps,
+                cfg.size,
+                cfg.object_weights,
+                cfg.characters,
+                directional=cfg.directional_share,
             )
             task = draw_task(rng, weights)
             objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])

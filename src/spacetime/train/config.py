@@ -34,6 +34,7 @@ class TrainConfig:
     size: int = 64
     object_weights: list[float] = field(default_factory=lambda: [0.5, 0.3, 0.2])  # 1, 2, 3
     characters: bool = True
+    directional_share: float = 0.0  # share of clips: one plain object moving one of 8 ways
     # vae stage
     vae_base_dim: int = 8
     vae_z_dim: int = 16
@@ -96,6 +97,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
             raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
+        if not 0 <= self.directional_share <= 1:
+            raise ValueError("directional_share must be in [0, 1]")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.stage == "transformer" and not self.vae:

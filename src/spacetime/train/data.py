@@ -10,7 +10,7 @@ import torch
 from ..world.caption import caption
 from ..world.render import render
 from ..world.sample import sample_scene
-from ..world.spec import SceneSpec
+from ..world.spec import DIRECTIONS, SceneSpec
 
 
 def world_clips(
@@ -22,24 +22,30 @@ def world_clips(
     object_weights: tuple[float, ...] | list[float] = (0.5, 0.3, 0.2),
     characters: bool = True,
     held_out: str = "exclude",
+    directional: float = 0.0,
 ) -> tuple[np.ndarray, list[str], list[SceneSpec]]:
     """n random clips: uint8 (n, T, H, W, 3), one caption each, and their scenes.
 
-    object_weights[k] is the share of clips with k + 1 objects.
+    object_weights[k] is the share of clips with k + 1 objects. A share `directional` of the
+    clips is instead one plain object moving in one of the 8 directions before a static
+    camera: the clips where only the caption says which way it goes.
     """
     seconds = (frames - 1) / fps
     p = np.asarray(object_weights, float)
     clips, texts, scenes = [], [], []
     for _ in range(n):
-        count = 1 + int(rng.choice(len(p), p=p / p.sum()))
-        scene = sample_scene(
-            rng,
-            seconds,
-            max_objects=len(p),
-            objects=count,
-            characters=characters,
-            held_out=held_out,
-        )
+        if directional > 0 and rng.random() < directional:
+            scene = directional_scene(rng, seconds, held_out)
+        else:
+            count = 1 + int(rng.choice(len(p), p=p / p.sum()))
+            scene = sample_scene(
+                rng,
+                seconds,
+                max_objects=len(p),
+                objects=count,
+                characters=characters,
+                held_out=held_out,
+            )
         scenes.append(scene)
         texts.append(caption(scene, rng))
         clips.append(render(scene, frames, fps, size))
@@ -66,3 +72,11 @@ def to_frames(x: torch.Tensor) -> np.ndarray:
     """float (B, 3, T, H, W) in [-1, 1] -> uint8 (B, T, H, W, 3)."""
     y = ((x.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     return y.permute(0, 2, 3, 4, 1).cpu().numpy()
+
+
+def directional_scene(rng: np.random.Generator, seconds: float, held_out: str) -> SceneSpec:
+    """One plain object moving in one of the 8 directions, static camera."""
+    while True:
+        scene = sample_scene(rng, seconds, objects=1, characters=False, held_out=held_out)
+        if scene.camera == "static" and scene.objects[0].motion in DIRECTIONS:
+            return scene
