@@ -1,7 +1,7 @@
 """Does the transformer read each part of its caption? Its flow loss with one attribute of the
 caption swapped, minus its loss with the true caption.
 
-    python benchmarks/caption_gap.py [--model FOLDER] [--clips 64]
+    python benchmarks/caption_gap.py [--model FOLDER] [--clips 64] [--motion N]
 
 For each attribute (colour, shape, size, the object's direction, the camera's direction),
 single-object world clips that have it are rendered, encoded by the model's VAE and noised at
@@ -9,7 +9,8 @@ t = 0.7, 0.85 and 0.95, with the same noise for both captions. The swapped capti
 the captioner with the same random stream, so only the attribute's words change ("moving left"
 becomes "moving right"). Two tasks: text-to-video (nothing known) and image-to-video (frame 0
 known). A gap near 0 means the model ignores the attribute; "worse" is the share of clips whose
-loss rises when it is swapped (0.5 = chance). Prints JSON.
+loss rises when it is swapped (0.5 = chance). --motion N also generates N directional clips
+from pure noise and counts those that move the captioned way (motion_right). Prints JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import torch
 from spacetime.conditioning import latent_mask, mask_for, masked_pixels
 from spacetime.pipeline import Pipeline
 from spacetime.train.cache import encode_normalised
-from spacetime.train.data import to_tensor
+from spacetime.train.data import directional_scene, to_tensor
+from spacetime.world.analyse import analyse
 from spacetime.world.caption import caption
 from spacetime.world.render import render
 from spacetime.world.sample import sample_scene
@@ -121,11 +123,36 @@ def gaps(pipe: Pipeline, frames_u8, good, bad, task: str, batch: int = 16) -> di
     return out
 
 
+@torch.no_grad()
+def motion_right(pipe: Pipeline, n: int, seed: int = 7) -> dict:
+    """Generate n directional clips from pure noise (start 1), as image-to-video from the
+    truth's frame 0 and as text-to-video, and give the share whose analysed track of the
+    object moves the captioned way."""
+    m, rng = pipe.meta, np.random.default_rng(seed)
+    frames, size, fps = int(m["frames"]), int(m["size"]), float(m["fps"])
+    hits: dict[str, list[bool]] = {"first": [], "text": [], "truth": []}
+    while len(hits["truth"]) < n:
+        scene = directional_scene(rng, (frames - 1) / fps, held_out="exclude")
+        o = scene.objects[0]
+        truth = render(scene, frames, fps, size)
+        prompt, k = caption(scene, rng), len(hits["truth"])
+        clips = {
+            "truth": truth,
+            "first": pipe.animate(truth[0], prompt, frames=frames, seed=k, start=1.0).frames,
+            "text": pipe.generate(prompt, seed=k).frames,
+        }
+        for key, clip in clips.items():
+            seen = analyse(clip, fps).tracks
+            hits[key].append(any((u.colour, u.motion) == (o.colour, o.motion) for u in seen))
+    return {key: round(float(np.mean(v)), 3) for key, v in hits.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", type=Path, default=None, help="model folder (default: shipped)")
     ap.add_argument("--clips", type=int, default=64, help="clips per attribute")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--motion", type=int, default=0, help="also generate N directional clips")
     args = ap.parse_args()
     pipe = Pipeline.load(args.model)
     m = pipe.meta
@@ -136,6 +163,8 @@ def main() -> None:
             "example": [good[0], bad[0]],
             **{task: gaps(pipe, frames_u8, good, bad, task) for task in ("text", "first")},
         }
+    if args.motion:
+        report["motion_right"] = motion_right(pipe, args.motion)
     print(json.dumps(report, indent=1))
 
 

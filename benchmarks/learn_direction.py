@@ -2,7 +2,7 @@
 fine-tune on directional clips, then the direction row of caption_gap.py.
 
     python benchmarks/learn_direction.py [--model FOLDER] [--clips 512] [--steps 400]
-        [--lr 1e-3] [--high] [--text 0.5] [--position] [--judge N] [--save FOLDER]
+        [--lr 1e-3] [--high] [--text 0.5] [--position] [--motion N] [--save FOLDER]
 
 Clips: one plain object, static camera, moving in one of the 8 directions. A share `--text`
 of them is text-to-video, the rest have frame 0 known. The model's transformer is trained
@@ -10,7 +10,7 @@ on them (AdamW, batch 16, warmup 30 steps then constant, object cells weighted 1
 EMA), with t as in training (shift 2) or, with --high, t from 0.9 to 1 only, where the
 caption alone says where the object goes. --position adds a learnable absolute position
 embedding (zero at the start) to the patch tokens: does the model lack absolute position?
---judge N also generates N directional clips from pure noise, image-to-video from the truth's
+--motion N also generates N directional clips from pure noise, image-to-video from the truth's
 frame 0 and text-to-video, and counts those whose object the analyser sees move the captioned
 way (the truth's count shows the analyser's own rate). --save keeps the fine-tuned model.
 Prints JSON: the direction gap before and after, per task and t.
@@ -26,20 +26,17 @@ from pathlib import Path
 import numpy as np
 import torch
 from caption_gap import clips as gap_clips
-from caption_gap import gaps
+from caption_gap import gaps, motion_right
 
 from spacetime.conditioning import latent_mask, mask_for, masked_pixels
 from spacetime.diffusion import train_times
 from spacetime.models import folder as mf
 from spacetime.pipeline import Pipeline
 from spacetime.train.cache import encode_normalised, object_cells
-from spacetime.train.data import object_masks, to_tensor
+from spacetime.train.data import directional_scene, object_masks, to_tensor
 from spacetime.train.transformer import flow_loss
-from spacetime.world.analyse import analyse
 from spacetime.world.caption import caption
 from spacetime.world.render import render
-from spacetime.world.sample import sample_scene
-from spacetime.world.spec import DIRECTIONS
 
 BATCH = 16
 
@@ -55,9 +52,7 @@ def directional_data(pipe: Pipeline, n: int, text_share: float, seed: int) -> di
     while sum(len(x) for x in out["latents"]) < n:
         clip, caps, known, objects = [], [], [], []
         while len(clip) < BATCH:
-            scene = sample_scene(rng, (frames - 1) / fps, objects=1, characters=False)
-            if scene.camera != "static" or scene.objects[0].motion not in DIRECTIONS:
-                continue
+            scene = directional_scene(rng, (frames - 1) / fps, held_out="exclude")
             f = render(scene, frames, fps, size)
             clip.append(f)
             caps.append(caption(scene, rng))
@@ -105,32 +100,6 @@ def train(pipe: Pipeline, data: dict, steps: int, lr: float, high: bool, positio
     tr.eval().requires_grad_(False)
 
 
-@torch.no_grad()
-def motion_right(pipe: Pipeline, n: int, seed: int = 7) -> dict:
-    """Generate n directional clips from pure noise (start 1), as image-to-video from the
-    truth's frame 0 and as text-to-video, and give the share whose analysed track of the
-    object moves the captioned way."""
-    m, rng = pipe.meta, np.random.default_rng(seed)
-    frames, size, fps = int(m["frames"]), int(m["size"]), float(m["fps"])
-    hits: dict[str, list[bool]] = {"first": [], "text": [], "truth": []}
-    while len(hits["truth"]) < n:
-        scene = sample_scene(rng, (frames - 1) / fps, objects=1, characters=False)
-        o = scene.objects[0]
-        if scene.camera != "static" or o.motion not in DIRECTIONS:
-            continue
-        truth = render(scene, frames, fps, size)
-        prompt, k = caption(scene, rng), len(hits["truth"])
-        clips = {
-            "truth": truth,
-            "first": pipe.animate(truth[0], prompt, frames=frames, seed=k, start=1.0).frames,
-            "text": pipe.generate(prompt, seed=k).frames,
-        }
-        for key, clip in clips.items():
-            seen = analyse(clip, fps).tracks
-            hits[key].append(any((u.colour, u.motion) == (o.colour, o.motion) for u in seen))
-    return {key: round(float(np.mean(v)), 3) for key, v in hits.items()}
-
-
 def direction_gaps(pipe: Pipeline, tasks: list[str]) -> dict:
     m = pipe.meta
     f, good, bad = gap_clips("direction", 64, int(m["frames"]), float(m["fps"]), int(m["size"]), 0)
@@ -146,7 +115,7 @@ def main() -> None:
     ap.add_argument("--high", action="store_true", help="train on t from 0.9 to 1 only")
     ap.add_argument("--text", type=float, default=0.5, help="share of text-to-video clips")
     ap.add_argument("--position", action="store_true", help="add an absolute position embedding")
-    ap.add_argument("--judge", type=int, default=0, help="also generate this many clips (motion)")
+    ap.add_argument("--motion", type=int, default=0, help="also generate N directional clips")
     ap.add_argument("--save", type=Path, default=None, help="save the fine-tuned model here")
     args = ap.parse_args()
     torch.manual_seed(0)
@@ -154,15 +123,15 @@ def main() -> None:
     tasks = ["first"] if args.text == 0 else ["text", "first"]
     report: dict = {"settings": vars(args) | {"model": str(args.model or "shipped")}}
     report["before"] = direction_gaps(pipe, tasks)
-    if args.judge:
-        report["before"]["motion_right"] = motion_right(pipe, args.judge)
+    if args.motion:
+        report["before"]["motion_right"] = motion_right(pipe, args.motion)
     start = time.time()
     data = directional_data(pipe, args.clips, args.text, seed=123)
     train(pipe, data, args.steps, args.lr, args.high, args.position)
     report["minutes"] = round((time.time() - start) / 60, 1)
     report["after"] = direction_gaps(pipe, tasks)
-    if args.judge:
-        report["after"]["motion_right"] = motion_right(pipe, args.judge)
+    if args.motion:
+        report["after"]["motion_right"] = motion_right(pipe, args.motion)
     if args.save:
         from diffusers import FlowMatchEulerDiscreteScheduler
 
