@@ -23,53 +23,35 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from caption_gap import clips as gap_clips
 from caption_gap import gaps, motion_right
 
-from spacetime.conditioning import latent_mask, mask_for, masked_pixels
 from spacetime.diffusion import train_times
 from spacetime.models import folder as mf
 from spacetime.pipeline import Pipeline
-from spacetime.train.cache import encode_normalised, object_cells
-from spacetime.train.data import directional_scene, object_masks, to_tensor
+from spacetime.train.cache import encode_shard
+from spacetime.train.config import TrainConfig
 from spacetime.train.transformer import flow_loss
-from spacetime.world.caption import caption
-from spacetime.world.render import render
 
 BATCH = 16
 
 
-@torch.no_grad()
 def directional_data(pipe: Pipeline, n: int, text_share: float, seed: int) -> dict:
-    """n directional clips, encoded as the latent cache stores them."""
-    m, rng = pipe.meta, np.random.default_rng(seed)
-    frames, size, fps = int(m["frames"]), int(m["size"]), float(m["fps"])
-    tokens = int(m["text_tokens"])
-    grey = encode_normalised(pipe.vae, torch.zeros(1, 3, frames, size, size))
-    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
-    while sum(len(x) for x in out["latents"]) < n:
-        clip, caps, known, objects = [], [], [], []
-        while len(clip) < BATCH:
-            scene = directional_scene(rng, (frames - 1) / fps, held_out="exclude")
-            f = render(scene, frames, fps, size)
-            clip.append(f)
-            caps.append(caption(scene, rng))
-            task = "text" if rng.random() < text_share else "first"
-            known.append(mask_for(task, frames, size, size, rng))
-            objects.append(object_masks(f[None], [scene], fps, size)[0])
-        x, k = to_tensor(np.stack(clip)), torch.from_numpy(np.stack(known))
-        some = k.flatten(1).any(1)
-        cond = grey.repeat(BATCH, 1, 1, 1, 1)
-        if some.any():
-            cond[some] = encode_normalised(pipe.vae, masked_pixels(x[some], k[some]))
-        out["latents"].append(encode_normalised(pipe.vae, x))
-        out["cond"].append(cond)
-        out["mask"].append(latent_mask(k, pipe.spatial))
-        out["text"].append(pipe.text(caps, tokens))
-        out["objects"].append(object_cells(torch.from_numpy(np.stack(objects)), pipe.spatial))
-    return {key: torch.cat(v)[:n] for key, v in out.items()}
+    """n directional clips, encoded by the training cache's own code (one shard of n)."""
+    m = pipe.meta
+    cfg = TrainConfig(
+        frames=int(m["frames"]),
+        fps=float(m["fps"]),
+        size=int(m["size"]),
+        text_tokens=int(m["text_tokens"]),
+        seed=seed,
+        directional_share=1.0,
+        task_weights={"text": text_share, "first": 1 - text_share},
+        cache_shard=n,
+    )
+    tensors = encode_shard(cfg, pipe.vae, pipe.text, 0)["tensors"]
+    return {k: v.float() for k, v in tensors.items()}
 
 
 def train(pipe: Pipeline, data: dict, steps: int, lr: float, high: bool, position: bool) -> None:
@@ -90,7 +72,6 @@ def train(pipe: Pipeline, data: dict, steps: int, lr: float, high: bool, positio
             g["lr"] = lr * min(1.0, step / 30)
         idx = torch.randperm(n, generator=gen)[:BATCH]
         batch = {k: v[idx] for k, v in data.items()}
-        batch["objects"] = batch["objects"].float()
         t = train_times(BATCH, 2.0, gen, high_share=1.0 if high else 0.0)
         loss = flow_loss(tr, batch, t, gen, empty, text_dropout=0.1, object_weight=4.0)
         opt.zero_grad()
