@@ -52,6 +52,34 @@ def test_config_reads_sections_and_rejects_typos(tmp_path: Path) -> None:
         TrainConfig.from_toml(tmp_path / "missing.toml")
 
 
+def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
+    from spacetime.train.config import parse_setting
+
+    p = tmp_path / "c.toml"
+    p.write_text('stage = "vae"\n[optim]\nlr = 1\n')  # an int where a float is meant is fine
+    sets = ["vae_dim_mult=[1, 4, 4]", "steps = 7", "init=runs/vae/model", "ema=0"]
+    cfg = TrainConfig.from_toml(p, **dict(map(parse_setting, sets)))
+    assert (cfg.vae_dim_mult, cfg.steps, cfg.init, cfg.ema, cfg.lr) == (
+        [1, 4, 4],
+        7,
+        "runs/vae/model",
+        0,
+        1,
+    )
+    with pytest.raises(ValueError, match="steps must be of type int"):
+        TrainConfig.from_toml(p, steps=2.5)
+    with pytest.raises(ValueError, match="key=value"):
+        parse_setting("lr")
+    res = subprocess.run(
+        [sys.executable, "-m", "spacetime.cli", "train", str(p), "--set", "stpes=3"],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2 and res.stderr.strip().splitlines() == [
+        f"error: {p}: unknown key(s) stpes"
+    ]
+
+
 def test_learning_rate_warms_up_then_decays() -> None:
     cfg = TrainConfig(stage="vae", steps=100, lr=1.0, warmup=10, min_lr_ratio=0.1)
     lrs = [lr_at(cfg, s) for s in range(100)]

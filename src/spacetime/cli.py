@@ -416,13 +416,21 @@ def train(
     steps: Annotated[
         int | None, typer.Option("--steps", help="Total steps (overrides the config's).")
     ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="key=value for any config key, TOML value (e.g. --set lr=2e-3).",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Train (or resume) a stage: the VAE or the transformer. Works under `accelerate launch`."""
-    from .train.config import TrainConfig
+    from .train.config import TrainConfig, parse_setting
     from .train.loop import train as run_training
 
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = dict(parse_setting(s) for s in settings or [])
     if out is not None:
         overrides["out"] = str(out)
     if steps is not None:

@@ -83,6 +83,12 @@ class TrainConfig:
         unknown = sorted(set(flat) - known)
         if unknown:
             raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
+        defaults = cls()
+        for key, value in flat.items():
+            want = type(getattr(defaults, key))
+            ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
+            if not (ok or (want is float and type(value) is int)):
+                raise ValueError(f"{path}: {key} must be of type {want.__name__}, got {value!r}")
         cfg = cls(**flat)
         cfg.validate()
         return cfg
@@ -106,3 +112,16 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def parse_setting(text: str) -> tuple[str, Any]:
+    """'key=value' with value read as TOML ('lr=2e-3', 'vae_dim_mult=[1, 4, 4]'), or as a
+    plain string where it is not TOML ('init=runs/vae/model')."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ValueError(f"--set takes key=value (e.g. --set lr=2e-3), got {text!r}")
+    try:
+        return key, tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        return key, value.strip()
