@@ -200,6 +200,30 @@ def test_init_continues_from_a_model_folder(tiny_model: Path, tmp_path: Path) ->
         train(wider, quiet=True)
 
 
+def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path) -> None:
+    import torch
+    from safetensors.torch import load_file
+
+    from spacetime.train.loop import export
+
+    for part, run in (
+        ("vae", tiny_model.parent.parent / "vae"),
+        ("transformer", tiny_model.parent),
+    ):
+        out = tmp_path / part
+        steps = json.loads((run / "config.json").read_text())["steps"]
+        assert export(run, out, quiet=True) == steps
+        name = f"{part}/diffusion_pytorch_model.safetensors"
+        a, b = load_file(run / "model" / name), load_file(out / name)  # the run's own export
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    res = subprocess.run(
+        [sys.executable, "-m", "spacetime.cli", "export", str(tmp_path), "-o", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 2 and "no checkpoint" in res.stderr and not (tmp_path / "x").exists()
+
+
 def test_object_weight_puts_the_vae_loss_on_objects() -> None:
     import numpy as np
     import torch

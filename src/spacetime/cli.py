@@ -440,6 +440,20 @@ def train(
     _say(quiet, f"wrote {folder}")
 
 
+@app.command("export")
+@user_errors
+def export(
+    run: Annotated[Path, typer.Argument(help="A training run folder, e.g. runs/vae-deep.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")],
+    quiet: Quiet = False,
+) -> None:
+    """Write a run's newest checkpoint as a model folder (EMA weights), without training on."""
+    from .train.loop import export as export_run
+
+    step = export_run(run, out, quiet=quiet)
+    _say(quiet, f"wrote {out} (step {step})")
+
+
 @app.command("sheet")
 @user_errors
 def sheet(

@@ -208,3 +208,20 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
         stage.export(ema if ema is not None else acc.unwrap_model(model), folder)
     acc.wait_for_everyone()
     return folder
+
+
+def export(run: Path, out: Path, quiet: bool = False) -> int:
+    """Write a run's newest checkpoint (EMA weights) as a model folder, without training on;
+    returns its step. The run may still be training: checkpoints are complete or absent."""
+    from accelerate import Accelerator
+
+    ck = checkpoint.latest(run)
+    if ck is None:
+        raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
+    state = json.loads((ck / "state.json").read_text())
+    cfg = TrainConfig(**state["config"])
+    stage = make_stage(cfg, Accelerator(cpu=True), quiet)
+    ema = copy.deepcopy(stage.model) if cfg.ema > 0 else None
+    checkpoint.load(ck, stage.model, ema, None)
+    stage.export(ema if ema is not None else stage.model, out)
+    return int(state["step"])
