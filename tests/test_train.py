@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import TINY_VAE
+import torch
+from conftest import TINY_VAE, tiny_config
 
 from spacetime.train import checkpoint
 from spacetime.train.config import TrainConfig
@@ -290,3 +291,27 @@ def test_object_cells_follow_wans_latent_layout() -> None:
     cells = object_cells(m, 4)
     assert cells.shape == (1, 1, 5, 16, 16)
     assert cells.sum() == 2 and cells[0, 0, 0, 0, 0] == 1 and cells[0, 0, 2, 2, 5] == 1
+
+
+def test_worker_processes_render_the_same_batches_and_cache(tiny_model: Path, tmp_path: Path):
+    from spacetime.models.folder import load_vae
+    from spacetime.models.text import default_encoder
+    from spacetime.train import cache
+    from spacetime.train.prefetch import ahead
+
+    assert list(ahead(lambda i: i * i, range(7), 2)) == [i * i for i in range(7)]
+    runs = {
+        w: train(tiny_config(tmp_path / f"vae{w}", steps=3, workers=w), quiet=True) for w in (0, 2)
+    }
+    a, b = (losses(r.parent) for r in runs.values())
+    assert a == pytest.approx(b, rel=1e-5)
+    vae, text = load_vae(tiny_model), default_encoder()
+    shards = {}
+    for w in (0, 2):
+        cfg = tiny_config(tmp_path / f"tr{w}", stage="transformer", vae=str(tiny_model), workers=w)
+        data, captions, tasks = cache.load(cache.build(cfg, vae, text))
+        shards[w] = (data, captions, tasks)
+    (d0, c0, t0), (d2, c2, t2) = shards[0], shards[2]
+    assert (c0, t0) == (c2, t2) and len(c0) == 4
+    for k in d0:
+        assert torch.equal(d0[k], d2[k]), k

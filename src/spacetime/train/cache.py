@@ -22,6 +22,7 @@ from safetensors.torch import load_file, save_file
 from ..conditioning import TASK_WEIGHTS, draw_task, latent_mask, mask_for, masked_pixels
 from .config import TrainConfig
 from .data import object_masks, to_tensor, world_clips
+from .prefetch import ahead
 
 CACHE_VERSION = 2  # 2: object cells stored
 FIELDS = (
@@ -62,36 +63,52 @@ def encode_normalised(vae, x: torch.Tensor) -> torch.Tensor:
     return (vae.encode(x).latent_dist.mode() - mean) / std
 
 
-@torch.no_grad()
-def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> dict:
-    """Render, caption, draw tasks for and encode the clips of one shard."""
-    spatial = int(vae.config.scale_factor_spatial)
+def render_shard(cfg: TrainConfig, shard: int) -> dict:
+    """The clips of one shard, before the VAE: frames uint8 (n, T, H, W, 3), known-pixel masks
+    and object masks bool (n, T, H, W), captions and tasks. CPU work only."""
     weights = cfg.task_weights or TASK_WEIGHTS
-    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
-    captions, tasks = [], []
+    frames, captions, tasks, knowns, objects = [], [], [], [], []
     first = shard * cfg.cache_shard
-    for start in range(first, first + cfg.cache_shard, chunk):
-        frames, texts, knowns, objects = [], [], [], []
-        for i in range(start, min(start + chunk, first + cfg.cache_shard)):
-            rng = np.random.default_rng([cfg.seed, 7, i])
-            clip, cap, scenes = world_clips(
-                rng,
-                1,
-                cfg.frames,
-                cfg.fps,
-                cfg.size,
-                cfg.object_weights,
-                cfg.characters,
-                directional=cfg.directional_share,
-            )
-            task = draw_task(rng, weights)
-            objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])
-            frames.append(clip[0])
-            texts.append(cap[0])
-            tasks.append(task)
-            knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng))
-        x = to_tensor(np.stack(frames))  # (n, 3, T, H, W)
-        known = torch.from_numpy(np.stack(knowns))  # (n, T, H, W)
+    for i in range(first, first + cfg.cache_shard):
+        rng = np.random.default_rng([cfg.seed, 7, i])
+        clip, cap, scenes = world_clips(
+            rng,
+            1,
+            cfg.frames,
+            cfg.fps,
+            cfg.size,
+            cfg.object_weights,
+            cfg.characters,
+            directional=cfg.directional_share,
+        )
+        task = draw_task(rng, weights)
+        objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])
+        frames.append(clip[0])
+        captions.append(cap[0])
+        tasks.append(task)
+        knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng))
+    return {
+        "frames": np.stack(frames),
+        "known": np.stack(knowns),
+        "objects": np.stack(objects),
+        "captions": captions,
+        "tasks": tasks,
+    }
+
+
+@torch.no_grad()
+def encode_shard(
+    cfg: TrainConfig, vae, text, shard: int, chunk: int = 16, rendered: dict | None = None
+) -> dict:
+    """Encode one shard's clips (render_shard's, rendered here unless given) on the VAE's
+    device: latents, known latents, latent mask, caption embeddings and object cells."""
+    r = rendered if rendered is not None else render_shard(cfg, shard)
+    spatial = int(vae.config.scale_factor_spatial)
+    dev = next(vae.parameters()).device
+    out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
+    for a in range(0, cfg.cache_shard, chunk):
+        x = to_tensor(r["frames"][a : a + chunk]).to(dev)  # (n, 3, T, H, W)
+        known = torch.from_numpy(r["known"][a : a + chunk]).to(dev)  # (n, T, H, W)
         enc = lambda v: encode_normalised(vae, v)  # noqa: E731
         lat = enc(x)  # (n, z, T', h, w)
         cond = torch.empty_like(lat)
@@ -100,14 +117,14 @@ def encode_shard(cfg: TrainConfig, vae, text, shard: int, chunk: int = 16) -> di
             cond[some] = enc(masked_pixels(x[some], known[some]))
         if not some.all():
             cond[~some] = enc(torch.zeros_like(x[:1]))
-        out["latents"].append(lat.half())
-        out["cond"].append(cond.half())
-        out["mask"].append(latent_mask(known, spatial).to(torch.uint8))
-        out["text"].append(text(texts, cfg.text_tokens).half())
-        out["objects"].append(object_cells(torch.from_numpy(np.stack(objects)), spatial))
-        captions += texts
+        out["latents"].append(lat.half().cpu())
+        out["cond"].append(cond.half().cpu())
+        out["mask"].append(latent_mask(known, spatial).to(torch.uint8).cpu())
+        out["text"].append(text(r["captions"][a : a + chunk], cfg.text_tokens).half())
+        objects = torch.from_numpy(r["objects"][a : a + chunk])
+        out["objects"].append(object_cells(objects, spatial))
     tensors = {k: torch.cat(v).contiguous() for k, v in out.items()}
-    meta = {"captions": json.dumps(captions), "tasks": json.dumps(tasks)}
+    meta = {"captions": json.dumps(r["captions"]), "tasks": json.dumps(r["tasks"])}
     return {"tensors": tensors, "meta": meta}
 
 
@@ -123,19 +140,24 @@ def object_cells(masks: torch.Tensor, spatial: int) -> torch.Tensor:
 
 
 def build(cfg: TrainConfig, vae, text, rank: int = 0, world: int = 1, progress=None) -> Path:
-    """Make sure every shard exists; this process encodes shards rank, rank + world, ..."""
+    """Make sure every shard exists; this process encodes shards rank, rank + world, ...
+
+    With cfg.workers, that many processes render the shards ahead while this one encodes."""
     folder = Path(cfg.out) / "cache" / cache_key(cfg, vae_hash(vae))
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
-    for s in range(rank, shards, world):
-        path = folder / f"shard-{s:05d}.safetensors"
-        if not path.is_file():
-            data = encode_shard(cfg, vae, text, s)
-            tmp = path.with_suffix(".tmp")
-            save_file(data["tensors"], tmp, metadata=data["meta"])
-            os.replace(tmp, path)
+    path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731
+    todo = [s for s in range(rank, shards, world) if not path(s).is_file()]
+    rendered = ahead(lambda s: render_shard(cfg, s), todo, cfg.workers)
+    for s, r in zip(todo, rendered, strict=True):
+        data = encode_shard(cfg, vae, text, s, rendered=r)
+        tmp = path(s).with_suffix(".tmp")
+        save_file(data["tensors"], tmp, metadata=data["meta"])
+        os.replace(tmp, path(s))
         if progress:
             progress((s + 1) * cfg.cache_shard)
+    if progress:
+        progress(shards * cfg.cache_shard)
     return folder
 
 

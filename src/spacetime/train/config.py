@@ -35,6 +35,7 @@ class TrainConfig:
     object_weights: list[float] = field(default_factory=lambda: [0.5, 0.3, 0.2])  # 1, 2, 3
     characters: bool = True
     directional_share: float = 0.0  # share of clips: one plain object moving one of 8 ways
+    workers: int = 0  # processes rendering clips ahead (VAE batches, cache shards); 0 = none
     # vae stage
     vae_base_dim: int = 8
     vae_z_dim: int = 16
@@ -103,6 +104,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
             raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
+        if self.workers < 0:
+            raise ValueError(f"workers must be 0 or more, got {self.workers}")
         if not 0 <= self.directional_share <= 1:
             raise ValueError("directional_share must be in [0, 1]")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):

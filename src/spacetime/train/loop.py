@@ -19,6 +19,7 @@ import torch
 
 from . import checkpoint
 from .config import TrainConfig
+from .prefetch import ahead
 
 
 class Stage(Protocol):
@@ -35,14 +36,15 @@ class Stage(Protocol):
     def export(self, model: torch.nn.Module, folder: Path) -> None: ...
 
 
-def make_stage(cfg: TrainConfig, acc: Any, quiet: bool = False) -> Stage:
+def make_stage(cfg: TrainConfig, acc: Any, quiet: bool = False, data: bool = True) -> Stage:
+    """The stage of cfg; data=False skips what only training needs (the latent cache)."""
     if cfg.stage == "vae":
         from .vae import VAEStage
 
         return VAEStage(cfg, acc, quiet)
     from .transformer import TransformerStage
 
-    return TransformerStage(cfg, acc, quiet)
+    return TransformerStage(cfg, acc, quiet, data)
 
 
 def lr_at(cfg: TrainConfig, step: int) -> float:
@@ -158,12 +160,14 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     )
     task = bar.add_task(f"train {cfg.stage}", total=cfg.steps, completed=start, loss=float("nan"))
     t0, window = time.time(), []
+    rank = acc.process_index
+    workers = cfg.workers if cfg.stage == "vae" else 0  # cached latents need no rendering
+    batches = ahead(lambda s: stage.batch(s, rank), range(start, cfg.steps), workers)
     with bar:
-        for step in range(start, cfg.steps):
+        for step, batch in zip(range(start, cfg.steps), batches, strict=True):
             lr = lr_at(cfg, step)
             for g in opt.param_groups:
                 g["lr"] = lr
-            batch = stage.batch(step, acc.process_index)
             seed = np.random.SeedSequence([cfg.seed, step, acc.process_index])
             gen = torch.Generator(acc.device).manual_seed(int(seed.generate_state(1)[0]))
             loss = stage.loss(model, batch, gen)
@@ -220,7 +224,7 @@ def export(run: Path, out: Path, quiet: bool = False) -> int:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
     state = json.loads((ck / "state.json").read_text())
     cfg = TrainConfig(**state["config"])
-    stage = make_stage(cfg, Accelerator(cpu=True), quiet)
+    stage = make_stage(cfg, Accelerator(cpu=True), quiet, data=False)
     ema = copy.deepcopy(stage.model) if cfg.ema > 0 else None
     checkpoint.load(ck, stage.model, ema, None)
     stage.export(ema if ema is not None else stage.model, out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -53,29 +54,37 @@ def flow_loss(
 
 
 class TransformerStage:
-    def __init__(self, cfg: TrainConfig, acc: Any, quiet: bool = False):
-        from rich.progress import Progress
-
+    def __init__(self, cfg: TrainConfig, acc: Any, quiet: bool = False, data: bool = True):
         self.cfg = cfg
         self.vae = mf.load_vae(Path(cfg.vae))
         self.text = default_encoder()
+        self.data: dict[str, torch.Tensor] = {}
+        self.captions: list[str] = []
+        self.tasks: list[str] = []
+        if data:
+            self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
+        self.empty = self.text([""], cfg.text_tokens)[0]  # (tokens, 384)
+        self.model = presets.transformer(
+            self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
+        )
+        self.device = acc.device
+
+    def load_cache(self, acc: Any, quiet: bool) -> tuple[dict, list[str], list[str]]:
+        """Encode the latent cache where missing (processes split the shards), then load it."""
+        from rich.progress import Progress
+
         with Progress(disable=quiet or not acc.is_main_process) as bar:
-            task = bar.add_task("encode latent cache", total=cfg.cache_clips)
+            task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
             folder = cache.build(
-                cfg,
-                self.vae,
+                self.cfg,
+                copy.deepcopy(self.vae).to(acc.device),  # encoded where the training runs
                 self.text,
                 acc.process_index,
                 acc.num_processes,
                 progress=lambda n: bar.update(task, completed=n),
             )
         acc.wait_for_everyone()
-        self.data, self.captions, self.tasks = cache.load(folder)
-        self.empty = self.text([""], cfg.text_tokens)[0]  # (tokens, 384)
-        self.model = presets.transformer(
-            self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
-        )
-        self.device = acc.device
+        return cache.load(folder)
 
     def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng([self.cfg.seed, step, rank])
@@ -112,7 +121,7 @@ class TransformerStage:
         from ..eval.suites import build
 
         model.eval()
-        pipe = self.pipeline(model)
+        pipe = self.pipeline(model if model.device.type == "cpu" else copy.deepcopy(model).cpu())
         items = build("heldout", PREVIEW_ITEMS, (self.cfg.frames - 1) / self.cfg.fps)
         videos = [pipe.generate(it.prompt, seed=k) for k, it in enumerate(items)]
         judged = [judge(it, v) for it, v in zip(items, videos, strict=True)]
@@ -125,8 +134,6 @@ class TransformerStage:
         return scores
 
     def export(self, model: torch.nn.Module, folder: Path) -> None:
-        import copy
-
         from diffusers import FlowMatchEulerDiscreteScheduler
 
         tr = copy.deepcopy(model).cpu().eval()
