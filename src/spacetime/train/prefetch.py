@@ -8,6 +8,7 @@ in other processes changes nothing in what the run sees.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -32,9 +33,13 @@ def ahead(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Itera
     if workers <= 0:
         yield from map(fn, items)
         return
+    import torch
+
     global _fn
     _fn = fn
     pool = mp.get_context("fork").Pool(workers, initializer=_one_thread)
+    threads = torch.get_num_threads()  # the workers take their cores; this process the rest
+    torch.set_num_threads(max(1, (os.cpu_count() or 1) - workers))
     try:
         queue: deque = deque()
         it = iter(items)
@@ -46,4 +51,5 @@ def ahead(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Itera
             yield queue.popleft().get()
     finally:
         pool.terminate()
+        torch.set_num_threads(threads)
         _fn = None
