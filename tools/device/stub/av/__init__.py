@@ -1,0 +1,1 @@
+"""Stand-in: the device run writes no video."""
