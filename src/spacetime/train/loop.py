@@ -26,6 +26,7 @@ class Stage(Protocol):
     """What a stage (vae, transformer) gives the loop."""
 
     model: torch.nn.Module
+    workers: int  # processes computing batches ahead (0: each batch when its step comes)
 
     def batch(self, step: int, rank: int) -> Any: ...
 
@@ -161,14 +162,13 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     task = bar.add_task(f"train {cfg.stage}", total=cfg.steps, completed=start, loss=float("nan"))
     t0, window = time.time(), []
     rank = acc.process_index
-    workers = cfg.workers if cfg.stage == "vae" else 0  # cached latents need no rendering
-    batches = ahead(lambda s: stage.batch(s, rank), range(start, cfg.steps), workers)
+    batches = ahead(lambda s: stage.batch(s, rank), range(start, cfg.steps), stage.workers)
     with bar:
         for step, batch in zip(range(start, cfg.steps), batches, strict=True):
             lr = lr_at(cfg, step)
             for g in opt.param_groups:
                 g["lr"] = lr
-            seed = np.random.SeedSequence([cfg.seed, step, acc.process_index])
+            seed = np.random.SeedSequence([cfg.seed, step, rank])
             gen = torch.Generator(acc.device).manual_seed(int(seed.generate_state(1)[0]))
             loss = stage.loss(model, batch, gen)
             acc.backward(loss)

@@ -42,8 +42,7 @@ def ahead(fn: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Itera
     torch.set_num_threads(max(1, (os.cpu_count() or 1) - workers))
     try:
         queue: deque = deque()
-        it = iter(items)
-        for item in it:
+        for item in items:
             queue.append(pool.apply_async(_call, (item,)))
             if len(queue) >= 2 * workers:
                 yield queue.popleft().get()

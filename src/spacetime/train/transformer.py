@@ -68,6 +68,7 @@ class TransformerStage:
             self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
         )
         self.device = acc.device
+        self.workers = 0  # batches come from the cache; cfg.workers render its shards
 
     def load_cache(self, acc: Any, quiet: bool) -> tuple[dict, list[str], list[str]]:
         """Encode the latent cache where missing (processes split the shards), then load it."""

@@ -56,6 +56,7 @@ class VAEStage:
             cfg.vae_base_dim, cfg.vae_z_dim, cfg.vae_dim_mult, cfg.vae_res_blocks, cfg.vae_residual
         )
         self.model = VAEWithLoss(vae)
+        self.workers = cfg.workers  # each batch renders its clips
         self._held_out: np.ndarray | None = None
 
     def batch(self, step: int, rank: int) -> tuple[torch.Tensor, torch.Tensor | None]:
