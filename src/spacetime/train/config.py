@@ -23,6 +23,8 @@ class TrainConfig:
     ema: float = 0.999  # 0 turns EMA off
     seed: int = 0
     init: str = ""  # a model folder to start from (continued training); "" = random weights
+    precision: str = "fp32"  # "fp32", "bf16" (autocast) or "auto": bf16 on CUDA and AMX CPUs
+    compile: bool = False  # torch.compile the trained model (a few minutes once, then faster)
     # bookkeeping
     log_every: int = 10
     save_every: int = 200
@@ -104,6 +106,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1")
         if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
             raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
+        if self.precision not in ("fp32", "bf16", "auto"):
+            raise ValueError(f"precision must be fp32, bf16 or auto, got {self.precision!r}")
         if self.workers < 0:
             raise ValueError(f"workers must be 0 or more, got {self.workers}")
         if not 0 <= self.directional_share <= 1:

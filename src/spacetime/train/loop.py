@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import numpy as np
 import torch
 
+from ..models.fast import bf16_is_fast, speed_up
 from . import checkpoint
 from .config import TrainConfig
 from .prefetch import ahead
@@ -115,12 +116,14 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     from accelerate import Accelerator
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    acc = Accelerator(cpu=not torch.cuda.is_available())
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(device))
+    acc = Accelerator(cpu=device.type == "cpu")
     run = Path(cfg.out)
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     stage = make_stage(cfg, acc, quiet)
-    model = stage.model.to(acc.device)
+    model = speed_up(stage.model).to(acc.device)
     ema = copy.deepcopy(model).requires_grad_(False) if cfg.ema > 0 else None
     opt = torch.optim.AdamW(
         model.parameters(), lr=cfg.lr, betas=(0.9, 0.99), weight_decay=cfg.weight_decay
@@ -136,7 +139,11 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
         start, elapsed = state["step"], state.get("elapsed", 0.0)
         if state.get("config", {}).get("stage") != cfg.stage:
             raise ValueError(f"{run} holds a {state.get('config', {}).get('stage')} run")
+    if cfg.compile:
+        model.compile()  # in place: the state dict keeps its keys
     model, opt = acc.prepare(model, opt)
+    if not quiet and acc.is_main_process:
+        print(f"precision {'bf16' if bf16 else 'fp32'}" + (", compiled" if cfg.compile else ""))
     main = acc.is_main_process
     log_path = run / "log.jsonl"
     if main:
@@ -170,7 +177,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                 g["lr"] = lr
             seed = np.random.SeedSequence([cfg.seed, step, rank])
             gen = torch.Generator(acc.device).manual_seed(int(seed.generate_state(1)[0]))
-            loss = stage.loss(model, batch, gen)
+            with torch.autocast(acc.device.type, torch.bfloat16, enabled=bf16):
+                loss = stage.loss(model, batch, gen)
             acc.backward(loss)
             if cfg.grad_clip > 0:
                 acc.clip_grad_norm_(model.parameters(), cfg.grad_clip)

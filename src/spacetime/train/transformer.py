@@ -14,6 +14,7 @@ from ..diffusion import train_times
 from ..io import sheet_of_many
 from ..models import folder as mf
 from ..models import presets
+from ..models.fast import speed_up
 from ..models.text import default_encoder
 from . import cache
 from .config import TrainConfig
@@ -56,7 +57,7 @@ def flow_loss(
 class TransformerStage:
     def __init__(self, cfg: TrainConfig, acc: Any, quiet: bool = False, data: bool = True):
         self.cfg = cfg
-        self.vae = mf.load_vae(Path(cfg.vae))
+        self.vae = speed_up(mf.load_vae(Path(cfg.vae)))  # encodes the cache
         self.text = default_encoder()
         self.data: dict[str, torch.Tensor] = {}
         self.captions: list[str] = []
