@@ -8,6 +8,7 @@ their text encoder and max_sequence_length equal to ours.
 
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 
@@ -49,8 +50,18 @@ class TextEncoder:
             return_attention_mask=True,
             return_tensors="pt",
         )
-        hidden = self.model(enc.input_ids, enc.attention_mask).last_hidden_state
-        return hidden * enc.attention_mask[..., None].to(hidden.dtype)  # (B, tokens, 384)
+        dev = self.model.device
+        mask = enc.attention_mask.to(dev)
+        hidden = self.model(enc.input_ids.to(dev), mask).last_hidden_state
+        return hidden * mask[..., None].to(hidden.dtype)  # (B, tokens, 384), on the model's device
+
+    def to(self, device: torch.device | str) -> TextEncoder:
+        """This encoder on device: itself if it is there, else a copy (sharing the tokenizer)."""
+        if torch.device(device) == self.model.device:
+            return self
+        out = copy.copy(self)
+        out.model = copy.deepcopy(self.model).to(device)
+        return out
 
 
 @functools.cache

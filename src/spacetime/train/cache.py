@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -98,11 +99,19 @@ def render_shard(cfg: TrainConfig, shard: int) -> dict:
 
 @torch.no_grad()
 def encode_shard(
-    cfg: TrainConfig, vae, text, shard: int, chunk: int = 16, rendered: dict | None = None
+    cfg: TrainConfig,
+    vae,
+    text,
+    shard: int,
+    chunk: int = 16,
+    rendered: dict | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> dict:
     """Encode one shard's clips (render_shard's, rendered here unless given) on the VAE's
-    device: latents, known latents, latent mask, caption embeddings and object cells."""
+    device: latents, known latents, latent mask, caption embeddings and object cells.
+    seconds, if given, gathers the time spent in the VAE and in the text encoder."""
     r = rendered if rendered is not None else render_shard(cfg, shard)
+    seconds = {} if seconds is None else seconds
     spatial = int(vae.config.scale_factor_spatial)
     dev = next(vae.parameters()).device
     out: dict[str, list] = {"latents": [], "cond": [], "mask": [], "text": [], "objects": []}
@@ -110,6 +119,7 @@ def encode_shard(
         x = to_tensor(r["frames"][a : a + chunk]).to(dev)  # (n, 3, T, H, W)
         known = torch.from_numpy(r["known"][a : a + chunk]).to(dev)  # (n, T, H, W)
         enc = lambda v: encode_normalised(vae, v)  # noqa: E731
+        t0 = time.perf_counter()
         lat = enc(x)  # (n, z, T', h, w)
         cond = torch.empty_like(lat)
         some = known.flatten(1).any(1)  # with nothing known the condition is encode(grey)
@@ -119,8 +129,12 @@ def encode_shard(
             cond[~some] = enc(torch.zeros_like(x[:1]))
         out["latents"].append(lat.half().cpu())
         out["cond"].append(cond.half().cpu())
+        t1 = time.perf_counter()
         out["mask"].append(latent_mask(known, spatial).to(torch.uint8).cpu())
-        out["text"].append(text(r["captions"][a : a + chunk], cfg.text_tokens).half())
+        out["text"].append(text(r["captions"][a : a + chunk], cfg.text_tokens).half().cpu())
+        t2 = time.perf_counter()
+        seconds["vae"] = seconds.get("vae", 0.0) + t1 - t0
+        seconds["text"] = seconds.get("text", 0.0) + t2 - t1
         objects = torch.from_numpy(r["objects"][a : a + chunk])
         out["objects"].append(object_cells(objects, spatial))
     tensors = {k: torch.cat(v).contiguous() for k, v in out.items()}
@@ -139,23 +153,46 @@ def object_cells(masks: torch.Tensor, spatial: int) -> torch.Tensor:
     return F.max_pool2d(m, spatial)[:, None].to(torch.uint8)  # (B, 1, T', h, w)
 
 
-def build(cfg: TrainConfig, vae, text, rank: int = 0, world: int = 1, progress=None) -> Path:
+def build(
+    cfg: TrainConfig,
+    vae,
+    text,
+    rank: int = 0,
+    world: int = 1,
+    progress=None,
+    seconds: dict[str, float] | None = None,
+) -> Path:
     """Make sure every shard exists; this process encodes shards rank, rank + world, ...
 
-    With cfg.workers, that many processes render the shards ahead while this one encodes."""
+    With cfg.workers, that many processes render the shards ahead while this one encodes.
+    seconds, if given, gets where this process's time went (also saved as build.json)."""
     folder = Path(cfg.out) / "cache" / cache_key(cfg, vae_hash(vae))
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
     path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731
     todo = [s for s in range(rank, shards, world) if not path(s).is_file()]
+    dev = next(vae.parameters()).device
     rendered = ahead(lambda s: render_shard(cfg, s), todo, cfg.workers)
-    for s, r in zip(todo, rendered, strict=True):
-        data = encode_shard(cfg, vae, text, s, rendered=r)
+    # where the time goes: waiting for rendered shards, the VAE, the text encoder, saving
+    seconds = {} if seconds is None else seconds
+    seconds |= {"render_wait": 0.0, "vae": 0.0, "text": 0.0, "save": 0.0}
+    t0 = time.perf_counter()
+    for s in todo:
+        r = next(rendered)
+        seconds["render_wait"] += time.perf_counter() - t0
+        data = encode_shard(cfg, vae, text, s, rendered=r, seconds=seconds)
+        t1 = time.perf_counter()
         tmp = path(s).with_suffix(".tmp")
         save_file(data["tensors"], tmp, metadata=data["meta"])
         os.replace(tmp, path(s))
+        t0 = time.perf_counter()
+        seconds["save"] += t0 - t1
         if progress:
             progress((s + 1) * cfg.cache_shard)
+    if todo and rank == 0:
+        rec = {"shards": len(todo), "workers": cfg.workers, "device": str(dev)}
+        rec |= {f"{k}_s": round(v, 1) for k, v in seconds.items()}
+        (folder / "build.json").write_text(json.dumps(rec) + "\n")
     if progress:
         progress(shards * cfg.cache_shard)
     return folder

@@ -75,16 +75,20 @@ class TransformerStage:
         """Encode the latent cache where missing (processes split the shards), then load it."""
         from rich.progress import Progress
 
+        seconds: dict[str, float] = {}
         with Progress(disable=quiet or not acc.is_main_process) as bar:
             task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
             folder = cache.build(
                 self.cfg,
                 copy.deepcopy(self.vae).to(acc.device),  # encoded where the training runs
-                self.text,
+                self.text.to(acc.device),
                 acc.process_index,
                 acc.num_processes,
                 progress=lambda n: bar.update(task, completed=n),
+                seconds=seconds,
             )
+        if any(seconds.values()) and not quiet and acc.is_main_process:
+            print("latent cache, seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
         acc.wait_for_everyone()
         return cache.load(folder)
 
