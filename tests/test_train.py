@@ -309,8 +309,12 @@ def test_worker_processes_render_the_same_batches_and_cache(tiny_model: Path, tm
     shards = {}
     for w in (0, 2):
         cfg = tiny_config(tmp_path / f"tr{w}", stage="transformer", vae=str(tiny_model), workers=w)
-        data, captions, tasks = cache.load(cache.build(cfg, vae, text))
-        shards[w] = (data, captions, tasks)
+        seconds: dict[str, float] = {}
+        folder = cache.build(cfg, vae, text, seconds=seconds)
+        shards[w] = cache.load(folder)
+        built = json.loads((folder / "build.json").read_text())  # where the build's time went
+        assert built["shards"] == 2 and built["workers"] == w
+        assert seconds["vae"] > 0 and seconds["text"] > 0
     (d0, c0, t0), (d2, c2, t2) = shards[0], shards[2]
     assert (c0, t0) == (c2, t2) and len(c0) == 4
     for k in d0:  # the same clips; the encoder may run on fewer threads beside the workers
