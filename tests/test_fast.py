@@ -65,3 +65,16 @@ def test_a_bf16_run_trains_in_bf16_and_its_model_loads_in_float32(tmp_path: Path
     from spacetime.models.folder import load_vae
 
     assert next(load_vae(folder).parameters()).dtype == torch.float32
+
+
+def test_a_compiled_run_saves_the_same_keys_and_resumes(tiny_model: Path, tmp_path: Path) -> None:
+    """compile = true changes nothing a checkpoint or model folder holds."""
+    from safetensors.torch import load_file
+
+    kw = dict(stage="transformer", vae=str(tiny_model), precision="bf16", compile=True)
+    folder = train(tiny_config(tmp_path / "c", **kw), quiet=True)
+    got = load_file(folder / "transformer" / "diffusion_pytorch_model.safetensors")
+    want = load_file(tiny_model / "transformer" / "diffusion_pytorch_model.safetensors")
+    assert got.keys() == want.keys()
+    train(tiny_config(tmp_path / "c", **{**kw, "steps": 3}), quiet=True)  # resumes at step 2
+    assert len(_losses(tmp_path / "c")) == 3
