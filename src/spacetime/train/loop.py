@@ -116,9 +116,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     from accelerate import Accelerator
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(device))
-    acc = Accelerator(cpu=device.type == "cpu")
+    acc = Accelerator(cpu=not torch.cuda.is_available())
+    bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(acc.device))
     run = Path(cfg.out)
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
