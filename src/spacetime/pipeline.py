@@ -29,6 +29,7 @@ from .io import Video
 from .known import agreement, keep_known, start_guess
 from .models import folder as mf
 from .models import lora
+from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
 from .verbs import Verbs
@@ -95,8 +96,9 @@ class Pipeline(Verbs):
         m = (memory or Memory(dtype="float32")).resolve()
         meta = json.loads((path / "spacetime.json").read_text())
         meta.update({k: v for k, v in defaults.items() if v is not None})
-        vae = mf.load_vae(path).to(m.device)
+        vae = speed_up(mf.load_vae(path)).to(m.device)  # same outputs, faster (models/fast.py)
         tr = WanTransformer3DModel.from_pretrained(path / "transformer", use_safetensors=True)
+        tr = speed_up(tr)
         applied = lora.apply(tr, loras or [])
         tr = tr.to(m.device)
         if m.dtype != "float32":
