@@ -11,6 +11,7 @@ from spacetime.known import (
     keep_known,
     seam_correct,
     start_guess,
+    subject_mask,
 )
 
 
@@ -110,3 +111,17 @@ def test_no_seam_from_a_reference_frame() -> None:
     assert np.all(out[0] == 200) and np.all(out[1:] == 40)
     seamed = keep_known(model, known_video, known, anchor=False)
     assert seamed[1, 0, 0, 0] == 160  # a first frame of the clip: its miss fades in 4
+
+
+def test_subject_mask_leaves_out_a_plain_backdrop() -> None:
+    img = np.full((32, 32, 3), (210, 200, 170), np.uint8)  # cream
+    img[10:20, 12:18] = (240, 80, 160)  # a pink character
+    m = subject_mask(img, grow=1)
+    assert m[10:20, 12:18].all() and m[9, 12] and not m[7, 12]  # grown by one pixel, no more
+    assert m.sum() == 12 * 8
+
+
+def test_subject_mask_keeps_a_busy_or_empty_image_whole() -> None:
+    photo = np.random.default_rng(0).integers(0, 256, (16, 16, 3)).astype(np.uint8)
+    assert subject_mask(photo).all()
+    assert subject_mask(np.full((16, 16, 3), 90, np.uint8)).all()

@@ -56,6 +56,23 @@ def colour_anchor(video: np.ndarray, target: np.ndarray, known: np.ndarray) -> n
     return out
 
 
+def subject_mask(image: np.ndarray, tol: float = 24.0, grow: int = 2) -> np.ndarray:
+    """The pixels of a reference image (H, W, 3) uint8 that are not its plain backdrop: bool
+    (H, W). The backdrop is the median colour of the border; pixels farther from it than tol
+    (RGB distance, 0..255) are the subject, grown by grow pixels to keep its outline. An image
+    without a plain backdrop (a photo, a style frame), or with nothing on it, is all subject."""
+    img = image.astype(np.float32)
+    border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])  # (N, 3)
+    backdrop = np.median(border, axis=0)
+    if float(np.median(np.linalg.norm(border - backdrop, axis=1))) > tol / 2:
+        return np.ones(image.shape[:2], bool)  # the border is not one colour
+    subject = np.linalg.norm(img - backdrop, axis=-1) > tol
+    if not subject.any():
+        return np.ones(image.shape[:2], bool)
+    kernel = np.ones((2 * grow + 1, 2 * grow + 1), np.uint8)
+    return cv2.dilate(subject.astype(np.uint8), kernel) > 0
+
+
 def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """A classical fill of the unknown pixels of video (T, H, W, 3) given known (T, H, W):
     each pixel blends linearly in time between its nearest known frames before and after, or

@@ -26,7 +26,7 @@ from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
 from .io import Video
-from .known import agreement, keep_known, start_guess
+from .known import agreement, keep_known, start_guess, subject_mask
 from .models import folder as mf
 from .models import lora
 from .models.fast import speed_up
@@ -172,7 +172,9 @@ class Pipeline(Verbs):
         only has to correct the guess: objects persist and frames join smoothly.
         reference uint8 (H, W, 3): an image the clip should stay consistent with (a character,
         a style). It is given to the model as a known frame 0 and left out of the output, so
-        the clip (and known_video, known, init_video) has frames - 1 frames.
+        the clip (and known_video, known, init_video) has frames - 1 frames. A plain backdrop
+        around its subject is left unknown (subject_mask), so the prompt's background is drawn
+        around the subject from the first frame.
         anchor: where pixels are known, fit a per-channel gain and offset from the model's
         output to them and apply it to the whole clip, removing the colour cast of this window
         (it keeps chained windows from drifting in colour).
@@ -208,7 +210,7 @@ class Pipeline(Verbs):
             if init_video is not None:
                 init_video = np.concatenate([reference[None], init_video])
             known_video = np.concatenate([reference[None], known_video])  # type: ignore[list-item]
-            known = np.concatenate([np.ones((1, h, w), bool), known])
+            known = np.concatenate([subject_mask(reference)[None], known])
         if known is None:
             known_t = torch.zeros(1, frames, h, w, dtype=torch.bool)
             pixels = torch.zeros(1, 3, frames, h, w)
