@@ -1,7 +1,7 @@
 """Drift of a 30-second chained extension: does the clip keep its colours and its object?
 
     python benchmarks/drift.py [--model FOLDER] [--seconds 30] [--out docs/img]
-        [--start S] [--detail]
+        [--start S] [--detail] [--reference]
 
 Each start is a 17-frame world clip of one object that stays in view. `Pipeline.extend` adds
 `--seconds` of video window by window (9 known frames, 8 new), with the colour anchor on
@@ -11,6 +11,9 @@ Each start is a 17-frame world clip of one object that stays in view. `Pipeline.
   and of the input clip; a delta E near 2 is barely visible, 10 is plainly a different cast;
 - object: whether the analyser finds an object of the input's colour and shape;
 - size: the analysed radius of that object over its radius in the input (1 = same size).
+
+--reference gives every window the input's first frame as a reference image (`extend
+--reference`), so each window sees the object as it was at the start.
 
 Writes drift.png (the curves) and drift-sheet.png (one frame every 3 seconds) to --out and
 prints the table as JSON.
@@ -81,6 +84,7 @@ def main() -> None:
     ap.add_argument("--out", default="docs/img")
     ap.add_argument("--start", type=float, default=None, help="extend's start (default: its own)")
     ap.add_argument("--detail", action="store_true", help="add detail back in every window")
+    ap.add_argument("--reference", action="store_true", help="the input's frame 0 as reference")
     args = ap.parse_args()
     opts = {"detail": True} if args.detail else {}
     if args.start is not None:
@@ -95,7 +99,8 @@ def main() -> None:
         o = scene.objects[0]
         clip = render(scene, 17, fps, size)
         for name, anchor in (("anchor", True), ("no anchor", False)):
-            v = pipe.extend(clip, prompt, seconds=args.seconds, anchor=anchor, seed=0, **opts)
+            ref = {"reference": clip[0]} if args.reference else {}
+            v = pipe.extend(clip, prompt, seconds=args.seconds, anchor=anchor, seed=0, **opts | ref)
             results[name][prompt] = measure(v.frames, clip, fps, o.colour, o.shape)
             every = np.arange(0, len(v.frames), int(3 * fps))
             sheets.append(Video(v.frames[every], 1 / 3))
