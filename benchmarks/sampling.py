@@ -30,13 +30,17 @@ def floats(text: str) -> list[float]:
     return [float(v) for v in text.split(",")]
 
 
+def ints(text: str) -> list[int]:
+    return [int(v) for v in text.split(",")]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=None, help="model folder (default: the shipped one)")
     ap.add_argument("--suites", default="trained,heldout")
     ap.add_argument("--n", type=int, default=20, help="items per suite")
     ap.add_argument("--guidance", type=floats, default=[4.0])
-    ap.add_argument("--steps", type=floats, default=[20])
+    ap.add_argument("--steps", type=ints, default=[20])
     ap.add_argument("--shift", type=floats, default=[2.0])
     ap.add_argument("--out", type=Path, default=None, help="also write the rows as JSON")
     a = ap.parse_args()
@@ -44,22 +48,20 @@ def main() -> None:
     pipe = Pipeline.load(a.model)
     frames, fps = int(pipe.meta["frames"]), float(pipe.meta["fps"])
     items = [it for s in a.suites.split(",") for it in S.build(s, a.n, (frames - 1) / fps)]
-    shift0 = pipe.meta["shift"]
     rows = []
     print("| guidance | steps | shift | " + " | ".join(ATTRIBUTES) + " | all | stays | s/clip |")
     print("|---" * (len(ATTRIBUTES) + 6) + "|")
     for g, n, sh in itertools.product(a.guidance, a.steps, a.shift):
         pipe.meta["shift"] = sh
-        gen = from_pipeline(pipe, guidance=g, steps=int(n))
+        gen = from_pipeline(pipe, guidance=g, steps=n)
         t0 = time.perf_counter()
         res = run(gen, items, frames=frames, fps=fps, size=int(pipe.meta["size"]))
         row = summarise(res, (frames - 1) / fps)["all"]
-        rows.append({"guidance": g, "steps": int(n), "shift": sh, **row})
+        rows.append({"guidance": g, "steps": n, "shift": sh, **row})
         cells = [f"{row[k]:.0%}" for k in (*ATTRIBUTES, "all_right", "permanence")]
         secs = (time.perf_counter() - t0) / len(items)
-        head = f"| {g:g} | {int(n)} | {sh:g} | "
+        head = f"| {g:g} | {n} | {sh:g} | "
         print(head + " | ".join(cells) + f" | {secs:.2f} |", flush=True)
-    pipe.meta["shift"] = shift0
     if a.out:
         meta = {"model": a.model or "shipped", "suites": a.suites, "n": a.n}
         a.out.write_text(json.dumps({**meta, "rows": rows}, indent=1) + "\n")
