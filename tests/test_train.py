@@ -201,6 +201,40 @@ def test_init_continues_from_a_model_folder(tiny_model: Path, tmp_path: Path) ->
         train(wider, quiet=True)
 
 
+def test_a_frozen_encoder_trains_the_decoder_and_keeps_the_latents(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from conftest import tiny_config
+    from safetensors.torch import load_file
+
+    from spacetime.models.folder import load_vae
+    from spacetime.train.cache import latent_hash
+
+    name = "vae/diffusion_pytorch_model.safetensors"
+    cfg = tiny_config(tmp_path / "dec", steps=2, lr=1e-2, init=str(tiny_model), freeze_encoder=True)
+    folder = train(cfg, quiet=True)
+    a, b = load_file(tiny_model / name), load_file(folder / name)
+    same = {k for k in a if torch.equal(a[k], b[k])}
+    assert {k for k in a if k.startswith(("encoder.", "quant_conv."))} <= same
+    assert any(k.startswith("decoder.") for k in set(a) - same)  # the decoder learned
+    old, new = load_vae(tiny_model), load_vae(folder)
+    assert old.config.latents_std == new.config.latents_std
+    assert latent_hash(old) == latent_hash(new)  # its transformer and caches still fit
+    with pytest.raises(ValueError, match="freeze_encoder needs"):
+        tiny_config(tmp_path / "x", freeze_encoder=True)  # nothing to keep the latents of
+
+    from spacetime.train.loop import export
+
+    run = tiny_model.parent  # the transformer run: ship it with the new decoder
+    export(run, tmp_path / "swapped", quiet=True, vae=folder)
+    c = load_file(tmp_path / "swapped" / name)
+    assert all(torch.equal(b[k], c[k]) for k in b)
+    whole = train(tiny_config(tmp_path / "all", steps=1, lr=1e-2, init=str(tiny_model)), quiet=True)
+    with pytest.raises(ValueError, match="other latents"):  # its encoder moved too
+        export(run, tmp_path / "bad", quiet=True, vae=whole)
+    assert not (tmp_path / "bad").exists()
+
+
 def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path) -> None:
     import torch
     from safetensors.torch import load_file

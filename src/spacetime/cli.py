@@ -445,12 +445,16 @@ def train(
 def export(
     run: Annotated[Path, typer.Argument(help="A training run folder, e.g. runs/vae-deep.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")],
+    vae: Annotated[
+        Path | None,
+        typer.Option("--vae", help="Ship this VAE (same encoder, a fine-tuned decoder)."),
+    ] = None,
     quiet: Quiet = False,
 ) -> None:
     """Write a run's newest checkpoint as a model folder (EMA weights), without training on."""
     from .train.loop import export as export_run
 
-    step = export_run(run, out, quiet=quiet)
+    step = export_run(run, out, quiet=quiet, vae=vae)
     _say(quiet, f"wrote {out} (step {step})")
 
 

@@ -39,17 +39,22 @@ FIELDS = (
 )
 
 
-def cache_key(cfg: TrainConfig, vae_hash: str) -> str:
+def cache_key(cfg: TrainConfig, latents: str) -> str:
     spec = {f: getattr(cfg, f) for f in FIELDS}
     if cfg.directional_share:  # only when set, so caches made before it keep their keys
         spec["directional_share"] = cfg.directional_share
-    spec.update(version=CACHE_VERSION, vae=vae_hash)
+    spec.update(version=CACHE_VERSION, vae=latents)
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def vae_hash(vae: torch.nn.Module) -> str:
+def latent_hash(vae: torch.nn.Module) -> str:
+    """A hash of what decides the latents: the encoder half and the normalisation (a VAE
+    whose decoder alone was fine-tuned keeps its transformer and its caches)."""
     h = hashlib.sha256()
+    h.update(repr((vae.config.latents_mean, vae.config.latents_std)).encode())
     for k, v in sorted(vae.state_dict().items()):
+        if not k.startswith(("encoder.", "quant_conv.")):
+            continue
         h.update(k.encode())
         h.update(v.detach().cpu().float().numpy().tobytes())
     return h.hexdigest()[:16]
@@ -166,7 +171,7 @@ def build(
 
     With cfg.workers, that many processes render the shards ahead while this one encodes.
     seconds, if given, gets where this process's time went (also saved as build.json)."""
-    folder = Path(cfg.out) / "cache" / cache_key(cfg, vae_hash(vae))
+    folder = Path(cfg.out) / "cache" / cache_key(cfg, latent_hash(vae))
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
     path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731

@@ -46,6 +46,7 @@ class TrainConfig:
     vae_residual: bool = True  # Wan 2.2 style: parameter-free shortcuts around resampling
     kl_weight: float = 1e-6
     crop: int = 0  # VAE stage: train on random crop x crop windows of the frames (0 = whole)
+    freeze_encoder: bool = False  # VAE stage: train the decoder only; latents stay as they are
     object_weight: float = 0.0  # extra loss weight where objects are (pixels; latent cells)
     # transformer stage
     vae: str = ""  # model folder or run folder whose VAE the transformer is trained on
@@ -114,6 +115,8 @@ class TrainConfig:
             raise ValueError("directional_share must be in [0, 1]")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
+        if self.freeze_encoder and not (self.stage == "vae" and self.init):
+            raise ValueError("freeze_encoder needs a vae stage with init = a trained VAE")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 

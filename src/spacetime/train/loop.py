@@ -85,10 +85,10 @@ def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
     if cfg.stage == "transformer":
         from ..models.folder import load_vae
         from . import align
-        from .cache import vae_hash
+        from .cache import latent_hash
 
         old, new = load_vae(Path(cfg.init)), stage.vae  # type: ignore[attr-defined]
-        if vae_hash(old) != vae_hash(new):
+        if latent_hash(old) != latent_hash(new):
             fit = align.carry(target, old, new, cfg.frames, cfg.size)
             if not quiet:
                 print(
@@ -221,9 +221,12 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     return folder
 
 
-def export(run: Path, out: Path, quiet: bool = False) -> int:
+def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -> int:
     """Write a run's newest checkpoint (EMA weights) as a model folder, without training on;
-    returns its step. The run may still be training: checkpoints are complete or absent."""
+    returns its step. The run may still be training: checkpoints are complete or absent.
+
+    vae: for a transformer run, ship this VAE instead of the one it trained on; it must make
+    the same latents (a decoder fine-tuned with freeze_encoder)."""
     from accelerate import Accelerator
 
     ck = checkpoint.latest(run)
@@ -231,6 +234,18 @@ def export(run: Path, out: Path, quiet: bool = False) -> int:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
     state = json.loads((ck / "state.json").read_text())
     cfg = TrainConfig(**state["config"])
+    if vae is not None:
+        from ..models.folder import load_vae
+        from .cache import latent_hash
+
+        if cfg.stage != "transformer":
+            raise ValueError(f"--vae is for transformer runs; {run} trained a {cfg.stage}")
+        if latent_hash(load_vae(vae)) != latent_hash(load_vae(Path(cfg.vae))):
+            raise ValueError(
+                f"{vae} makes other latents than {cfg.vae}, which {run} learned: only a VAE "
+                "whose decoder alone was trained (freeze_encoder = true) can be swapped in"
+            )
+        cfg.vae = str(vae)
     stage = make_stage(cfg, Accelerator(cpu=True), quiet, data=False)
     ema = copy.deepcopy(stage.model) if cfg.ema > 0 else None
     checkpoint.load(ck, stage.model, ema, None)

@@ -22,12 +22,17 @@ PREVIEW_SEED = 1_000_003  # held-out clips for the PSNR in every preview
 class VAEWithLoss(torch.nn.Module):
     """Wraps the VAE so one forward() gives what the loss needs (DDP syncs through forward)."""
 
-    def __init__(self, vae: torch.nn.Module):
+    def __init__(self, vae: torch.nn.Module, freeze_encoder: bool = False):
         super().__init__()
         self.vae = vae
+        self.frozen = freeze_encoder
+        if freeze_encoder:  # what makes the latents: the transformer's world stays the same
+            vae.encoder.requires_grad_(False)
+            vae.quant_conv.requires_grad_(False)
 
     def forward(self, x: torch.Tensor, gen: torch.Generator | None = None):
-        dist = self.vae.encode(x).latent_dist  # mean, logvar: (B, z, T', H', W')
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
+            dist = self.vae.encode(x).latent_dist  # mean, logvar: (B, z, T', H', W')
         z = dist.mean if gen is None else dist.sample(gen)
         return self.vae.decode(z).sample, dist.mean, dist.logvar
 
@@ -55,7 +60,7 @@ class VAEStage:
         vae = presets.vae(
             cfg.vae_base_dim, cfg.vae_z_dim, cfg.vae_dim_mult, cfg.vae_res_blocks, cfg.vae_residual
         )
-        self.model = VAEWithLoss(vae)
+        self.model = VAEWithLoss(vae, cfg.freeze_encoder)
         self.workers = cfg.workers  # each batch renders its clips
         self._held_out: np.ndarray | None = None
 
