@@ -51,6 +51,19 @@ def test_task_masks(task: str) -> None:
         assert (known == known[0]).all()  # the same region on every frame
 
 
+def test_cinemagraph_mask_hides_the_objects_paths_after_frame_0() -> None:
+    objects = np.zeros((17, 32, 32), bool)
+    for t in range(17):  # a 4-pixel object moving right along row 10
+        objects[t, 10:14, 4 + t : 8 + t] = True
+    for seed in range(5):
+        known = mask_for("cinemagraph", 17, 32, 32, np.random.default_rng(seed), objects)
+        assert known[0].all()
+        assert not (known[1:] & objects.any(axis=0)).any()  # the whole path is to be made
+        assert (known[1:] == known[1]).all() and known[1].mean() > 0.5  # the rest is kept
+    free = mask_for("cinemagraph", 17, 32, 32, np.random.default_rng(0))  # no objects given
+    assert free[0].all() and 0 < free[1:].mean() < 1
+
+
 def test_draw_task_follows_weights() -> None:
     rng = np.random.default_rng(0)
     drawn = [draw_task(rng) for _ in range(3000)]

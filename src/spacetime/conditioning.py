@@ -24,10 +24,22 @@ TASK_WEIGHTS: dict[str, float] = {
     "inpaint": 0.12,  # a box hidden on every frame (also region animation)
     "outpaint": 0.08,  # only a centre box known on every frame
 }
+# Not drawn by default (a config names it): frame 0 known, and every frame outside a box
+# around the objects' paths, so the model learns to move what a cinemagraph's region holds.
+MORE_TASKS = ("cinemagraph",)
 
 
-def mask_for(task: str, frames: int, height: int, width: int, rng: np.random.Generator):
-    """A random known-pixel mask for a task: bool (T, H, W)."""
+def mask_for(
+    task: str,
+    frames: int,
+    height: int,
+    width: int,
+    rng: np.random.Generator,
+    objects: np.ndarray | None = None,
+) -> np.ndarray:
+    """A random known-pixel mask for a task: bool (T, H, W). objects bool (T, H, W), where
+    the clip's objects are, places the cinemagraph box; without it (or with no object) that
+    box is drawn at random as inpaint's is."""
     known = np.zeros((frames, height, width), bool)
     if task == "text":
         pass
@@ -48,8 +60,20 @@ def mask_for(task: str, frames: int, height: int, width: int, rng: np.random.Gen
         box = np.zeros((height, width), bool)
         box[y : y + h, x : x + w] = True
         known[:] = ~box if task == "inpaint" else box
+    elif task == "cinemagraph":
+        if objects is None or not objects.any():
+            known = mask_for("inpaint", frames, height, width, rng)
+        else:
+            ys, xs = np.nonzero(objects.any(axis=0))  # the paths of all objects
+            grow = int(rng.integers(0, width // 8 + 1))  # pixels of room around them
+            known[:] = True
+            y0, y1 = max(0, ys.min() - grow), min(height, ys.max() + 1 + grow)
+            x0, x1 = max(0, xs.min() - grow), min(width, xs.max() + 1 + grow)
+            known[:, y0:y1, x0:x1] = False
+        known[0] = True
     else:
-        raise ValueError(f"unknown task {task!r}; known: {', '.join(TASK_WEIGHTS)}")
+        names = ", ".join((*TASK_WEIGHTS, *MORE_TASKS))
+        raise ValueError(f"unknown task {task!r}; known: {names}")
     return known
 
 

@@ -88,11 +88,11 @@ def render_shard(cfg: TrainConfig, shard: int) -> dict:
             directional=cfg.directional_share,
         )
         task = draw_task(rng, weights)
-        objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])
+        objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])  # (T, H, W)
         frames.append(clip[0])
         captions.append(cap[0])
         tasks.append(task)
-        knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng))
+        knowns.append(mask_for(task, cfg.frames, cfg.size, cfg.size, rng, objects[-1]))
     return {
         "frames": np.stack(frames),
         "known": np.stack(knowns),

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..conditioning import MORE_TASKS, TASK_WEIGHTS
+
 
 @dataclass
 class TrainConfig:
@@ -58,7 +60,7 @@ class TrainConfig:
     text_tokens: int = 48
     cache_clips: int = 4096  # clips encoded once into the latent cache
     cache_shard: int = 256  # clips per cache file
-    task_weights: dict[str, float] = field(default_factory=dict)  # see tasks.TASK_WEIGHTS
+    task_weights: dict[str, float] = field(default_factory=dict)  # see conditioning.TASK_WEIGHTS
     text_dropout: float = 0.1  # share of captions replaced by "" (for guidance)
     shift: float = 3.0  # sigma shift of the flow-matching schedule
     high_t_share: float = 0.0  # share of samples whose t is uniform in [high_t_min, 1] instead
@@ -117,6 +119,11 @@ class TrainConfig:
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.freeze_encoder and not (self.stage == "vae" and self.init):
             raise ValueError("freeze_encoder needs a vae stage with init = a trained VAE")
+        unknown = sorted(set(self.task_weights) - {*TASK_WEIGHTS, *MORE_TASKS})
+        if unknown:
+            names = ", ".join((*TASK_WEIGHTS, *MORE_TASKS))
+            bad = ", ".join(unknown)
+            raise ValueError(f"unknown task(s) {bad} in task_weights; known: {names}")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 
