@@ -8,8 +8,9 @@
 eval`'s task suites runs through its verb once per S, in the same run as the classical
 baselines. --seam both also runs each S with the seam correction off
 (`generate(seam=False)`: made frames are not bent to meet the known ones). Prints the eval
-report's task table (a row per task and method) and writes the summary as JSON to --out;
---sheet also draws the first item of each task with what every method made.
+report's task table (a row per task and method) and writes the summary and every item's
+scores as JSON to --out; --sheet also draws the first item of each task with what every
+method made.
 """
 
 from __future__ import annotations
@@ -46,12 +47,13 @@ def main() -> None:
     }
     items = [it for t in a.tasks.split(",") for it in T.build(t, a.items)]
     outputs: dict[tuple[str, str], np.ndarray] = {}
-    summary = T.summarise_tasks(T.run_tasks(items, methods, outputs=outputs))
+    rows = T.run_tasks(items, methods, outputs=outputs)
+    summary = T.summarise_tasks(rows)
     if a.sheet is not None:
         task_sheet(items, a.sheet, outputs)
     print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    record = {"model": a.model, "items": a.items, "seam": a.seam, "summary": summary}
+    record = {"model": a.model, "items": a.items, "seam": a.seam, "summary": summary, "rows": rows}
     a.out.write_text(json.dumps(record, indent=1))
 
 

@@ -7,6 +7,8 @@ import numpy as np
 from spacetime.known import (
     agreement,
     colour_anchor,
+    even_pace,
+    extrapolate,
     guess_from_known,
     keep_known,
     seam_correct,
@@ -56,6 +58,32 @@ def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:
     g = start_guess(video, known)
     assert np.array_equal(g[0][known[0]], video[0][known[0]])
     assert g[:, 4:8, 4:8].min() > 60 and np.all(g[3, 10:, 10:] == 90)
+
+
+def test_extrapolate_reads_speed_from_several_frames() -> None:
+    def square_at(x: float) -> np.ndarray:  # an 8-pixel red square on grey, x rounded
+        f = np.full((48, 48, 3), 60, np.uint8)
+        f[20:28, round(x) : round(x) + 8] = (220, 40, 40)
+        return f
+
+    truth = np.stack([square_at(6 + 1.5 * t) for t in range(14)])  # 1.5 px a frame
+
+    def miss(past: np.ndarray) -> float:  # the square's x error 8 frames on
+        last = extrapolate(past, 8)[-1]
+        return abs(np.nonzero(last[..., 0] > 150)[1].mean() - (6 + 1.5 * 13 + 3.5))
+
+    assert miss(truth[:6]) <= 2 < 3 < miss(truth[4:6])  # one pair reads 2 px a frame
+
+
+def test_even_pace_spreads_steps_evenly_and_keeps_the_ends() -> None:
+    a, b = np.full((8, 8, 3), 20, np.uint8), np.full((8, 8, 3), 200, np.uint8)
+    stepped = np.stack([a] * 4 + [b] * 5)  # all the change in one step, 3 to 4
+    out = even_pace(stepped)
+    jumps = np.abs(np.diff(out.astype(np.float32), axis=0)).mean(axis=(1, 2, 3))
+    assert np.array_equal(out[0], a) and np.array_equal(out[-1], b)
+    assert jumps.max() <= 180 / 8 + 1 and jumps.min() >= 180 / 8 - 1  # 8 equal steps
+    still = np.stack([a] * 5)
+    assert np.array_equal(even_pace(still), still)
 
 
 def test_seam_correct_meets_the_known_frames_without_a_jump() -> None:

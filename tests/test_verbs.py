@@ -67,11 +67,18 @@ def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> Non
         pipe.interpolate(clip, factor=3, fps=8.0)
 
 
+def _max_jump(frames: np.ndarray) -> float:
+    return float(np.abs(np.diff(frames.astype(np.float32), axis=0)).mean(axis=(1, 2, 3)).max())
+
+
 def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -> None:
     other = clip[::-1]
     v = pipe.morph(clip, other, seconds=1.0, **FAST)
     assert v.frames.shape[0] == 9
     assert np.array_equal(v.frames[0], clip[-1]) and np.array_equal(v.frames[-1], other[0])
+    made = pipe.morph(clip, other, seconds=1.0, even=False, **FAST)
+    assert v.recipe["even"] and not made.recipe["even"]
+    assert _max_jump(v.frames) <= _max_jump(made.frames)  # even pace: no step above the mean
     v = pipe.morph(clip, other, seconds=0.6, **FAST)  # 5.8 frames -> rounded up to 9
     assert v.frames.shape[0] == 9 and "rounded up" in v.recipe["notices"][0]
 
@@ -187,7 +194,8 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         recipe = read_video(out).recipe
         assert recipe["inputs"] and all(len(v["sha256"]) == 16 for v in recipe["inputs"].values())
         if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
-            assert recipe["start"] == (0.5 if case[0] == "inpaint" else 0.7), case
+            want = {"inpaint": 0.5, "cinemagraph": 1.0}.get(case[0], 0.7)
+            assert recipe["start"] == want, case
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),
@@ -224,7 +232,7 @@ def test_start_from_the_guess_or_from_noise(pipe: Pipeline, clip: np.ndarray) ->
     args = dict(known_video=clip[:5], known=known, frames=5, size=32, **FAST)
     guessed = pipe.generate("a red circle", **args)
     noise = pipe.generate("a red circle", start=1.0, **args)
-    assert guessed.recipe["start"] == 0.7 and "start" not in noise.recipe
+    assert guessed.recipe["start"] == 0.7 and noise.recipe["start"] == 1.0  # both replayable
     assert not np.array_equal(guessed.frames, noise.frames)
     assert np.array_equal(guessed.frames[0], clip[0]) and np.array_equal(noise.frames[0], clip[0])
     with pytest.raises(ValueError, match="start must be in"):

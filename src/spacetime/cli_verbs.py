@@ -215,6 +215,14 @@ def morph(
         float | None, typer.Option("--seconds", help="Length of the transition.")
     ] = None,
     prompt: Annotated[str, typer.Option("--prompt", help="What happens in between.")] = "",
+    even: Annotated[
+        bool,
+        typer.Option(
+            "--even/--as-made",
+            help="Replay the transition at an even pace of change, or as the model made it "
+            "(a step every 4 frames).",
+        ),
+    ] = True,
     model: Model = None,
     seed: Seed = 0,
     steps: Steps = None,
@@ -236,6 +244,7 @@ def morph(
         _media(b).frames,
         seconds=seconds,
         prompt=prompt,
+        even=even,
         **opts,
     )
 
@@ -341,7 +350,14 @@ def cinemagraph(
     seed: Seed = 0,
     steps: Steps = None,
     guidance: Guidance = None,
-    start: Start = None,
+    start: Annotated[
+        float | None,
+        typer.Option(
+            "--start",
+            help="Start from the still image noised to this level, 0..1 (default 1: from "
+            "noise; lower keeps the region closer to the still, and it moves less).",
+        ),
+    ] = None,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:

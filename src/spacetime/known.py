@@ -110,13 +110,20 @@ def _colour_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(changed[..., None], flow, 0.0).astype(np.float32)
 
 
-def extrapolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
-    """Continue the motion from frame a to the next frame b (H, W, 3) for steps more frames:
-    (steps, H, W, 3) uint8. Each pixel of b moves on by its velocity every frame: the
-    optical flow from b back to a, reversed, made one median velocity per connected moving
-    region smaller than a quarter of the frame (an object, not the camera). Faster pixels
-    are drawn over slower ones; the holes they leave are painted in (OpenCV Telea)."""
-    v = -_colour_flow(b, a)  # (H, W, 2): where each pixel of b goes in one frame
+GAPS = 5  # extrapolate reads velocity from up to this many frames before the last
+
+
+def extrapolate(past: np.ndarray, steps: int) -> np.ndarray:
+    """Continue the motion of consecutive frames past (K >= 2, H, W, 3) for steps more frames
+    after the last one, b: (steps, H, W, 3) uint8. Each pixel of b moves on by its velocity
+    every frame: the optical flow from b back to the frame g before it, reversed and divided
+    by g, the median over g = 1 .. min(K - 1, GAPS) (one frame pair alone misreads a small
+    object's speed), made one median velocity per connected moving region smaller than a
+    quarter of the frame (an object, not the camera). Faster pixels are drawn over slower
+    ones; the holes they leave are painted in (OpenCV Telea)."""
+    b = past[-1]
+    gaps = range(1, min(len(past) - 1, GAPS) + 1)
+    v = np.median([-_colour_flow(b, past[-1 - g]) / g for g in gaps], axis=0)  # (H, W, 2)
     moving = np.hypot(v[..., 0], v[..., 1]) >= STILL
     v[~moving] = 0
     n, labels = cv2.connectedComponents(moving.astype(np.uint8))
@@ -148,8 +155,8 @@ def extrapolate(a: np.ndarray, b: np.ndarray, steps: int) -> np.ndarray:
 def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
     known in any frame painted in from their surroundings (OpenCV Telea, frame by frame).
-    Frames past the last two whole known frames, with nothing known (an extension), continue
-    their motion instead (extrapolate); so do frames before the first two (extending back).
+    Frames past the last whole known frames, with nothing known (an extension), continue
+    their motion instead (extrapolate); so do frames before the first ones (extending back).
     Empty frames between two whole known frames (interpolation) follow the optical flow
     between them (flow_interpolate) rather than a blend, which shows a moving object twice.
     Both only within one shot: not from a reference image or across a morph."""
@@ -166,13 +173,25 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
             out[a + 1 : b] = flow_interpolate(video[a], video[b], b - a - 1)
     if len(whole) < 2:
         return out
-    a, b = whole[-2], whole[-1]  # extension: the motion from a to b continued
+    a, b = whole[-2], whole[-1]  # extension: the motion up to b continued
     if b == a + 1 < t - 1 and empty[b + 1 :].all() and _same_shot(video[a], video[b]):
-        out[b + 1 :] = extrapolate(video[a], video[b], t - 1 - b)
+        out[b + 1 :] = extrapolate(video[_run(whole, video, -1)], t - 1 - b)
     a, b = whole[1], whole[0]  # backwards
     if b == a - 1 > 0 and empty[:b].all() and _same_shot(video[a], video[b]):
-        out[:b] = extrapolate(video[a], video[b], b)[::-1]
+        out[:b] = extrapolate(video[_run(whole, video, 0)][::-1], b)[::-1]
     return out
+
+
+def _run(whole: np.ndarray, video: np.ndarray, end: int) -> np.ndarray:
+    """The indices of the consecutive whole known frames of one shot at one end of whole
+    (end -1: the last ones, 0: the first ones), at most GAPS + 1 of them, in time order."""
+    step = -1 if end == -1 else 1
+    run = [int(whole[end])]
+    for i in whole[::step][1:]:
+        if i != run[-1] + step or len(run) > GAPS or not _same_shot(video[i], video[run[0]]):
+            break
+        run.append(int(i))
+    return np.array(run[::step])
 
 
 def seam_correct(
@@ -215,6 +234,26 @@ def keep_known(
         carry[0] &= not reference
         video = seam_correct(video, known_video, carry)
     return np.where(known[..., None], known_video, video.round().clip(0, 255))
+
+
+def even_pace(video: np.ndarray) -> np.ndarray:
+    """A clip (T, H, W, 3) replayed at an even pace of change: output frame k lies k / (T - 1)
+    of the way along the clip's total change (the sum of its frame-to-frame mean absolute
+    differences), a blend of the two frames on either side of that point. The first and last
+    frames are kept exactly and no step is larger than the mean step of the input. uint8."""
+    v = video.astype(np.float32)
+    if len(v) < 3:
+        return video.copy()
+    steps = np.abs(np.diff(v, axis=0)).mean(axis=(1, 2, 3))  # (T - 1,)
+    done = np.concatenate([[0.0], np.cumsum(steps)])  # (T,): change up to each frame
+    if done[-1] <= 0:
+        return video.copy()
+    out = np.empty_like(v)
+    for k, at in enumerate(np.linspace(0.0, done[-1], len(v))):
+        i = min(int(np.searchsorted(done, at, side="right")) - 1, len(v) - 2)
+        w = 0.0 if steps[i] <= 0 else min(1.0, (at - done[i]) / steps[i])
+        out[k] = (1 - w) * v[i] + w * v[i + 1]
+    return out.round().clip(0, 255).astype(np.uint8)
 
 
 def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> np.ndarray:

@@ -287,7 +287,7 @@ class Pipeline(Verbs):
             "fps": fps,
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
-            **({"start": start} if from_guess else {}),
+            **({"start": start} if given and init_video is None else {}),
             **({"anchor": anchor, "seam": seam} if known is not None else {}),
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),

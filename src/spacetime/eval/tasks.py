@@ -7,8 +7,8 @@ classical baselines, so a model must beat them in the same table:
 
 - animate (image-to-video): frame 0 known; baseline: hold it.
 - extend: the first half known; baselines: hold the last frame, continue the optical flow of
-  the last two known frames (pixels), and constant-velocity extrapolation of the analysed
-  tracks (positions only, for the track error).
+  the last known frames (pixels, known.extrapolate), and constant-velocity extrapolation of
+  the analysed tracks (positions only, for the track error).
 - interpolate: every fourth frame known; baselines: linear blend, Farneback flow.
 - morph: the last frame of clip A and the first of an unrelated clip B known; there is no
   truth in between, so it is scored on the end frames and the largest frame-to-frame jump.
@@ -206,7 +206,7 @@ def flow(item: TaskItem) -> np.ndarray:
 
 
 def flow_extrapolate(item: TaskItem) -> np.ndarray:
-    """Extension: the motion between the last two known frames continued (known.extrapolate);
+    """Extension: the motion of the last known frames continued (known.extrapolate);
     this is also the guess the model's sampling starts from."""
     return start_guess(item.known, ~item.mask)
 
