@@ -21,7 +21,7 @@ TASK_WEIGHTS: dict[str, float] = {
     "extend_back": 0.05,  # last 4 or 8 pixel frames known
     "ends": 0.10,  # first and last frame: interpolation, morphs and transitions
     "stride": 0.05,  # every 4th frame: 4x frame interpolation
-    "inpaint": 0.12,  # a box hidden on every frame (also region animation)
+    "inpaint": 0.12,  # a box hidden on every frame
     "outpaint": 0.08,  # only a centre box known on every frame
 }
 # Not drawn by default (a config names it): frame 0 known, and every frame outside a box

@@ -175,14 +175,14 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
         return out
     a, b = whole[-2], whole[-1]  # extension: the motion up to b continued
     if b == a + 1 < t - 1 and empty[b + 1 :].all() and _same_shot(video[a], video[b]):
-        out[b + 1 :] = extrapolate(video[_run(whole, video, -1)], t - 1 - b)
+        out[b + 1 :] = extrapolate(video[_end_run(whole, video, -1)], t - 1 - b)
     a, b = whole[1], whole[0]  # backwards
     if b == a - 1 > 0 and empty[:b].all() and _same_shot(video[a], video[b]):
-        out[:b] = extrapolate(video[_run(whole, video, 0)][::-1], b)[::-1]
+        out[:b] = extrapolate(video[_end_run(whole, video, 0)][::-1], b)[::-1]
     return out
 
 
-def _run(whole: np.ndarray, video: np.ndarray, end: int) -> np.ndarray:
+def _end_run(whole: np.ndarray, video: np.ndarray, end: int) -> np.ndarray:
     """The indices of the consecutive whole known frames of one shot at one end of whole
     (end -1: the last ones, 0: the first ones), at most GAPS + 1 of them, in time order."""
     step = -1 if end == -1 else 1
