@@ -27,6 +27,7 @@ TASK_WEIGHTS: dict[str, float] = {
 # Not drawn by default (a config names it): frame 0 known, and every frame outside a box
 # around the objects' paths, so the model learns to move what a cinemagraph's region holds.
 MORE_TASKS = ("cinemagraph",)
+TASKS = (*TASK_WEIGHTS, *MORE_TASKS)  # every task mask_for knows
 
 
 def mask_for(
@@ -72,8 +73,7 @@ def mask_for(
             known[:, y0:y1, x0:x1] = False
         known[0] = True
     else:
-        names = ", ".join((*TASK_WEIGHTS, *MORE_TASKS))
-        raise ValueError(f"unknown task {task!r}; known: {names}")
+        raise ValueError(f"unknown task {task!r}; known: {', '.join(TASKS)}")
     return known
 
 

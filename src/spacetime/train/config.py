@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..conditioning import MORE_TASKS, TASK_WEIGHTS
+from ..conditioning import TASKS
 
 
 @dataclass
@@ -119,11 +119,10 @@ class TrainConfig:
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.freeze_encoder and not (self.stage == "vae" and self.init):
             raise ValueError("freeze_encoder needs a vae stage with init = a trained VAE")
-        unknown = sorted(set(self.task_weights) - {*TASK_WEIGHTS, *MORE_TASKS})
+        unknown = ", ".join(sorted(set(self.task_weights) - set(TASKS)))
         if unknown:
-            names = ", ".join((*TASK_WEIGHTS, *MORE_TASKS))
-            bad = ", ".join(unknown)
-            raise ValueError(f"unknown task(s) {bad} in task_weights; known: {names}")
+            known = ", ".join(TASKS)
+            raise ValueError(f"unknown task(s) {unknown} in task_weights; known: {known}")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 
