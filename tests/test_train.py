@@ -355,3 +355,32 @@ def test_worker_processes_render_the_same_batches_and_cache(tiny_model: Path, tm
     assert (c0, t0) == (c2, t2) and len(c0) == 4
     for k in d0:  # the same clips; the encoder may run on fewer threads beside the workers
         torch.testing.assert_close(d0[k].float(), d2[k].float(), atol=3e-3, rtol=1e-3, msg=k)
+
+
+def test_more_caches_adds_an_earlier_runs_clips_on_the_same_latents(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from conftest import tiny_config
+
+    from spacetime.train.transformer import TransformerStage
+
+    class One:  # a single CPU process, as accelerate's Accelerator would say
+        device, process_index, num_processes, is_main_process = torch.device("cpu"), 0, 1, True
+
+        def wait_for_everyone(self) -> None: ...
+
+    earlier = tiny_model.parent  # its cache: 4 clips on tiny_model's VAE
+    cfg = dict(stage="transformer", vae=str(tiny_model), seed=5, cache_clips=2)
+    own = TransformerStage(tiny_config(tmp_path / "own", **cfg), One(), quiet=True)
+    both = tiny_config(tmp_path / "both", **cfg, more_caches=[str(earlier)])
+    stage = TransformerStage(both, One(), quiet=True)
+    assert len(stage.captions) == len(stage.tasks) == 2 + 4
+    assert stage.captions[:2] == own.captions
+    assert all(len(v) == 6 for v in stage.data.values())
+    vae2 = tiny_config(tmp_path / "vae2", steps=1, lr=1e-2, init=str(tiny_model))
+    cfg["vae"] = str(train(vae2, quiet=True))  # the whole VAE trained on: other latents
+    moved = tiny_config(tmp_path / "moved", **cfg, more_caches=[str(earlier)])
+    with pytest.raises(ValueError, match="no complete cache for this VAE"):
+        TransformerStage(moved, One(), quiet=True)
+    with pytest.raises(ValueError, match="not a run folder"):
+        TransformerStage(tiny_config(tmp_path / "x", **cfg, more_caches=[str(tmp_path)]), One())

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -200,6 +201,28 @@ def build(
         (folder / "build.json").write_text(json.dumps(rec) + "\n")
     if progress:
         progress(shards * cfg.cache_shard)
+    return folder
+
+
+def earlier(run: str | Path, latents: str, like: TrainConfig) -> Path:
+    """The complete cache an earlier transformer run built on the same latents (its encoder
+    hash is `latents`), checked to hold clips shaped as `like`'s: no clip is encoded twice."""
+    path = Path(run) / "config.json"
+    if not path.is_file():
+        raise ValueError(f"more_caches: {run} is not a run folder (no config.json)")
+    names = {f.name for f in fields(TrainConfig)}
+    other = TrainConfig(**{k: v for k, v in json.loads(path.read_text()).items() if k in names})
+    for f in ("frames", "size", "text_tokens"):
+        theirs, ours = getattr(other, f), getattr(like, f)
+        if theirs != ours:
+            raise ValueError(f"more_caches: {run} has {f} {theirs}, this run {ours}")
+    folder = Path(run) / "cache" / cache_key(other, latents)
+    shards = -(-other.cache_clips // other.cache_shard)
+    if len(list(folder.glob("shard-*.safetensors"))) < shards:
+        raise ValueError(
+            f"more_caches: {run} has no complete cache for this VAE's encoder "
+            "(it was encoded by another VAE, or its build did not finish)"
+        )
     return folder
 
 

@@ -60,6 +60,7 @@ class TrainConfig:
     text_tokens: int = 48
     cache_clips: int = 4096  # clips encoded once into the latent cache
     cache_shard: int = 256  # clips per cache file
+    more_caches: list[str] = field(default_factory=list)  # earlier runs whose caches join this one
     task_weights: dict[str, float] = field(default_factory=dict)  # see conditioning.TASK_WEIGHTS
     text_dropout: float = 0.1  # share of captions replaced by "" (for guidance)
     shift: float = 3.0  # sigma shift of the flow-matching schedule
@@ -123,6 +124,8 @@ class TrainConfig:
         if unknown:
             known = ", ".join(TASKS)
             raise ValueError(f"unknown task(s) {unknown} in task_weights; known: {known}")
+        if self.more_caches and self.stage != "transformer":
+            raise ValueError("more_caches is for a transformer stage")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 

@@ -90,7 +90,11 @@ class TransformerStage:
         if any(seconds.values()) and not quiet and acc.is_main_process:
             print("latent cache, seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
         acc.wait_for_everyone()
-        return cache.load(folder)
+        latents = cache.latent_hash(self.vae)
+        folders = [folder] + [cache.earlier(r, latents, self.cfg) for r in self.cfg.more_caches]
+        loaded = [cache.load(f) for f in folders]
+        data = {k: torch.cat([d[k] for d, _, _ in loaded]) for k in loaded[0][0]}
+        return data, [c for _, cs, _ in loaded for c in cs], [t for _, _, ts in loaded for t in ts]
 
     def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng([self.cfg.seed, step, rank])
