@@ -259,7 +259,7 @@ def even_pace(video: np.ndarray) -> np.ndarray:
 def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> np.ndarray:
     """Where the model's decoded output (T, H, W, 3) matches the VAE round trip of the guess:
     bool (T, H, W), shrunk by a pixel so no halo is left where the model moved something.
-    Detail is added back only there; elsewhere the model made something new."""
+    The guess's own pixels are kept only there; elsewhere the model made something new."""
     close = (np.abs(video - round_trip).max(axis=-1) < tol).astype(np.uint8)
     kernel = np.ones((3, 3), np.uint8)
     return np.stack([cv2.erode(f, kernel) for f in close]).astype(bool)

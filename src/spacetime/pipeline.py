@@ -180,10 +180,10 @@ class Pipeline(Verbs):
         (it keeps chained windows from drifting in colour).
         seam: carry the model's miss at the known pixels into the made frames around them
         (known.seam_correct), so they meet the kept frames without a jump.
-        detail: add back what the VAE loses. The VAE round-trip error of the classical guess
-        (start_guess, or init_video), guess - decode(encode(guess)), is added to the output
-        where some frame knows the pixel and the output agrees with the guess's round trip, so
-        parts the model leaves as they were keep their sharpness and moved parts get no ghosts.
+        detail: keep what the VAE loses. Where some frame knows the pixel and the model's
+        decoded output agrees with the VAE round trip of the classical guess (start_guess, or
+        init_video), the output is the guess itself: parts the model leaves as they were keep
+        their sharpness and stay still, and moved parts get no ghosts.
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
@@ -264,14 +264,16 @@ class Pipeline(Verbs):
             guess = init_video
         elif detail and given:
             guess = classical
-        if guess is not None:
-            lost = self.vae_loss(guess)
+        agree = None
+        if guess is not None:  # where the model left the guess as it was: (T, H, W)
+            agree = agreement(video, guess.astype(np.float32) - self.vae_loss(guess))
             if init_video is None:  # only where the guess copies known pixels over time
-                lost[:, ~known.any(axis=0)] = 0  # type: ignore[union-attr]
-            video = video + lost * agreement(video, guess.astype(np.float32) - lost)[..., None]
+                agree &= known.any(axis=0)  # type: ignore[union-attr]
         if known is not None:  # known pixels are given: keep them exactly
             ref = reference is not None
             video = keep_known(video, known_video, known, anchor, seam, ref)  # type: ignore[arg-type]
+        if agree is not None:  # there the guess's own pixels, with none of the VAE's blur
+            video = np.where(agree[..., None], guess, video)
         video = video.round().clip(0, 255).astype(np.uint8)
         if reference is not None:
             video = video[1:]
