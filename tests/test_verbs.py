@@ -11,6 +11,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from spacetime.cli import app
+from spacetime.eval.tasks import _max_jump
 from spacetime.io import read_video, write_video
 from spacetime.io.video import Video
 from spacetime.pipeline import Pipeline
@@ -65,10 +66,6 @@ def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> Non
     assert np.array_equal(v.frames[::4], clip[::4])
     with pytest.raises(ValueError, match="factor must be one of"):
         pipe.interpolate(clip, factor=3, fps=8.0)
-
-
-def _max_jump(frames: np.ndarray) -> float:
-    return float(np.abs(np.diff(frames.astype(np.float32), axis=0)).mean(axis=(1, 2, 3)).max())
 
 
 def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -> None:

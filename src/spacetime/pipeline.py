@@ -122,11 +122,10 @@ class Pipeline(Verbs):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.vae.decode(z * self.std + self.mean).sample.clamp(-1, 1).cpu()
 
-    def vae_loss(self, frames: np.ndarray) -> np.ndarray:
-        """What the VAE round trip loses on frames (T, H, W, 3) uint8: float, 0..255 units."""
-        x = _to_unit(frames)
-        y = self.decode(self.encode(x))
-        return ((x - y)[0].permute(1, 2, 3, 0) * 127.5).numpy()
+    def round_trip(self, frames: np.ndarray) -> np.ndarray:
+        """frames (T, H, W, 3) uint8 through the VAE and back: float, 0..255 units."""
+        y = self.decode(self.encode(_to_unit(frames)))
+        return ((y[0].permute(1, 2, 3, 0) + 1) * 127.5).numpy()
 
     def condition(self, pixels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
         """Known pixels -> (B, 4 + z, T', h, w): Wan's mask channels, then known latents."""
@@ -266,7 +265,7 @@ class Pipeline(Verbs):
             guess = classical
         agree = None
         if guess is not None:  # where the model left the guess as it was: (T, H, W)
-            agree = agreement(video, guess.astype(np.float32) - self.vae_loss(guess))
+            agree = agreement(video, self.round_trip(guess))
             if init_video is None:  # only where the guess copies known pixels over time
                 agree &= known.any(axis=0)  # type: ignore[union-attr]
         if known is not None:  # known pixels are given: keep them exactly
