@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from conftest import TINY_VAE, tiny_config
@@ -71,6 +72,10 @@ def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
         TrainConfig.from_toml(p, steps=2.5)
     with pytest.raises(ValueError, match="unknown task"):
         TrainConfig.from_toml(p, task_weights={"text": 0.5, "inpiant": 0.5})
+    with pytest.raises(ValueError, match="batch_tasks must be 0 or more"):
+        TrainConfig.from_toml(p, batch_tasks={"text": -1.0})
+    p.write_text('stage = "vae"\n[batch_tasks]\ntext = 0.7\ncinemagraph = 0.3\n')
+    assert TrainConfig.from_toml(p).batch_tasks == {"text": 0.7, "cinemagraph": 0.3}
     with pytest.raises(ValueError, match="key=value"):
         parse_setting("lr")
     res = subprocess.run(
@@ -384,3 +389,19 @@ def test_more_caches_adds_an_earlier_runs_clips_on_the_same_latents(
         TransformerStage(moved, One(), quiet=True)
     with pytest.raises(ValueError, match="not a run folder"):
         TransformerStage(tiny_config(tmp_path / "x", **cfg, more_caches=[str(tmp_path)]), One())
+
+
+def test_batch_tasks_draws_each_task_at_its_share_whatever_the_caches_hold() -> None:
+    from spacetime.train.transformer import clip_odds
+
+    tasks = ["text"] * 90 + ["cinemagraph"] * 10 + ["inpaint"] * 5
+    assert clip_odds(tasks, {}) is None  # every clip equally, as before
+    odds = clip_odds(tasks, {"text": 0.5, "cinemagraph": 0.5})
+    assert odds is not None and odds.sum() == pytest.approx(1)
+    assert odds[90:100].sum() == pytest.approx(0.5) and (odds[100:] == 0).all()
+    assert odds[0] == pytest.approx(0.5 / 90)  # uniform within a task
+    rng = np.random.default_rng(0)
+    drawn = [t for _ in range(200) for t in np.asarray(tasks)[rng.choice(105, 8, False, p=odds)]]
+    assert 0.4 < drawn.count("cinemagraph") / len(drawn) < 0.6
+    with pytest.raises(ValueError, match="outpaint, which no cache holds"):
+        clip_odds(tasks, {"text": 1.0, "outpaint": 0.2})

@@ -62,6 +62,9 @@ class TrainConfig:
     cache_shard: int = 256  # clips per cache file
     more_caches: list[str] = field(default_factory=list)  # earlier runs whose caches join this one
     task_weights: dict[str, float] = field(default_factory=dict)  # see conditioning.TASK_WEIGHTS
+    # task shares of training batches across all caches, whatever each cache holds ({} = draw
+    # clips uniformly); a task's clips are drawn uniformly within its share
+    batch_tasks: dict[str, float] = field(default_factory=dict)
     text_dropout: float = 0.1  # share of captions replaced by "" (for guidance)
     shift: float = 3.0  # sigma shift of the flow-matching schedule
     high_t_share: float = 0.0  # share of samples whose t is uniform in [high_t_min, 1] instead
@@ -81,7 +84,7 @@ class TrainConfig:
             raise ValueError(f"{path}: not valid TOML: {e}") from None
         flat: dict[str, Any] = {}
         for key, value in data.items():  # sections are for readers only
-            if isinstance(value, dict) and key != "task_weights":
+            if isinstance(value, dict) and key not in ("task_weights", "batch_tasks"):
                 flat.update(value)
             else:
                 flat[key] = value
@@ -120,10 +123,14 @@ class TrainConfig:
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.freeze_encoder and not (self.stage == "vae" and self.init):
             raise ValueError("freeze_encoder needs a vae stage with init = a trained VAE")
-        unknown = ", ".join(sorted(set(self.task_weights) - set(TASKS)))
-        if unknown:
-            known = ", ".join(TASKS)
-            raise ValueError(f"unknown task(s) {unknown} in task_weights; known: {known}")
+        for name in ("task_weights", "batch_tasks"):
+            weights = getattr(self, name)
+            unknown = ", ".join(sorted(set(weights) - set(TASKS)))
+            if unknown:
+                known = ", ".join(TASKS)
+                raise ValueError(f"unknown task(s) {unknown} in {name}; known: {known}")
+            if weights and (min(weights.values()) < 0 or sum(weights.values()) <= 0):
+                raise ValueError(f"{name} must be 0 or more, and not all 0")
         if self.more_caches and self.stage != "transformer":
             raise ValueError("more_caches is for a transformer stage")
         if self.stage == "transformer" and not self.vae:

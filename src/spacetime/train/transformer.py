@@ -23,6 +23,21 @@ PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
 PREVIEW_ATTRS = ("colour", "shape", "size", "motion")  # logged per preview besides all-right
 
 
+def clip_odds(tasks: list[str], shares: dict[str, float]) -> np.ndarray | None:
+    """Chance of drawing each clip so that batches hold tasks in these shares, uniformly within
+    a task; None for no shares (every clip equally). float64 (len(tasks),), sums to 1."""
+    if not shares:
+        return None
+    names, index = np.unique(np.asarray(tasks), return_inverse=True)
+    missing = sorted(t for t, w in shares.items() if w > 0 and t not in names)
+    if missing:
+        raise ValueError(f"batch_tasks names {', '.join(missing)}, which no cache holds")
+    counts = np.bincount(index)  # clips per task, in names' order
+    per_clip = np.asarray([shares.get(t, 0.0) for t in names]) / counts
+    odds = per_clip[index]
+    return odds / odds.sum()
+
+
 def flow_loss(
     model: torch.nn.Module,
     b: dict[str, torch.Tensor],
@@ -62,8 +77,10 @@ class TransformerStage:
         self.data: dict[str, torch.Tensor] = {}
         self.captions: list[str] = []
         self.tasks: list[str] = []
+        self.odds: np.ndarray | None = None  # (clips,) chance of each clip per draw; None: equal
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
+            self.odds = clip_odds(self.tasks, cfg.batch_tasks)
         self.empty = self.text([""], cfg.text_tokens)[0]  # (tokens, 384)
         self.model = presets.transformer(
             self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
@@ -98,7 +115,8 @@ class TransformerStage:
 
     def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng([self.cfg.seed, step, rank])
-        idx = torch.from_numpy(rng.choice(len(self.captions), self.cfg.batch, replace=False))
+        pick = rng.choice(len(self.captions), self.cfg.batch, replace=False, p=self.odds)
+        idx = torch.from_numpy(pick)
         return {k: v[idx].float() for k, v in self.data.items()}
 
     def loss(
