@@ -9,7 +9,7 @@ import pytest
 
 from spacetime.eval import generators
 from spacetime.eval.report import write_report
-from spacetime.eval.run import run, summarise
+from spacetime.eval.run import confusion, run, summarise
 from spacetime.eval.suites import SUITES, build, build_all
 from spacetime.world.caption import CAPTION_WORDS
 from spacetime.world.parse import parse
@@ -87,6 +87,12 @@ def test_report_files(tmp_path) -> None:
     results = run(generators.renderer, items)
     path = write_report(tmp_path, "renderer", results, summarise(results, 2.0), {"seed": 0})
     assert "| trained | 2 |" in path.read_text()
+    truths = [o for r in results for o in items[int(r.id[-3:])].truth.objects]
+    asked = [o.shape for o in truths if not o.is_character]
+    shapes = confusion(results, "shape")  # the renderer draws what is asked
+    assert sum(n for row in shapes.values() for n in row.values()) == len(asked)
+    assert all(set(row) <= {shape, "missing"} for shape, row in shapes.items())
+    assert "| shape asked |" in path.read_text()
     data = json.loads((tmp_path / "report.json").read_text())
     assert len(data["results"]) == 2 and data["settings"] == {"seed": 0}
     for png in ("faithfulness.png", "best.png", "worst.png"):

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..io import Video, sheet_of_many
-from .run import ATTRIBUTES, Result, as_records
+from .run import ATTRIBUTES, CONFUSED, Result, as_records, confusion
 from .tasks import TaskItem
 
 QUALITY = ("flicker", "warping_error", "dynamic", "permanence")
@@ -124,6 +124,7 @@ def write_report(
         "",
         "![faithfulness](faithfulness.png)",
         "",
+        *_confusion_section(results),
         "Best clips: ![best](best.png)",
         "",
         "Worst clips: ![worst](worst.png)",
@@ -134,6 +135,29 @@ def write_report(
         task_sheet(tasks[2], out / "tasks.png", tasks[3])
     _write(out / "report.md", "\n".join(lines))
     return out / "report.md"
+
+
+def _confusion_section(results: list[Result]) -> list[str]:
+    """Tables of what the analyser saw against what the prompt asked, per CONFUSED attribute."""
+    lines = [
+        "## Asked against seen (plain objects of every suite)",
+        "",
+        "Rows: what the prompt asked; columns: what the analyser saw (`missing`: no track).",
+        "",
+    ]
+    for attr in CONFUSED:
+        table = confusion(results, attr)
+        seen = sorted({s for row in table.values() for s in row})
+        lines += [
+            f"| {attr} asked | " + " | ".join(seen) + " | correct |",
+            "|---|" + "---|" * (len(seen) + 1),
+        ]
+        for asked in sorted(table):
+            row = table[asked]
+            cells = " | ".join(str(row.get(s, "")) for s in seen)
+            lines.append(f"| {asked} | {cells} | {_pct(row.get(asked, 0) / sum(row.values()))} |")
+        lines.append("")
+    return lines
 
 
 def _num(v: float | None, fmt: str) -> str:

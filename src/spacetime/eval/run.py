@@ -35,6 +35,8 @@ ATTRIBUTES = (
     "character",
 )
 
+CONFUSED = ("shape", "motion")  # attributes whose asked-against-seen counts the report shows
+
 
 @dataclass
 class Result:
@@ -50,6 +52,7 @@ class Result:
     permanence_ok: bool
     seconds: float  # wall time of the generation
     found: str  # what the analyser saw, in words
+    seen: dict[str, list[list[str]]]  # "shape"/"motion" -> [asked, seen] per plain object
     video: Video | None = field(default=None, repr=False)  # kept only for the report's sheets
 
 
@@ -89,6 +92,14 @@ def judge(item: Item, video: Video) -> dict[str, Any]:
         "dynamic_score": float(dyn_score),
         "permanence_ok": bool(perm["ok"]),
         "found": a.summary().replace("\n", "; "),
+        "seen": {
+            attr: [
+                [getattr(o.truth, attr), getattr(o.track, attr) if o.track else "missing"]
+                for o in objs
+                if not o.truth.is_character
+            ]
+            for attr in CONFUSED
+        },
     }
 
 
@@ -137,6 +148,16 @@ def summarise(results: list[Result], clip_seconds: float) -> dict[str, Any]:
         row["seconds_per_clip"] = float(np.mean(secs))
         row["real_time_factor"] = float(np.mean(secs)) / clip_seconds
         out[name] = row
+    return out
+
+
+def confusion(results: list[Result], attr: str) -> dict[str, dict[str, int]]:
+    """asked -> seen -> how many plain objects, over all results (an attribute of CONFUSED)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in results:
+        for asked, seen in r.seen[attr]:
+            row = out.setdefault(asked, {})
+            row[seen] = row.get(seen, 0) + 1
     return out
 
 
