@@ -10,9 +10,11 @@ from spacetime.known import (
     even_pace,
     extrapolate,
     guess_from_known,
+    guess_kept,
     keep_known,
     seam_correct,
     start_guess,
+    still_between,
     subject_mask,
 )
 
@@ -47,6 +49,24 @@ def test_detail_is_added_only_where_the_model_agrees_with_the_guess():
     assert ok[0, 1:-1, 1:-1].all()
     assert not ok[1, 3:9, 3:9].any()  # the moved block and a pixel around it
     assert ok[1, 10:15, 10:15].all()
+
+
+def test_a_pixel_still_between_known_frames_keeps_the_guess(monkeypatch) -> None:
+    video = np.full((5, 16, 16, 3), 100, np.uint8)
+    video[4, :, 8:] = 180  # the right half changed between the two known frames
+    known = np.zeros((5, 16, 16), bool)
+    known[[0, 4]] = True
+    still = still_between(video, known)
+    assert still[1:4, :, :8].all() and not still[:, :, 8:].any() and not still[[0, 4]].any()
+    rt = np.full(video.shape, 100.0, np.float32)  # the guess's round trip
+    out = rt + 25  # the model redrew the background, off by more than agreement's 12
+    out[2, 2:6, 2:6] = 250  # and drew something passing through
+    kept = guess_kept(out, rt, (video, known))
+    assert (kept == still).all()  # still pixels: the guess; the rest, 25 off: the model's
+    assert not guess_kept(out, rt).any()  # video-to-video: agreement alone
+    monkeypatch.setattr("spacetime.known.STILL_TOL", 40.0)  # benchmarks/detail.py's knob
+    kept = guess_kept(out, rt, (video, known))
+    assert kept[1, 1:-1, 1:7].all() and not kept[2, 1:7, 1:7].any()
 
 
 def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:

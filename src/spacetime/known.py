@@ -17,6 +17,7 @@ from .eval.metrics import flow_interpolate, optical_flow
 STILL = 0.25  # px per frame: slower flow is read as noise and held still
 CHANGED = 8  # grey levels (0-255): a smaller change between two frames is not motion
 SAME_SHOT = 30.0  # mean absolute difference (0-255) under which two frames are one shot
+STILL_TOL = np.inf  # detail keeps a still_between pixel's guess where the model is this close
 
 
 def _same_shot(a: np.ndarray, b: np.ndarray) -> bool:
@@ -256,6 +257,17 @@ def even_pace(video: np.ndarray) -> np.ndarray:
     return out.round().clip(0, 255).astype(np.uint8)
 
 
+def still_between(video: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Unknown pixels whose nearest known frames before and after hold the same value (within
+    CHANGED in every channel): bool (T, H, W). The truth there is almost surely still; an
+    interpolation's background, which the model redraws a little differently each time."""
+    t = len(known)
+    prev, nxt = _neighbours(known)
+    v = video.astype(np.int16)
+    same = np.abs(_at(v, prev) - _at(v, nxt)).max(axis=-1) < CHANGED
+    return same & (prev >= 0) & (nxt < t) & ~known
+
+
 def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> np.ndarray:
     """Where the model's decoded output (T, H, W, 3) matches the VAE round trip of the guess:
     bool (T, H, W), shrunk by a pixel so no halo is left where the model moved something.
@@ -263,3 +275,23 @@ def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> n
     close = (np.abs(video - round_trip).max(axis=-1) < tol).astype(np.uint8)
     kernel = np.ones((3, 3), np.uint8)
     return np.stack([cv2.erode(f, kernel) for f in close]).astype(bool)
+
+
+def guess_kept(
+    video: np.ndarray,
+    round_trip: np.ndarray,
+    given: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Where detail keeps the classical guess's own pixels: bool (T, H, W). video is the
+    model's decoded output, round_trip the guess's VAE round trip, given (known_video, known)
+    when the guess was made from known pixels (not for video-to-video). Kept: where the two
+    agree (agreement) and some frame knows the pixel; and every pixel still between two
+    known frames (still_between; with a finite STILL_TOL, only where the model is that close)."""
+    agree = agreement(video, round_trip)
+    if given is None:
+        return agree
+    known_video, known = given
+    still = still_between(known_video, known)
+    if np.isfinite(STILL_TOL):
+        still &= agreement(video, round_trip, STILL_TOL)
+    return (agree & known.any(axis=0)) | still

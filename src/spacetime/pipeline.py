@@ -26,7 +26,7 @@ from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
 from .io import Video
-from .known import agreement, keep_known, start_guess, subject_mask
+from .known import guess_kept, keep_known, start_guess, subject_mask
 from .models import folder as mf
 from .models import lora
 from .models.fast import speed_up
@@ -182,7 +182,8 @@ class Pipeline(Verbs):
         detail: keep what the VAE loses. Where some frame knows the pixel and the model's
         decoded output agrees with the VAE round trip of the classical guess (start_guess, or
         init_video), the output is the guess itself: parts the model leaves as they were keep
-        their sharpness and stay still, and moved parts get no ghosts.
+        their sharpness and stay still, and moved parts get no ghosts. So is every pixel whose
+        known frames before and after hold the same value (an interpolation's background).
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
@@ -265,9 +266,8 @@ class Pipeline(Verbs):
             guess = classical
         agree = None
         if guess is not None:  # where the model left the guess as it was: (T, H, W)
-            agree = agreement(video, self.round_trip(guess))
-            if init_video is None:  # only where the guess copies known pixels over time
-                agree &= known.any(axis=0)  # type: ignore[union-attr]
+            given_px = (known_video, known) if init_video is None else None
+            agree = guess_kept(video, self.round_trip(guess), given_px)  # type: ignore[arg-type]
         if known is not None:  # known pixels are given: keep them exactly
             ref = reference is not None
             video = keep_known(video, known_video, known, anchor, seam, ref)  # type: ignore[arg-type]
