@@ -1,7 +1,7 @@
 """Where sampling starts, for the tasks with known pixels: pure noise, or the classical guess.
 
-    python benchmarks/start.py [--model FOLDER] [--items 4] [--starts 1,0.7,0.4] [--seam on]
-        [--tasks animate,extend,...] [--sheet tasks.png] [--detail]
+    python benchmarks/start.py [--model FOLDER] [--items 4] [--skip 0] [--starts 1,0.7,0.4]
+        [--seam on] [--tasks animate,extend,...] [--sheet tasks.png] [--detail]
 
 `Pipeline.generate(start=S)` starts sampling from a classical guess of the clip
 (`known.start_guess`) noised to sigma = S; S = 1 is pure noise. Every task of `spacetime
@@ -30,6 +30,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default=None, help="model folder (default: shipped)")
     ap.add_argument("--items", type=int, default=4, help="items per task")
+    ap.add_argument("--skip", type=int, default=0, help="first items left out (12: the eval's)")
     ap.add_argument("--starts", default="1,0.7,0.4", help="comma-separated start levels")
     ap.add_argument("--seam", choices=("on", "off", "both"), default="on")
     ap.add_argument("--tasks", default=",".join(T.TASKS), help="comma-separated tasks")
@@ -45,7 +46,7 @@ def main() -> None:
         for s in (float(x) for x in a.starts.split(","))
         for on in seams
     }
-    items = [it for t in a.tasks.split(",") for it in T.build(t, a.items)]
+    items = [it for t in a.tasks.split(",") for it in T.build(t, a.skip + a.items)[a.skip :]]
     outputs: dict[tuple[str, str], np.ndarray] = {}
     rows = T.run_tasks(items, methods, outputs=outputs)
     summary = T.summarise_tasks(rows)
@@ -53,7 +54,14 @@ def main() -> None:
         task_sheet(items, a.sheet, outputs)
     print("\n".join(task_table(summary)))
     a.out.parent.mkdir(parents=True, exist_ok=True)
-    record = {"model": a.model, "items": a.items, "seam": a.seam, "summary": summary, "rows": rows}
+    record = {
+        "model": a.model,
+        "items": a.items,
+        "skip": a.skip,
+        "seam": a.seam,
+        "summary": summary,
+        "rows": rows,
+    }
     a.out.write_text(json.dumps(record, indent=1))
 
 

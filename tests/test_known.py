@@ -13,6 +13,7 @@ from spacetime.known import (
     guess_kept,
     keep_known,
     seam_correct,
+    smooth_time,
     start_guess,
     still_between,
     subject_mask,
@@ -104,6 +105,20 @@ def test_even_pace_spreads_steps_evenly_and_keeps_the_ends() -> None:
     assert jumps.max() <= 180 / 8 + 1 and jumps.min() >= 180 / 8 - 1  # 8 equal steps
     still = np.stack([a] * 5)
     assert np.array_equal(even_pace(still), still)
+
+
+def test_smooth_time_stills_flicker_and_keeps_the_ends() -> None:
+    rng = np.random.default_rng(0)
+    ramp = np.linspace(20, 200, 17)[:, None, None, None] * np.ones((17, 8, 8, 3))
+    noise = rng.normal(0, 20, ramp.shape)
+    noise[[0, -1]] = 0  # the ends are given frames; the made ones between them flicker
+    flicker = (ramp + noise).clip(0, 255).astype(np.uint8)
+    out = smooth_time(flicker, 2.0)
+    jump = lambda v: np.abs(np.diff(v.astype(np.float32), axis=0)).mean(axis=(1, 2, 3)).max()  # noqa: E731
+    assert np.array_equal(out[[0, -1]], flicker[[0, -1]])
+    assert jump(out[1:-1]) < jump(flicker[1:-1]) / 2  # between the made frames
+    assert np.abs(out[8].astype(np.float32) - ramp[8]).mean() < 8  # the ramp stays (noise 20)
+    assert np.array_equal(smooth_time(flicker, 0), flicker)
 
 
 def test_seam_correct_meets_the_known_frames_without_a_jump() -> None:

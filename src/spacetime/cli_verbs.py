@@ -223,6 +223,14 @@ def morph(
             "(a step every 4 frames).",
         ),
     ] = True,
+    smooth: Annotated[
+        float | None,
+        typer.Option(
+            "--smooth",
+            help="Smooth the made frames over time with a Gaussian of this sigma in frames, "
+            "so redrawn texture does not flicker (0: off; default 2).",
+        ),
+    ] = None,
     model: Model = None,
     seed: Seed = 0,
     steps: Steps = None,
@@ -245,6 +253,7 @@ def morph(
         seconds=seconds,
         prompt=prompt,
         even=even,
+        **({} if smooth is None else {"smooth": smooth}),
         **opts,
     )
 

@@ -237,6 +237,24 @@ def keep_known(
     return np.where(known[..., None], known_video, video.round().clip(0, 255))
 
 
+def smooth_time(video: np.ndarray, sigma: float) -> np.ndarray:
+    """Each frame of a clip (T, H, W, 3) but the first and last replaced by a Gaussian-weighted
+    mean of the frames around it (sigma in frames; the ends repeat past the clip). Texture
+    the model redraws differently in every frame of a morph's middle stops flickering; the
+    ends stay exactly as they are. sigma <= 0: unchanged. uint8."""
+    t = len(video)
+    if sigma <= 0 or t < 3:
+        return video.copy()
+    r = int(np.ceil(3 * sigma))
+    w = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    w /= w.sum()  # (2r + 1,)
+    idx = (np.arange(t)[:, None] + np.arange(-r, r + 1)).clip(0, t - 1)  # (T, 2r + 1)
+    v = video.astype(np.float32)
+    out = np.einsum("tk,tkhwc->thwc", w[None].repeat(t, 0), v[idx])
+    out[0], out[-1] = v[0], v[-1]
+    return out.round().clip(0, 255).astype(np.uint8)
+
+
 def even_pace(video: np.ndarray) -> np.ndarray:
     """A clip (T, H, W, 3) replayed at an even pace of change: output frame k lies k / (T - 1)
     of the way along the clip's total change (the sum of its frame-to-frame mean absolute

@@ -28,9 +28,10 @@ import cv2
 import numpy as np
 
 from .io import Video
-from .known import even_pace
+from .known import even_pace, smooth_time
 
 MAX_SIDE = 1024  # the largest canvas side a verb accepts
+MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
 # ----------------------------------------------------------------------------- fitting input
@@ -376,14 +377,19 @@ class Verbs:
         seconds: float | None = None,
         prompt: str = "",
         even: bool = True,
+        smooth: float = MORPH_SMOOTH,
         **opts: Any,
     ) -> Video:
         """A transition that starts exactly on a's last frame and ends on b's first.
 
-        a and b are clips (T, H, W, 3); pass an image as a 1-frame clip. even: replay the
-        model's transition at an even pace of change (known.even_pace). The model changes the
+        a and b are clips (T, H, W, 3); pass an image as a 1-frame clip. smooth: sigma in
+        frames of a Gaussian over time on the made frames (known.smooth_time; 0 is off), so
+        texture the model redraws in each frame does not flicker. even: replay the
+        transition at an even pace of change (known.even_pace). The model changes the
         picture a latent frame (4 frames) at a time, so as made it jumps every 4 frames.
         """
+        if not smooth >= 0:
+            raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
         notices: list[str] = []
         rate = float(self.meta["fps"])
         hw = self.canvas(*a.shape[1:3])
@@ -409,9 +415,10 @@ class Verbs:
             height=hw[0],
             width=hw[1],
             task="morph",
-            extra={"seconds": (n - 1) / rate, "even": even, "notices": notices},
+            extra={"seconds": (n - 1) / rate, "smooth": smooth, "even": even, "notices": notices},
             **opts,
         )
+        clip.frames = smooth_time(clip.frames, smooth)
         if even:
             clip.frames = even_pace(clip.frames)
         return clip
