@@ -322,9 +322,6 @@ class Verbs:
         # Windows overlap the frames made so far by `context` frames.
         starts = list(range(len(clip) - context, total - context, win - context))
         seed = int(opts.pop("seed", 0))
-        # Detail add-back compounds over chained windows (each window re-adds the VAE's loss
-        # on frames that already carry it): off unless asked for.
-        opts.setdefault("detail", False)
         for i, s in enumerate(starts):
             s = min(s, total - win) if total >= win else 0
             sl = slice(s, s + win)
