@@ -1,4 +1,4 @@
-"""models/fast.py: the rewritten norm and attention compute what Wan's do; bf16 training runs."""
+"""models/fast.py: the rewritten norm, conv and attention compute what Wan's do; bf16 runs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import torch
 from conftest import tiny_config
 
 from spacetime.models import presets
-from spacetime.models.fast import FastAttnProcessor, FastRMSNorm, speed_up
+from spacetime.models.fast import FastAttnProcessor, FastCausalConv3d, FastRMSNorm, speed_up
 from spacetime.train.loop import train
 
 
@@ -42,6 +42,7 @@ def test_fast_vae_matches_wans_and_keeps_its_state_dict() -> None:
     stock = presets.vae(4, 4, [1, 2, 2], 1)
     fast = speed_up(copy.deepcopy(stock))
     assert any(isinstance(m, FastRMSNorm) for m in fast.modules())
+    assert any(isinstance(m, FastCausalConv3d) for m in fast.modules())
     assert fast.state_dict().keys() == stock.state_dict().keys()
     x = torch.rand(1, 3, 5, 16, 16) * 2 - 1
     with torch.no_grad():
