@@ -248,9 +248,10 @@ def smooth_time(video: np.ndarray, sigma: float) -> np.ndarray:
     r = int(np.ceil(3 * sigma))
     w = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
     w /= w.sum()  # (2r + 1,)
-    idx = (np.arange(t)[:, None] + np.arange(-r, r + 1)).clip(0, t - 1)  # (T, 2r + 1)
     v = video.astype(np.float32)
-    out = np.einsum("tk,tkhwc->thwc", w[None].repeat(t, 0), v[idx])
+    out = np.zeros_like(v)
+    for k, wk in zip(range(-r, r + 1), w, strict=True):  # one offset at a time: memory of one clip
+        out += wk * v[(np.arange(t) + k).clip(0, t - 1)]
     out[0], out[-1] = v[0], v[-1]
     return out.round().clip(0, 255).astype(np.uint8)
 
