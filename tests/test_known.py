@@ -9,6 +9,7 @@ from spacetime.known import (
     colour_anchor,
     even_pace,
     extrapolate,
+    gaussian_time,
     guess_from_known,
     guess_kept,
     keep_known,
@@ -188,3 +189,10 @@ def test_subject_mask_keeps_a_busy_or_empty_image_whole() -> None:
     photo = np.random.default_rng(0).integers(0, 256, (16, 16, 3)).astype(np.uint8)
     assert subject_mask(photo).all()
     assert subject_mask(np.full((16, 16, 3), 90, np.uint8)).all()
+
+
+def test_gaussian_time_mirrored_keeps_a_straight_line() -> None:
+    line = np.stack([np.arange(9.0), 3 - 0.5 * np.arange(9.0)], axis=1)  # (9, 2)
+    assert np.allclose(gaussian_time(line, 1.5, odd=True), line)
+    held = gaussian_time(line, 1.5)  # ends repeated: the line bends towards its middle
+    assert held[-1, 0] < line[-1, 0] - 0.5 and held[0, 0] > 0.5

@@ -112,6 +112,11 @@ def test_cinemagraph_moves_only_the_region(pipe: Pipeline, clip: np.ndarray) -> 
     still = np.broadcast_to(~region, v.frames.shape[:3])
     assert np.array_equal(v.frames[still], np.broadcast_to(clip[0], v.frames.shape)[still])
     assert np.array_equal(v.frames[0], clip[0])
+    made = pipe.cinemagraph(clip[0], "the red circle moves up", region=region, keep=False, **FAST)
+    assert v.recipe["keep"] is True and made.recipe["keep"] is False
+    # the circle kept sharp where the model's blob is (sprite.py), or a notice that it could not
+    said = any("no single object" in n for n in v.recipe["notices"])
+    assert said != (not np.array_equal(v.frames, made.frames))
 
 
 def test_region_at_finds_the_clicked_object() -> None:
@@ -182,7 +187,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         ["morph", str(video), str(image)],
         ["inpaint", str(video), "grass", "--box", "4,4,10,10", "--start", "0.5"],
         ["outpaint", str(video), "grass", "--to", "48x32"],
-        ["cinemagraph", str(image), "the circle moves", "--mask", str(mask)],
+        ["cinemagraph", str(image), "the circle moves", "--mask", str(mask), "--as-made"],
         ["stylize", str(video), "a blue circle", "--strength", "0.5"],
     ]
     for case in cases:
@@ -194,6 +199,8 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
             want = {"inpaint": 0.5, "cinemagraph": 1.0}.get(case[0], 0.7)
             assert recipe["start"] == want, case
+        if case[0] == "cinemagraph":
+            assert recipe["keep"] is False  # --as-made
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),

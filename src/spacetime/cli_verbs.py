@@ -367,6 +367,14 @@ def cinemagraph(
             "noise; lower keeps the region closer to the still, and it moves less).",
         ),
     ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep/--as-made",
+            help="Move the image's own object as the model moves it, so it keeps its look, "
+            "or keep the pixels as the model made them.",
+        ),
+    ] = True,
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
@@ -399,6 +407,7 @@ def cinemagraph(
         prompt,
         region=region,
         frames=frames,
+        keep=keep,
         **_opts(seed, steps, guidance, negative, start),
     )
 

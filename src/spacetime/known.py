@@ -237,21 +237,37 @@ def keep_known(
     return np.where(known[..., None], known_video, video.round().clip(0, 255))
 
 
-def smooth_time(video: np.ndarray, sigma: float) -> np.ndarray:
-    """Each frame of a clip (T, H, W, 3) but the first and last replaced by a Gaussian-weighted
-    mean of the frames around it (sigma in frames; the ends repeat past the clip). Texture
-    the model redraws differently in every frame of a morph's middle stops flickering; the
-    ends stay exactly as they are. sigma <= 0: unchanged. uint8."""
-    t = len(video)
-    if sigma <= 0 or t < 3:
-        return video.copy()
+def gaussian_time(x: np.ndarray, sigma: float, odd: bool = False) -> np.ndarray:
+    """x (T, ...) float, each entry replaced by a Gaussian-weighted mean over time (sigma in
+    frames), summed one offset at a time: memory of one x. Past the ends x repeats its end
+    value, or with odd it is mirrored through it (a straight line stays straight)."""
+    t = len(x)
     r = int(np.ceil(3 * sigma))
     w = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
     w /= w.sum()  # (2r + 1,)
+    out = np.zeros_like(x)
+    for k, wk in zip(range(-r, r + 1), w, strict=True):
+        i = np.arange(t) + k
+        inside = i.clip(0, t - 1)
+        if odd:  # x[-j] = 2 x[0] - x[j], x[t - 1 + j] = 2 x[t - 1] - x[t - 1 - j]
+            mirror = np.where(i < 0, -i, np.where(i > t - 1, 2 * (t - 1) - i, i)).clip(0, t - 1)
+            end = np.where(i < 0, 0, t - 1)
+            outside = ((i < 0) | (i > t - 1)).reshape(-1, *[1] * (x.ndim - 1))
+            out += wk * np.where(outside, 2 * x[end] - x[mirror], x[inside])
+        else:
+            out += wk * x[inside]
+    return out
+
+
+def smooth_time(video: np.ndarray, sigma: float) -> np.ndarray:
+    """Each frame of a clip (T, H, W, 3) but the first and last replaced by a Gaussian-weighted
+    mean of the frames around it (gaussian_time). Texture the model redraws differently in
+    every frame of a morph's middle stops flickering; the ends stay exactly as they are.
+    sigma <= 0: unchanged. uint8."""
+    if sigma <= 0 or len(video) < 3:
+        return video.copy()
     v = video.astype(np.float32)
-    out = np.zeros_like(v)
-    for k, wk in zip(range(-r, r + 1), w, strict=True):  # one offset at a time: memory of one clip
-        out += wk * v[(np.arange(t) + k).clip(0, t - 1)]
+    out = gaussian_time(v, sigma)
     out[0], out[-1] = v[0], v[-1]
     return out.round().clip(0, 255).astype(np.uint8)
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from .io import Video
 from .known import even_pace, smooth_time
+from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest canvas side a verb accepts
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
@@ -471,13 +472,16 @@ class Verbs:
         region: np.ndarray,
         frames: int | None = None,
         start: float = 1.0,
+        keep: bool = True,
         **opts: Any,
     ) -> Video:
         """Only the region (bool (H, W), True = may move) moves; the rest stays the image.
 
         start: 1 samples the region from noise. Started from the still image (start < 1),
         the model leaves the object where it was: at 0.7 it moved as the prompt says in none
-        of the eval's 12 items (docs/tasks.md)."""
+        of the eval's 12 items (docs/tasks.md). keep: the image's own object is moved as the
+        model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
+        where it cannot be cut out or followed, the model's pixels stay, with a notice."""
         if region.shape != image.shape[:2]:
             raise ValueError(
                 f"the mask is {region.shape[1]}x{region.shape[0]} but the image is "
@@ -492,7 +496,18 @@ class Verbs:
         video = np.repeat(img[None], n, axis=0)
         known = np.repeat(~m[None], n, axis=0)
         known[0] = True
-        return self._run(prompt, video, known, "cinemagraph", notices, {}, start=start, **opts)
+        extra = {"keep": keep}
+        clip = self._run(prompt, video, known, "cinemagraph", notices, extra, start=start, **opts)
+        if keep:
+            kept = keep_look(img, m, clip.frames)
+            if kept is None:
+                notices.append(
+                    "cinemagraph: no single object to follow in the region; the model's "
+                    "pixels are kept"
+                )
+            else:
+                clip.frames = kept
+        return clip
 
     def stylize(
         self, video: np.ndarray, prompt: str, *, strength: float = 0.6, **opts: Any

@@ -1,0 +1,190 @@
+"""Keep a moving object's own look (cinemagraph): cut the object out of the still image,
+follow where the model moves it in the clip it made, and paste the sharp cut-out there over
+the still with the object painted out. The model decides the motion; the image keeps its
+pixels, which the VAE round trip would blur (a small triangle comes back round).
+
+Images are (H, W, 3) uint8, clips (T, H, W, 3) uint8, regions and masks bool (H, W).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .known import gaussian_time
+
+RING = 3  # px: the band just outside the region whose colours are the background's
+COLOURS = 4  # most colours in a palette (k-means)
+FAR = 40.0  # RGB distance from every background colour that makes a pixel the object's
+PLENTY = 0.15  # a background colour covers at least this share of the ring (not a neighbour)
+MOST = 0.5  # an object covering more of its region than this is not cut out (no room to move)
+MIN_PIXELS = 4  # a smaller object or blob is not followed
+
+
+def palette(pixels: np.ndarray, k: int = COLOURS, least: float = 0.0) -> np.ndarray:
+    """Up to k representative colours of pixels (N, 3): float32 (K, 3), k-means centres,
+    leaving out those that stand for less than a `least` share of the pixels."""
+    px = pixels.reshape(-1, 3).astype(np.float32)
+    distinct = np.unique(px, axis=0)
+    if len(distinct) <= k:
+        return distinct
+    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(px, k, None, crit, 2, cv2.KMEANS_PP_CENTERS)
+    share = np.bincount(labels.ravel(), minlength=k) / len(px)
+    return centres[share >= min(least, share.max())]
+
+
+def _distance(frame: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Distance from every pixel of frame (H, W, 3) to the nearest of colours (K, 3): (H, W)."""
+    f = frame.astype(np.float32)[:, :, None, :]  # (H, W, 1, 3)
+    return np.sqrt(((f - colours[None, None]) ** 2).sum(-1)).min(-1)
+
+
+def _components(mask: np.ndarray) -> list[np.ndarray]:
+    """The connected parts of mask (8-connected) with at least MIN_PIXELS pixels."""
+    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    parts = [labels == k for k in range(1, n)]
+    return [p for p in parts if p.sum() >= MIN_PIXELS]
+
+
+def background(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
+    """The background's colours around a region: palette (K, 3) of the RING pixels just
+    outside it, without colours rarer than PLENTY (a neighbouring object's). None when the
+    region leaves no such band (it is the whole image)."""
+    ring = cv2.dilate(region.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
+    ring &= ~region
+    return palette(image[ring], least=PLENTY) if ring.sum() >= MIN_PIXELS else None
+
+
+def cut(
+    image: np.ndarray, region: np.ndarray, background: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The object in the region of a still image and the image with it painted out:
+    (mask, plate), or None when nothing in the region stands out from the background's
+    colours, or the object fills most of the region."""
+    far = region & (_distance(image, background) > FAR)
+    closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    parts = _components(closed > 0)
+    if not parts:
+        return None
+    rough = max(parts, key=lambda p: int(p.sum()))
+    if rough.sum() > MOST * region.sum():
+        return None
+    # Its edge pixels are blends with the background: each goes to the nearer palette, the
+    # object's taken from the rough cut's inside.
+    core = cv2.erode(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    colours = palette(image[core if core.sum() >= MIN_PIXELS else rough], 3)
+    near = cv2.dilate(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    mask = near & region & (_distance(image, colours) < _distance(image, background))
+    paint = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) * 255  # its soft edge
+    plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
+    return mask, plate
+
+
+def follow(
+    clip: np.ndarray,
+    region: np.ndarray,
+    mask: np.ndarray,
+    image: np.ndarray,
+    background: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where the model put the object in each frame of clip: centre (T, 2) as (x, y) and
+    area (T,) of the blob nearer the object's colours than the background's, the part
+    nearest the frame before's centre; NaN where none is found. Frame 0 is the cut-out's.
+    None when the object is lost in more than half the frames."""
+    colours = palette(image[mask], 3)
+    t = len(clip)
+    centre, area = np.full((t, 2), np.nan), np.full(t, np.nan)
+    ys, xs = np.nonzero(mask)
+    centre[0], area[0] = (xs.mean(), ys.mean()), len(xs)
+    radius = max(2.0, float(np.sqrt(len(xs) / np.pi)))
+    last = centre[0]
+    for k in range(1, t):
+        blob = region & (_distance(clip[k], colours) < _distance(clip[k], background))
+        parts = _components(blob)
+        if not parts:
+            continue
+        at = np.array([[np.nonzero(p)[1].mean(), np.nonzero(p)[0].mean()] for p in parts])
+        near = at[np.argmin(np.hypot(*(at - last).T))]
+        # a blob the model broke in pieces: every piece within two radii of the nearest
+        keep = np.hypot(*(at - near).T) <= 2 * radius
+        sizes = np.array([p.sum() for p in parts])[keep]
+        centre[k] = (at[keep] * sizes[:, None]).sum(0) / sizes.sum()
+        area[k], last = sizes.sum(), centre[k]
+    if np.isnan(area[1:]).sum() > (t - 1) / 2:
+        return None
+    return centre, area
+
+
+SMOOTH = 1.5  # frames: sigma of the Gaussian over the followed centre (the model's blob wobbles)
+GROWS = 0.15  # a size change over the clip smaller than this share is read as none
+STAY = 0.25  # px: an object followed this close to where it was is left as it is
+STEADY = 0.5  # nor is one a straight line in time explains less of (R^2): a wobbling blob
+
+
+def _track(x: np.ndarray) -> np.ndarray:
+    """A followed centre (T, 2) with NaN gaps filled linearly, smoothed over time by a
+    Gaussian of SMOOTH frames (mirrored through the ends, so steady motion keeps its speed
+    to the last frame)."""
+    x = np.array(x, np.float64)
+    t = np.arange(len(x))
+    for d in range(x.shape[1]):
+        ok = ~np.isnan(x[:, d])
+        x[:, d] = np.interp(t, t[ok], x[ok, d])
+    return gaussian_time(x, SMOOTH, odd=True)
+
+
+def _scale(area: np.ndarray) -> np.ndarray:
+    """The object's scale in each frame (T,) relative to the first, from the followed areas:
+    a straight line fitted to log area (the model's blob size wobbles); 1 throughout when
+    the fitted change over the clip is under GROWS or the line fits worse than STEADY."""
+    t = np.arange(len(area))
+    ok = ~np.isnan(area) & (area > 0)
+    if ok.sum() < 2:
+        return np.ones(len(area))
+    slope, icept = np.polyfit(t[ok], np.log(area[ok]), 1)
+    y = np.log(area[ok])
+    fit = 1 - ((y - slope * t[ok] - icept) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-9)
+    change = np.exp(slope * (len(area) - 1))  # area, last frame over first
+    if abs(change - 1) < GROWS or fit < STEADY:
+        return np.ones(len(area))
+    return np.sqrt(np.exp(slope * t)).clip(0.25, 4.0)
+
+
+def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.ndarray | None:
+    """The clip (T, H, W, 3) the model made from a still image with only the region free,
+    redrawn with the image's own object moved as the model moved it: translated and scaled
+    (no rotation) over the painted-out still. uint8 (T, H, W, 3); frame 0 and every pixel
+    outside the region are the image's. None when the object cannot be cut out or followed
+    (the model's clip is then the answer)."""
+    colours = background(image, region)
+    got = None if colours is None else cut(image, region, colours)
+    if got is None:
+        return None
+    mask, plate = got
+    found = follow(clip, region, mask, image, colours)
+    if found is None:
+        return None
+    centre, area = found
+    c0 = centre[0].copy()
+    # Only the model's frames (1 on) set the motion, relative to its own frame 1, so its blur
+    # and any offset of its blob drop out; frame 0 to 1 takes the early frames' median step.
+    made = _track(centre[1:])  # (T - 1, 2)
+    scale = np.concatenate([[1.0], _scale(area[1:])])  # (T,)
+    step = np.median(np.diff(made[:5], axis=0), axis=0) if len(made) > 1 else np.zeros(2)
+    out = np.repeat(image[None], len(clip), axis=0)
+    img = image.astype(np.float32)
+    alpha0 = cv2.GaussianBlur(mask.astype(np.float32), (3, 3), 0.6)  # a soft edge
+    h, w = region.shape
+    for k in range(1, len(clip)):
+        s = float(scale[k])
+        p = c0 + step + (made[k - 1] - made[0])
+        if s == 1.0 and np.abs(p - c0).max() < STAY:
+            continue  # where it was: the image itself, not the cut-out over the plate
+        m = np.array([[s, 0, p[0] - s * c0[0]], [0, s, p[1] - s * c0[1]]], np.float32)
+        sprite = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR)
+        alpha = cv2.warpAffine(alpha0, m, (w, h), flags=cv2.INTER_LINEAR)[..., None]
+        frame = plate * (1 - alpha) + sprite * alpha
+        out[k] = np.where(region[..., None], frame.round().clip(0, 255), image)
+    return out

@@ -1,0 +1,85 @@
+"""sprite: cutting an object out of a still, following the model's blob, pasting it sharp."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from spacetime.sprite import background, cut, follow, keep_look
+
+SKY, GRASS, RED = (90, 150, 220), (40, 160, 60), (220, 30, 30)
+
+
+def _still() -> tuple[np.ndarray, np.ndarray]:
+    """A red square on sky over grass (48 x 48) and a box region around it."""
+    img = np.zeros((48, 48, 3), np.uint8)
+    img[:24], img[24:] = SKY, GRASS
+    img[20:28, 10:18] = RED  # (8, 8) across the horizon
+    region = np.zeros((48, 48), bool)
+    region[8:40, 4:44] = True
+    return img, region
+
+
+def _made(img: np.ndarray, dx: int, frames: int = 9) -> np.ndarray:
+    """What a model might make: the square moved dx px a frame, blurred and a bit too big."""
+    clip = np.repeat(img[None], frames, axis=0)
+    plate = img.copy()
+    plate[20:28, 10:18] = img[19, 10]  # sky above, grass below would do as well
+    plate[24:28, 10:18] = GRASS
+    for k in range(1, frames):
+        f = plate.copy()
+        x = 10 + dx * k
+        f[19:29, x - 1 : x + 9] = RED
+        clip[k] = cv2.GaussianBlur(f, (5, 5), 1.5)
+    return clip
+
+
+def test_cut_finds_the_object_and_paints_it_out() -> None:
+    img, region = _still()
+    colours = background(img, region)
+    assert colours is not None and len(colours) == 2  # sky and grass
+    mask, plate = cut(img, region, colours)
+    assert mask[20:28, 10:18].all() and mask.sum() == 64
+    red = np.abs(plate.astype(int) - RED).sum(-1) < 60
+    assert not red.any()  # the square is gone from the plate
+    everything = np.ones((48, 48), bool)
+    assert background(img, everything) is None  # no band outside: nothing to compare with
+    plain = np.zeros_like(img) + np.array(SKY, np.uint8)
+    assert cut(plain, region, background(plain, region)) is None  # nothing stands out
+
+
+def test_follow_reads_the_models_motion() -> None:
+    img, region = _still()
+    mask, _ = cut(img, region, background(img, region))
+    centre, area = follow(_made(img, 2), region, mask, img, background(img, region))
+    assert np.allclose(np.diff(centre[1:, 0]), 2, atol=0.5)  # 2 px a frame to the right
+    assert np.allclose(centre[1:, 1], centre[1, 1], atol=0.5)
+    assert (area[1:] > 0).all()
+
+
+def test_keep_look_moves_the_sharp_object() -> None:
+    img, region = _still()
+    out = keep_look(img, region, _made(img, 2))
+    assert out is not None and out.shape == (9, 48, 48, 3)
+    assert np.array_equal(out[0], img)
+    assert np.array_equal(out[:, ~region], np.broadcast_to(img, out.shape)[:, ~region])
+    for k in (4, 8):
+        red = np.abs(out[k].astype(int) - RED).sum(-1) < 30  # the image's red, not a blend
+        ys, xs = np.nonzero(red)
+        assert abs(xs.mean() - (13.5 + 2 * k)) <= 1.0 and abs(ys.mean() - 23.5) <= 1.0
+        x = 10 + 2 * k
+        assert red[21:27, x + 1 : x + 7].all()  # the square's inside, as sharp as the image
+        for col in (x - 2, x + 9):  # 2 px beside it the model's blob is still reddish
+            assert (np.abs(out[k, 20:28, col].astype(int) - RED).sum(-1) > 150).all()
+    still = keep_look(img, region, _made(img, 0))
+    assert still is not None
+    assert np.abs(still[8].astype(int) - img).max() < 40  # a still model: the still image
+
+
+def test_keep_look_gives_up_without_an_object() -> None:
+    img, region = _still()
+    sky = np.zeros_like(img) + np.array(SKY, np.uint8)
+    assert keep_look(sky, region, np.repeat(sky[None], 5, axis=0)) is None
+    lost = np.repeat(sky[None], 9, axis=0)  # the model lost the object in every frame
+    lost[0] = img
+    assert keep_look(img, region, lost) is None
