@@ -83,3 +83,11 @@ def test_keep_look_gives_up_without_an_object() -> None:
     lost = np.repeat(sky[None], 9, axis=0)  # the model lost the object in every frame
     lost[0] = img
     assert keep_look(img, region, lost) is None
+
+
+def test_cut_prefers_the_object_inside_over_a_neighbour_the_region_clips() -> None:
+    img, region = _still()
+    img[2:16, 30:46] = (30, 30, 200)  # a bigger blue square across the region's top edge
+    mask, plate = cut(img, region, background(img, region))
+    assert mask[20:28, 10:18].all() and not mask[2:16, 30:46].any()
+    assert np.array_equal(plate[2:8, 30:46], img[2:8, 30:46])  # the neighbour stays put

@@ -62,13 +62,18 @@ def cut(
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """The object in the region of a still image and the image with it painted out:
     (mask, plate), or None when nothing in the region stands out from the background's
-    colours, or the object fills most of the region."""
+    colours, or the object fills most of the region. The object is the largest part that
+    stands out and does not touch the region's edge (the image's border is not an edge)."""
     far = region & (_distance(image, background) > FAR)
     closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     parts = _components(closed > 0)
     if not parts:
         return None
-    rough = max(parts, key=lambda p: int(p.sum()))
+    # The moving object lies wholly inside its region; a part the region's edge cuts through
+    # is a neighbour the region overlaps, taken only when there is nothing else.
+    edge = region & ~(cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    inside = [p for p in parts if not (p & edge).any()] or parts
+    rough = max(inside, key=lambda p: int(p.sum()))
     if rough.sum() > MOST * region.sum():
         return None
     # Its edge pixels are blends with the background: each goes to the nearer palette, the
