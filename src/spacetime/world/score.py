@@ -73,7 +73,9 @@ def score(truth: SceneSpec, analysis: Analysis, by_position: bool = True) -> Sce
     objs, tracks = truth.objects, analysis.tracks
     best: tuple[float, tuple[int | None, ...]] = (math.inf, tuple([None] * len(objs)))
     slots: list[int | None] = [*range(len(tracks)), *([None] * len(objs))]
-    for perm in set(itertools.permutations(slots, len(objs))):
+    # dict.fromkeys, not set: a set of tuples holding None iterates in an order that changes
+    # from process to process (hash(None) is its address), and so would the tie-breaks.
+    for perm in dict.fromkeys(itertools.permutations(slots, len(objs))):
         cost = sum(
             3.0 if j is None else _cost(o, tracks[j], analysis.fps, by_position)
             for o, j in zip(objs, perm, strict=True)
