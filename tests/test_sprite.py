@@ -71,6 +71,7 @@ def test_keep_look_moves_the_sharp_object() -> None:
         assert red[21:27, x + 1 : x + 7].all()  # the square's inside, as sharp as the image
         for col in (x - 2, x + 9):  # 2 px beside it the model's blob is still reddish
             assert (np.abs(out[k, 20:28, col].astype(int) - RED).sum(-1) > 150).all()
+    assert np.array_equal(keep_look(img, region, img[None]), img[None])  # one frame: the image
     still = keep_look(img, region, _made(img, 0))
     assert still is not None
     assert np.abs(still[8].astype(int) - img).max() < 40  # a still model: the still image

@@ -163,6 +163,8 @@ def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.nda
     (no rotation) over the painted-out still. uint8 (T, H, W, 3); frame 0 and every pixel
     outside the region are the image's. None when the object cannot be cut out or followed
     (the model's clip is then the answer)."""
+    if len(clip) < 2:
+        return clip.copy()  # frame 0 alone: the image, nothing to follow
     colours = background(image, region)
     got = None if colours is None else cut(image, region, colours)
     if got is None:
