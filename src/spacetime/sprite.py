@@ -64,7 +64,8 @@ def cut(
     (mask, plate), or None when nothing in the region stands out from the background's
     colours, or the object fills most of the region. The object is the largest part that
     stands out and does not touch the region's edge (the image's border is not an edge)."""
-    far = region & (_distance(image, background) > FAR)
+    to_background = _distance(image, background)  # (H, W)
+    far = region & (to_background > FAR)
     closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     parts = _components(closed > 0)
     if not parts:
@@ -81,7 +82,7 @@ def cut(
     core = cv2.erode(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     colours = palette(image[core if core.sum() >= MIN_PIXELS else rough], 3)
     near = cv2.dilate(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    mask = near & region & (_distance(image, colours) < _distance(image, background))
+    mask = near & region & (_distance(image, colours) < to_background)
     paint = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) * 255  # its soft edge
     plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
     return mask, plate
@@ -148,8 +149,8 @@ def _scale(area: np.ndarray) -> np.ndarray:
     ok = ~np.isnan(area) & (area > 0)
     if ok.sum() < 2:
         return np.ones(len(area))
-    slope, icept = np.polyfit(t[ok], np.log(area[ok]), 1)
     y = np.log(area[ok])
+    slope, icept = np.polyfit(t[ok], y, 1)
     fit = 1 - ((y - slope * t[ok] - icept) ** 2).sum() / max(((y - y.mean()) ** 2).sum(), 1e-9)
     change = np.exp(slope * (len(area) - 1))  # area, last frame over first
     if abs(change - 1) < GROWS or fit < STEADY:
