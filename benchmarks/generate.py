@@ -1,6 +1,6 @@
 """Time `spacetime generate` on the default clip: real-time factor and peak memory.
 
-    python benchmarks/generate.py [--model FOLDER] [--clips 5] [--steps N]
+    python benchmarks/generate.py [--model FOLDER] [--clips 5] [--steps N] [--guidance-stop S]
 
 Loads the model once (timed apart), then generates --clips prompts with the model's default
 settings, each from a fresh seed. Real-time factor = generation seconds / clip duration
@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument("--model", default=None)
     ap.add_argument("--clips", type=int, default=5)
     ap.add_argument("--steps", type=int, default=None)
+    ap.add_argument("--guidance-stop", type=float, default=None)
     args = ap.parse_args()
     t0 = time.perf_counter()
     pipe = Pipeline.load(args.model)
@@ -42,7 +43,8 @@ def main() -> None:
     times = []
     for k in range(args.clips):
         t = time.perf_counter()
-        v = pipe.generate(PROMPTS[k % len(PROMPTS)], seed=k, steps=args.steps)
+        p = PROMPTS[k % len(PROMPTS)]
+        v = pipe.generate(p, seed=k, steps=args.steps, guidance_stop=args.guidance_stop)
         times.append(time.perf_counter() - t)
     m = pipe.meta
     duration = v.num_frames / v.fps
@@ -56,6 +58,7 @@ def main() -> None:
                 "clip_seconds": round(duration, 3),
                 "steps": args.steps or m["steps"],
                 "guidance": m["guidance"],
+                "guidance_stop": v.recipe.get("guidance_stop", 1.0),
                 "load_and_warm_up_s": round(load, 2),
                 "seconds_per_clip": round(per, 3),
                 "min_seconds_per_clip": round(min(times), 3),

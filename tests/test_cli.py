@@ -116,10 +116,11 @@ def test_sheet_must_be_png(tmp_path: Path) -> None:
 
 def test_eval_model_takes_sampling_settings(tiny_model: Path, tmp_path: Path) -> None:
     args = ["eval", "-m", tiny_model, "-o", tmp_path / "ev", "--size", 32, "--frames", 5]
-    r = run(*args, "--no-tasks", "--steps", 1, "--guidance", 1.5, "--quiet")
+    sampling = ["--steps", 1, "--guidance", 1.5, "--guidance-stop", 0.4]
+    r = run(*args, "--no-tasks", *sampling, "--quiet")
     assert r.exit_code == 0, r.output
     settings = json.loads(next((tmp_path / "ev").glob("*.json")).read_text())["settings"]
-    assert (settings["steps"], settings["guidance"]) == (1, 1.5)
+    assert (settings["steps"], settings["guidance"], settings["guidance_stop"]) == (1, 1.5, 0.4)
 
 
 def test_sampling_settings_need_a_model(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ def pipe(tiny_model: Path) -> Pipeline:
 
 
 def test_same_seed_same_video(pipe: Pipeline) -> None:
+    pipe._empty.clear()  # a encodes the empty clip, b reuses it: the same frames still
     a = pipe.generate(PROMPT, seed=3, steps=2)
     b = pipe.generate(PROMPT, seed=3, steps=2)
     c = pipe.generate(PROMPT, seed=4, steps=2)
@@ -45,6 +46,32 @@ def test_known_pixels_are_kept(pipe: Pipeline) -> None:
     v = pipe.generate(PROMPT, steps=2, known_video=clip, known=known, task="first")
     assert np.array_equal(v.frames[0], clip[0])
     assert v.recipe["task"] == "first"
+
+
+def test_guidance_stop_guides_only_the_first_steps(pipe: Pipeline) -> None:
+    batches: list[int] = []
+    forward = pipe.transformer.forward
+
+    def counting(x: torch.Tensor, *args: object, **kwargs: object) -> object:
+        batches.append(len(x))
+        return forward(x, *args, **kwargs)
+
+    pipe.transformer.forward = counting  # type: ignore[method-assign]
+    try:
+        full = pipe.generate(PROMPT, seed=1, steps=4)
+        guided = batches[:]
+        batches.clear()
+        part = pipe.generate(PROMPT, seed=1, steps=4, guidance_stop=0.5)
+        batches.append(0)
+        pipe.generate(PROMPT, seed=1, steps=5, guidance_stop=0.5)
+    finally:
+        del pipe.transformer.forward
+    assert guided == [2, 2, 2, 2]
+    assert batches == [2, 2, 1, 1, 0, 2, 2, 1, 1, 1]  # 4 steps: 2 guided; 5 steps: 2.5
+    assert part.recipe["guidance_stop"] == 0.5 and "guidance_stop" not in full.recipe
+    assert not np.array_equal(part.frames, full.frames)
+    with pytest.raises(ValueError, match="guidance_stop"):
+        pipe.generate(PROMPT, steps=2, guidance_stop=1.5)
 
 
 def test_sampler_callback_sees_every_step(pipe: Pipeline) -> None:
@@ -85,6 +112,7 @@ def test_generate_cli_writes_the_recipe(tiny_model: Path, tmp_path: Path) -> Non
         ([PROMPT, "--frames", "6"], ["4k+1"]),
         ([PROMPT, "--size", "20"], ["multiple of 8"]),
         ([PROMPT, "--steps", "0"], ["steps"]),
+        ([PROMPT, "--guidance-stop", "2"], ["guidance_stop", "[0, 1]"]),
     ],
 )
 def test_generate_user_errors(
@@ -164,6 +192,7 @@ def test_model_folder_metadata(tiny_model: Path) -> None:
     assert index["_class_name"] == "WanImageToVideoPipeline"
     meta = json.loads((tiny_model / "spacetime.json").read_text())
     assert meta["frames"] == 5 and meta["training"]["stage"] == "transformer"
+    assert meta["guidance_stop"] == 1.0  # the config's sampling default
 
 
 def test_shipped_model_is_small_and_generates() -> None:

@@ -33,6 +33,14 @@ Fps = Annotated[float, typer.Option("--fps", help="Frames per second.")]
 Size = Annotated[int, typer.Option("--size", help="Width and height in pixels (16 to 1024).")]
 Seed = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same video.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+GuidanceStop = Annotated[
+    float | None,
+    typer.Option(
+        "--guidance-stop",
+        help="Share of the sampling steps, the first ones, that use text guidance, 0..1 "
+        "(default: the model's).",
+    ),
+]
 
 
 def user_errors(fn: F) -> F:
@@ -270,6 +278,7 @@ def eval_(
         float | None,
         typer.Option("--guidance", help="Text guidance (-g model; default: the model's)."),
     ] = None,
+    guidance_stop: GuidanceStop = None,
     quiet: Quiet = False,
 ) -> None:
     """Score a generator on the prompt suites (faithfulness, quality, cost) and the task suites
@@ -284,9 +293,10 @@ def eval_(
     if model is not None and generator != "vae":
         generator = "model"
     pipe = None
-    sampling = {k: v for k, v in (("steps", steps), ("guidance", guidance)) if v is not None}
+    given = (("steps", steps), ("guidance", guidance), ("guidance_stop", guidance_stop))
+    sampling = {k: v for k, v in given if v is not None}
     if sampling and generator != "model":
-        raise ValueError("--steps and --guidance apply to -g model only")
+        raise ValueError("--steps, --guidance and --guidance-stop apply to -g model only")
     if generator == "model":
         from .pipeline import Pipeline
 
@@ -319,7 +329,11 @@ def eval_(
             task = bar.add_task("task suites", total=len(task_items))
             rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
-    used = {} if pipe is None else {k: pipe.meta.get(k) for k in ("steps", "guidance")}
+    used = {}
+    if pipe is not None:
+        m = pipe.meta
+        used = {"steps": m.get("steps"), "guidance": m.get("guidance")}
+        used["guidance_stop"] = m.get("guidance_stop", 1.0)
     settings = {
         "generator": generator,
         "model": str(model) if model is not None else None,
@@ -356,6 +370,7 @@ def generate(
     guidance: Annotated[
         float | None, typer.Option("--guidance", help="Text guidance scale (1 = off).")
     ] = None,
+    guidance_stop: GuidanceStop = None,
     frames: Annotated[int | None, typer.Option("--frames", help="Frames, 4k+1.")] = None,
     fps: Annotated[float | None, typer.Option("--fps", help="Frames per second.")] = None,
     negative: Annotated[str, typer.Option("--negative", help="What not to show.")] = "",
@@ -372,7 +387,8 @@ def generate(
 
     check_output(out)
     pipe = load_model(model)
-    o = pipe.settings(prompt, steps=steps, guidance=guidance, frames=frames, fps=fps)
+    sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
+    o = pipe.settings(prompt, frames=frames, fps=fps, **sampling)
     ref = None
     if reference is not None:
         from .io import read_media
@@ -389,11 +405,10 @@ def generate(
             prompt,
             negative=negative,
             seed=seed,
-            steps=steps,
-            guidance=guidance,
             frames=frames,
             fps=fps,
             reference=ref,
+            **sampling,
             callback=step,
         )
     if reference is not None:

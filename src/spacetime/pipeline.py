@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
@@ -64,6 +65,7 @@ class Pipeline(Verbs):
         self.meta, self.name, self.model_hash = meta, name, model_hash
         self.device, self.dtype = vae.device, transformer.dtype
         self.setup: dict[str, Any] = {}  # device, dtype, LoRAs: for the recipe
+        self._empty: dict[tuple[int, ...], torch.Tensor] = {}  # shape -> empty clip latents
         z = vae.config.z_dim
         self.mean = torch.tensor(vae.config.latents_mean).view(1, z, 1, 1, 1).to(self.device)
         self.std = torch.tensor(vae.config.latents_std).view(1, z, 1, 1, 1).to(self.device)
@@ -129,7 +131,13 @@ class Pipeline(Verbs):
 
     def condition(self, pixels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
         """Known pixels -> (B, 4 + z, T', h, w): Wan's mask channels, then known latents."""
-        cond = self.encode(masked_pixels(pixels, known))
+        if known.any():
+            cond = self.encode(masked_pixels(pixels, known))
+        else:  # nothing known (text to video): the latents of an empty clip, encoded once
+            key = tuple(pixels.shape)
+            if key not in self._empty:
+                self._empty[key] = self.encode(torch.zeros(key))
+            cond = self._empty[key]
         return torch.cat([latent_mask(known, self.spatial).to(self.device), cond], dim=1)
 
     @torch.no_grad()
@@ -141,6 +149,7 @@ class Pipeline(Verbs):
         seed: int = 0,
         steps: int | None = None,
         guidance: float | None = None,
+        guidance_stop: float | None = None,
         frames: int | None = None,
         size: int | None = None,
         height: int | None = None,
@@ -174,6 +183,10 @@ class Pipeline(Verbs):
         the clip (and known_video, known, init_video) has frames - 1 frames. A plain backdrop
         around its subject is left unknown (subject_mask), so the prompt's background is drawn
         around the subject from the first frame.
+        guidance_stop: the share of the steps taken, the first ones, that are guided (two
+        forward passes); later steps make one conditional pass. Layout and motion are set
+        at high noise, so stopping early costs little and saves time. Default: the model's
+        (`guidance_stop` in spacetime.json, else 1: every step).
         anchor: where pixels are known, fit a per-channel gain and offset from the model's
         output to them and apply it to the whole clip, removing the colour cast of this window
         (it keeps chained windows from drifting in colour).
@@ -191,6 +204,7 @@ class Pipeline(Verbs):
             prompt,
             steps=steps,
             guidance=guidance,
+            guidance_stop=guidance_stop,
             frames=frames,
             size=size,
             height=height,
@@ -198,7 +212,8 @@ class Pipeline(Verbs):
             fps=fps,
             known_given=known is not None or reference is not None,
         )
-        steps, guidance, frames, fps = (o[k] for k in ("steps", "guidance", "frames", "fps"))
+        keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
+        steps, guidance, stop, frames, fps = (o[k] for k in keys)
         h, w = o["height"], o["width"]
         given = known is not None and bool(known.any())  # pixels the caller gave
         if reference is not None:
@@ -247,10 +262,12 @@ class Pipeline(Verbs):
             x0 = self.encode(_to_unit(begin))
             noise = (1 - levels[0]) * x0 + levels[0] * noise
 
+        cut = levels[math.floor(stop * (len(levels) - 1) + 1e-9)]  # guided while sigma > cut
+
         def velocity(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
             inp = torch.cat([x, cond], dim=1).to(self.dtype)
             t = (sigma * 1000).expand(1).to(self.device)
-            if guidance == 1.0:
+            if guidance == 1.0 or sigma <= cut:  # unguided: one pass
                 return self.transformer(inp, t, text[:1], return_dict=False)[0].float()
             out = self.transformer(inp.repeat(2, 1, 1, 1, 1), t.repeat(2), text, return_dict=False)
             c, u = out[0].float().chunk(2)
@@ -282,6 +299,7 @@ class Pipeline(Verbs):
             "seed": seed,
             "steps": steps,
             "guidance": guidance,
+            **({"guidance_stop": stop} if stop < 1 else {}),
             "frames": frames,
             "height": h,
             "width": w,

@@ -151,6 +151,8 @@ class Verbs:
             k: m[k] if given.get(k) is None else given[k]
             for k in ("steps", "guidance", "frames", "size", "fps")
         }
+        stop = given.get("guidance_stop")
+        opts["guidance_stop"] = float(m.get("guidance_stop", 1.0) if stop is None else stop)
         opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
         opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
         if not prompt.strip() and not given.get("known_given"):
@@ -163,6 +165,8 @@ class Verbs:
                 raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
         if opts["steps"] < 1:
             raise ValueError(f"steps must be at least 1, got {opts['steps']}")
+        if not 0.0 <= opts["guidance_stop"] <= 1.0:
+            raise ValueError(f"guidance_stop must be in [0, 1], got {opts['guidance_stop']}")
         if opts["fps"] <= 0:
             raise ValueError(f"fps must be positive, got {opts['fps']}")
         return opts

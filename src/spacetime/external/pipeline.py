@@ -190,6 +190,7 @@ class ExternalPipeline(Verbs):
         seed: int = 0,
         steps: int | None = None,
         guidance: float | None = None,
+        guidance_stop: float | None = None,
         frames: int | None = None,
         size: int | None = None,
         height: int | None = None,
@@ -208,8 +209,11 @@ class ExternalPipeline(Verbs):
         extra: dict[str, Any] | None = None,
         callback: Callable[[dict[str, Any]], None] | None = None,
     ) -> Video:
-        """One clip; arguments as `spacetime.Pipeline.generate` (detail and start are ours
-        only: the families' pipelines condition on known pixels their own way)."""
+        """One clip; arguments as `spacetime.Pipeline.generate` (detail, start and
+        guidance_stop are ours only: the families' pipelines condition and guide their own
+        way)."""
+        if guidance_stop is not None and guidance_stop < 1:
+            raise ValueError("--guidance-stop works with Spacetime models only; leave it unset")
         fam = self.family
         for need in (task, *(["reference"] if reference is not None else [])):
             if not fam.can(need):

@@ -71,6 +71,7 @@ class TrainConfig:
     high_t_min: float = 0.9
     sample_steps: int = 20  # for previews
     guidance: float = 4.0
+    guidance_stop: float = 1.0  # share of the sampling steps (the first) that are guided
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> TrainConfig:

@@ -141,6 +141,7 @@ class TransformerStage:
             "text_tokens": c.text_tokens,
             "steps": c.sample_steps,
             "guidance": c.guidance,
+            "guidance_stop": c.guidance_stop,
             "shift": c.shift,
         }
 
