@@ -126,6 +126,12 @@ def test_region_at_finds_the_clicked_object() -> None:
     assert region[10:16, 20:26].all() and not region.all()
     with pytest.raises(ValueError, match="background"):
         region_at(img, 2, 2)
+    dragged = region_at(img, 22, 12, margin=0.0, to=(7, 14))  # 15 left, 2 down
+    want = np.zeros((32, 32), bool)
+    want[10:18, 5:26] = True  # the object's box and the box moved there
+    assert np.array_equal(dragged, want)
+    with pytest.raises(ValueError, match="outside"):
+        region_at(img, 22, 12, to=(40, 12))
 
 
 def test_stylize_starts_from_the_video(pipe: Pipeline, clip: np.ndarray) -> None:
@@ -179,6 +185,9 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     region = np.zeros((32, 32, 3), np.uint8)
     region[8:24, 8:24] = 255
     mask = _write(tmp_path, "mask.png", region)
+    r, g, b = np.moveaxis(clip[0].astype(int), -1, 0)
+    ys, xs = np.nonzero((r > 150) & (g < 100) & (b < 100))
+    x, y = int(xs.mean()), int(ys.mean())  # the circle's centre
     common = ["-m", str(tiny_model), "--steps", "2", "-q"]
     cases = [
         ["animate", str(image), "a red circle"],
@@ -188,6 +197,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         ["inpaint", str(video), "grass", "--box", "4,4,10,10", "--start", "0.5"],
         ["outpaint", str(video), "grass", "--to", "48x32"],
         ["cinemagraph", str(image), "the circle moves", "--mask", str(mask), "--as-made"],
+        ["cinemagraph", str(image), "the circle moves", "--point", f"{x},{y}", "--to", "3,3"],
         ["stylize", str(video), "a blue circle", "--strength", "0.5"],
     ]
     for case in cases:
@@ -199,12 +209,16 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
             want = {"inpaint": 0.5, "cinemagraph": 1.0}.get(case[0], 0.7)
             assert recipe["start"] == want, case
-        if case[0] == "cinemagraph":
-            assert recipe["keep"] is False  # --as-made
+        if case[0] == "cinemagraph" and "--as-made" in case:
+            assert recipe["keep"] is False and "point" not in recipe
+        elif case[0] == "cinemagraph":
+            assert recipe["keep"] is True and (recipe["point"], recipe["to"]) == ([x, y], [3, 3])
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),
         (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
+        (["cinemagraph", str(image), "x", "--point", f"{x},{y}", "--to", "3,99"], "outside"),
+        (["cinemagraph", str(image), "x", "--mask", str(mask), "--to", "3,3"], "give --point"),
         (["interpolate", str(video), "--factor", "3"], "factor"),
         (["animate", str(image), "x", "--start", "1.5"], "start must be in"),
         (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),

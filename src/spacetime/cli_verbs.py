@@ -47,9 +47,11 @@ def _run(
     inputs: dict[str, Path],
     verb: Callable[..., Any],
     *args: Any,
+    said: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip."""
+    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip;
+    said: options that shaped the inputs (a click), for the recipe."""
     from rich.progress import Progress
 
     from .io import Video, check_output, digest, write_video
@@ -65,7 +67,7 @@ def _run(
             bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
 
         video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
-    recipe = {**video.recipe, "inputs": {k: digest(p) for k, p in inputs.items()}}
+    recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
     for line in recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(Video(video.frames, video.fps, recipe), out)
@@ -351,6 +353,10 @@ def cinemagraph(
     point: Annotated[
         str | None, typer.Option("--point", help="X,Y of the object that moves.")
     ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option("--to", help="X,Y to drag the --point to: room for the object's path."),
+    ] = None,
     mask: Annotated[
         Path | None, typer.Option("--mask", help="Mask image: white = may move.")
     ] = None,
@@ -385,13 +391,15 @@ def cinemagraph(
 
     if (mask is None) == (point is None):
         raise ValueError("say what moves with exactly one of --point X,Y or --mask")
+    if to is not None and point is None:
+        raise ValueError("--to drags a --point; give --point X,Y too")
     img = _media(image).frames[0]
+    said = {}
     if point is not None:
-        try:
-            x, y = (int(v) for v in point.split(","))
-        except ValueError:
-            raise ValueError(f"--point is X,Y in pixels, e.g. 20,30; got {point!r}") from None
-        region = region_at(img, x, y)
+        x, y = _xy(point, "--point")
+        end = None if to is None else _xy(to, "--to")
+        region = region_at(img, x, y, to=end)
+        said = {"point": [x, y], **({"to": list(end)} if end else {})}
     else:
         region = read_mask(mask)  # type: ignore[arg-type]
         if region.ndim == 3:
@@ -408,8 +416,17 @@ def cinemagraph(
         region=region,
         frames=frames,
         keep=keep,
+        said=said,
         **_opts(seed, steps, guidance, negative, start),
     )
+
+
+def _xy(text: str, name: str) -> tuple[int, int]:
+    try:
+        x, y = (int(v) for v in text.split(","))
+    except ValueError:
+        raise ValueError(f"{name} is X,Y in pixels, e.g. 20,30; got {text!r}") from None
+    return x, y
 
 
 @app.command("stylize")

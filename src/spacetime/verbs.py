@@ -97,12 +97,21 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
-def region_at(image: np.ndarray, x: int, y: int, margin: float = 0.2) -> np.ndarray:
+def region_at(
+    image: np.ndarray,
+    x: int,
+    y: int,
+    margin: float = 0.2,
+    to: tuple[int, int] | None = None,
+) -> np.ndarray:
     """The region around the object under pixel (x, y): pixels of similar colour connected to
-    it, as a box grown by margin x the image size on every side so the object can move."""
+    it, as a box grown by margin x the image size on every side so the object can move. to:
+    where the user dragged the point (a motion brush): the box also covers the object moved
+    there, so the region holds its whole path."""
     h, w = image.shape[:2]
-    if not (0 <= x < w and 0 <= y < h):
-        raise ValueError(f"the point {x},{y} is outside the {w}x{h} image")
+    for px, py in [(x, y), *([to] if to is not None else [])]:
+        if not (0 <= px < w and 0 <= py < h):
+            raise ValueError(f"the point {px},{py} is outside the {w}x{h} image")
     flood = np.zeros((h + 2, w + 2), np.uint8)
     img = np.ascontiguousarray(image)
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
@@ -114,8 +123,11 @@ def region_at(image: np.ndarray, x: int, y: int, margin: float = 0.2) -> np.ndar
             "to move, or pass --mask"
         )
     m = round(margin * max(h, w))
+    dx, dy = (to[0] - x, to[1] - y) if to is not None else (0, 0)
+    y0, y1 = min(ys.min(), ys.min() + dy) - m, max(ys.max(), ys.max() + dy) + m
+    x0, x1 = min(xs.min(), xs.min() + dx) - m, max(xs.max(), xs.max() + dx) + m
     region = np.zeros((h, w), bool)
-    region[max(0, ys.min() - m) : ys.max() + m + 1, max(0, xs.min() - m) : xs.max() + m + 1] = True
+    region[max(0, y0) : y1 + 1, max(0, x0) : x1 + 1] = True
     return region
 
 
