@@ -219,6 +219,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
         (["cinemagraph", str(image), "x", "--point", f"{x},{y}", "--to", "3,99"], "outside"),
         (["cinemagraph", str(image), "x", "--mask", str(mask), "--to", "3,3"], "give --point"),
+        (["cinemagraph", str(image), "x"], "exactly one of"),
         (["interpolate", str(video), "--factor", "3"], "factor"),
         (["animate", str(image), "x", "--start", "1.5"], "start must be in"),
         (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),

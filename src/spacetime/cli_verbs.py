@@ -47,11 +47,9 @@ def _run(
     inputs: dict[str, Path],
     verb: Callable[..., Any],
     *args: Any,
-    said: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip;
-    said: options that shaped the inputs (a click), for the recipe."""
+    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip."""
     from rich.progress import Progress
 
     from .io import Video, check_output, digest, write_video
@@ -67,7 +65,7 @@ def _run(
             bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
 
         video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
-    recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
+    recipe = {**video.recipe, "inputs": {k: digest(p) for k, p in inputs.items()}}
     for line in recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(Video(video.frames, video.fps, recipe), out)
@@ -387,21 +385,11 @@ def cinemagraph(
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
     from .pipeline import Pipeline
-    from .verbs import region_at
 
-    if (mask is None) == (point is None):
-        raise ValueError("say what moves with exactly one of --point X,Y or --mask")
-    if to is not None and point is None:
-        raise ValueError("--to drags a --point; give --point X,Y too")
     img = _media(image).frames[0]
-    said = {}
-    if point is not None:
-        x, y = _xy(point, "--point")
-        end = None if to is None else _xy(to, "--to")
-        region = region_at(img, x, y, to=end)
-        said = {"point": [x, y], **({"to": list(end)} if end else {})}
-    else:
-        region = read_mask(mask)  # type: ignore[arg-type]
+    region = None
+    if mask is not None:
+        region = read_mask(mask)
         if region.ndim == 3:
             region = region.any(axis=0)
     inputs = {"image": image, **({"mask": mask} if mask else {})}
@@ -414,9 +402,10 @@ def cinemagraph(
         img,
         prompt,
         region=region,
+        point=None if point is None else _xy(point, "--point"),
+        to=None if to is None else _xy(to, "--to"),
         frames=frames,
         keep=keep,
-        said=said,
         **_opts(seed, steps, guidance, negative, start),
     )
 

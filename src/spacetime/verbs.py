@@ -485,7 +485,9 @@ class Verbs:
         image: np.ndarray,
         prompt: str,
         *,
-        region: np.ndarray,
+        region: np.ndarray | None = None,
+        point: tuple[int, int] | None = None,
+        to: tuple[int, int] | None = None,
         frames: int | None = None,
         start: float = 1.0,
         keep: bool = True,
@@ -493,11 +495,23 @@ class Verbs:
     ) -> Video:
         """Only the region (bool (H, W), True = may move) moves; the rest stays the image.
 
+        Instead of a region, point (x, y) clicks the object (region_at), and to (x, y) drags
+        the click where it should go, so the region holds the object's path.
+
         start: 1 samples the region from noise. Started from the still image (start < 1),
         the model leaves the object where it was: at 0.7 it moved as the prompt says in none
         of the eval's 12 items (docs/tasks.md). keep: the image's own object is moved as the
         model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
         where it cannot be cut out or followed, the model's pixels stay, with a notice."""
+        if (region is None) == (point is None):
+            raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
+        if to is not None and point is None:
+            raise ValueError("--to drags a --point; give --point X,Y too")
+        said: dict[str, Any] = {}
+        if point is not None:
+            region = region_at(image, *point, to=to)
+            said = {"point": list(point), **({"to": list(to)} if to is not None else {})}
+        assert region is not None
         if region.shape != image.shape[:2]:
             raise ValueError(
                 f"the mask is {region.shape[1]}x{region.shape[0]} but the image is "
@@ -512,7 +526,7 @@ class Verbs:
         video = np.repeat(img[None], n, axis=0)
         known = np.repeat(~m[None], n, axis=0)
         known[0] = True
-        extra = {"keep": keep}
+        extra = {"keep": keep, **said}
         clip = self._run(prompt, video, known, "cinemagraph", notices, extra, start=start, **opts)
         if keep:
             kept = keep_look(img, m, clip.frames)
