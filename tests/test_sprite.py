@@ -48,6 +48,20 @@ def test_cut_finds_the_object_and_paints_it_out() -> None:
     assert cut(plain, region, background(plain, region)) is None  # nothing stands out
 
 
+def test_a_smooth_backdrop_is_filled_from_its_plane() -> None:
+    rows = np.linspace(60, 200, 48)[:, None, None]  # a sky darkening upwards, (48, 1, 1)
+    sky = np.broadcast_to(rows * np.array([0.5, 0.8, 1.0]), (48, 48, 3)).round().astype(np.uint8)
+    img = sky.copy()
+    img[20:30, 20:30] = RED
+    region = np.zeros((48, 48), bool)
+    region[10:40, 10:40] = True
+    _, plate = cut(img, region, background(img, region))
+    assert np.abs(plate.astype(int) - sky).max() <= 1  # the gradient itself, not a patch
+    img, region = _still()  # sky over grass around the square: no one plane, so Telea
+    _, plate = cut(img, region, background(img, region))
+    assert not (np.abs(plate.astype(int) - RED).sum(-1) < 60).any()
+
+
 def test_follow_reads_the_models_motion() -> None:
     img, region = _still()
     mask, _ = cut(img, region, background(img, region))

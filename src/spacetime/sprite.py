@@ -19,6 +19,8 @@ FAR = 40.0  # RGB distance from every background colour that makes a pixel the o
 PLENTY = 0.15  # a background colour covers at least this share of the ring (not a neighbour)
 MOST = 0.5  # an object covering more of its region than this is not cut out (no room to move)
 MIN_PIXELS = 4  # a smaller object or blob is not followed
+FLAT = 2.0  # mean RGB error of a plane fitted around the painted-out object: below, a smooth
+# backdrop (a plain colour, a sky's gradient) is filled from the plane, not by Telea
 
 
 def palette(pixels: np.ndarray, k: int = COLOURS, least: float = 0.0) -> np.ndarray:
@@ -84,8 +86,28 @@ def cut(
     near = cv2.dilate(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     mask = near & region & (_distance(image, colours) < to_background)
     paint = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) * 255  # its soft edge
-    plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
+    plate = _plane_fill(image, paint > 0)
+    if plate is None:
+        plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
     return mask, plate
+
+
+def _plane_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray | None:
+    """image (H, W, 3) with the hole (H, W) filled from a plane per channel fitted to a
+    4-px band around it, or None when the plane misses the band by FLAT or more (texture, a
+    neighbour). Telea smooths a smooth backdrop into a visibly paler patch; a plane does not."""
+    band = cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    band &= ~hole
+    h, w = hole.shape
+    ys, xs = np.mgrid[0:h, 0:w] / max(h, w)
+    design = np.stack([np.ones((h, w)), xs, ys], axis=-1)  # (H, W, 3): 1, x, y
+    coef, *_ = np.linalg.lstsq(design[band], image[band].astype(np.float64), rcond=None)
+    fit = design @ coef  # (H, W, 3)
+    if np.abs(fit[band] - image[band]).mean() >= FLAT:
+        return None
+    out = image.copy()
+    out[hole] = fit[hole].round().clip(0, 255).astype(np.uint8)
+    return out
 
 
 def follow(
