@@ -5,14 +5,17 @@ from __future__ import annotations
 import numpy as np
 
 from spacetime.known import (
+    ColourAnchor,
     agreement,
     colour_anchor,
+    colour_lut,
     even_pace,
     extrapolate,
     gaussian_time,
     guess_from_known,
     guess_kept,
     keep_known,
+    lookup,
     seam_correct,
     smooth_time,
     start_guess,
@@ -23,12 +26,56 @@ from spacetime.known import (
 
 def test_colour_anchor_removes_a_colour_cast() -> None:
     rng = np.random.default_rng(0)
-    truth = rng.integers(0, 256, (3, 8, 8, 3)).astype(np.float64)
-    cast = truth * [0.8, 1.0, 1.2] + [10, -5, 0]
-    known = np.zeros((3, 8, 8), bool)
+    truth = rng.integers(0, 256, (3, 32, 32, 3)).astype(np.float64)
+    cast = truth + np.array([10, -5, 0])
+    known = np.zeros((3, 32, 32), bool)
     known[0] = True
     fixed = colour_anchor(cast, truth, known)
     assert np.abs(fixed - truth).max() < 1e-6
+
+
+def test_colour_anchor_gives_a_paled_object_its_colour_back() -> None:
+    truth = np.full((2, 32, 32, 3), 128.0)
+    truth[:, 4:14, 4:14] = [30, 60, 230]  # a blue square on grey, in both frames
+    made = truth.copy()
+    made[truth[..., 2] == 230] = [80, 90, 180]  # the model pales the blue square
+    known = np.zeros((2, 32, 32), bool)
+    known[0] = True
+    fixed = colour_anchor(made, truth, known)
+    blue = truth[1, ..., 2] == 230
+    before, after = (np.abs(x[1][blue] - truth[1][blue]).mean() for x in (made, fixed))
+    assert after < before / 3  # the blue is given back, in the frame not known
+    grey = (truth[1] == 128).all(-1)
+    assert np.abs(fixed[1][grey] - 128).max() < 2  # the grey stays grey
+
+
+def test_colour_anchor_keeps_its_first_per_colour_fit() -> None:
+    truth = np.full((2, 32, 32, 3), 128.0)
+    truth[:, 4:14, 4:14] = [30, 60, 230]
+    made = truth.copy()
+    made[truth[..., 2] == 230] = [80, 90, 180]  # first window: the model pales the blue
+    known = np.zeros((2, 32, 32), bool)
+    known[0] = True
+    anchor = ColourAnchor()
+    anchor(made, truth, known)
+    # A later window knows a pale frame made before; the model draws the blue right again.
+    pale = np.where((truth == [30, 60, 230]).all(-1)[..., None], [70, 85, 190], truth)
+    again = truth.copy()
+    again[..., 0] += 5  # and casts it a little
+    fixed = anchor(again, pale, known)
+    blue = truth[1, ..., 2] == 230
+    assert np.abs(fixed[1][~blue] - 128).max() < 1  # the cast is taken out
+    assert np.abs(fixed[1][blue] - truth[1][blue]).mean() < 8  # the blue is not paled
+    fresh = ColourAnchor()(again, pale, known)  # fitted to the pale frame: paled again
+    assert np.abs(fresh[1][blue] - truth[1][blue]).mean() > 20
+
+
+def test_colour_lut_corrects_only_colours_it_has_seen() -> None:
+    x = np.repeat([[80.0, 90.0, 180.0]], 200, axis=0)  # (N, 3): one colour, many pixels
+    lut = colour_lut(x, np.repeat([[-50.0, -30.0, 50.0]], 200, axis=0))
+    seen, unseen = lookup(lut, np.array([[80.0, 90.0, 180.0], [220.0, 30.0, 30.0]]))
+    assert np.allclose(seen, [-50, -30, 50], rtol=0.25)  # most of the miss, shrunk a little
+    assert np.abs(unseen).max() < 1e-3  # nothing for a colour no pixel had
 
 
 def test_guess_from_known_blends_in_time() -> None:

@@ -41,19 +41,82 @@ def _at(v: np.ndarray, i: np.ndarray) -> np.ndarray:
     return np.take_along_axis(v, np.repeat(i.clip(0, len(v) - 1)[..., None], 3, -1), axis=0)
 
 
+LUT_BINS = 16  # the per-colour correction: bins per channel of its lookup table
+LUT_SIGMA = 1.0  # its Gaussian smoothing across neighbouring colours, in bins
+LUT_PRIOR = 20.0  # known pixels a colour needs before its own correction counts half
+
+
+class ColourAnchor:
+    """Corrects a model's output towards the known pixels of its window, in two parts.
+
+    - Per colour: the mean miss (known - output) at known pixels of about each colour, beyond
+      the window's median miss (colour_lut): a small blue object the model pales gets its blue
+      back while the grey around it stays as it is. Fitted on the first window the anchor
+      sees, then kept: in a chain of windows (extend) only the first knows the user's own
+      pixels, later ones know frames made before, and fitting to those would keep their
+      drift and undo the model's own pull back to clean colours.
+    - An offset per channel (a cast), fitted on every window after the per-colour part: the
+      median miss left, so that of the backdrop, not of an object that drifted.
+
+    Too few known pixels (under 1%): the output is left as it is.
+    """
+
+    def __init__(self) -> None:
+        self.lut: np.ndarray | None = None  # (LUT_BINS, LUT_BINS, LUT_BINS, 3)
+
+    def __call__(self, video: np.ndarray, target: np.ndarray, known: np.ndarray) -> np.ndarray:
+        """video float (T, H, W, 3) in 0..255, target (T, H, W, 3), known bool (T, H, W):
+        the corrected video, float."""
+        if known.sum() < 0.01 * known.size:
+            return video
+        x = video[known].astype(np.float64)  # (N, 3)
+        miss = target[known].astype(np.float64) - x
+        if self.lut is None:
+            self.lut = colour_lut(x, miss - np.median(miss, axis=0))
+        offset = np.median(miss - lookup(self.lut, x), axis=0)  # (3,): the typical pixel's
+        out = np.empty(video.shape, np.result_type(video.dtype, np.float32))
+        for t, frame in enumerate(video):  # a frame at a time: memory of one frame of float64
+            f = frame.astype(np.float64)
+            out[t] = f + offset + lookup(self.lut, f)
+        return out
+
+
 def colour_anchor(video: np.ndarray, target: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """Per-channel y = a x + b fitted from video to target on the known pixels, applied to
-    all of video (float (T, H, W, 3) in 0..255). Too few known pixels: video unchanged."""
-    if known.sum() < 0.01 * known.size:
-        return video
-    x, y = video[known].astype(np.float64), target[known].astype(np.float64)  # (N, 3)
-    out = video.copy()
-    for c in range(3):
-        dx, dy = x[:, c] - x[:, c].mean(), y[:, c] - y[:, c].mean()
-        var = float((dx * dx).mean())
-        a = 1.0 if var < 1.0 else float(np.clip((dx * dy).mean() / var, 0.5, 2.0))
-        b = y[:, c].mean() - a * x[:, c].mean()
-        out[..., c] = a * video[..., c] + b
+    """video (float (T, H, W, 3) in 0..255) corrected towards target on the known pixels by a
+    fresh ColourAnchor: per colour, then a cast."""
+    return ColourAnchor()(video, target, known)
+
+
+def colour_lut(x: np.ndarray, miss: np.ndarray) -> np.ndarray:
+    """The mean miss (N, 3) of pixels by their colour x (N, 3) in 0..255, as a lookup table
+    (LUT_BINS, LUT_BINS, LUT_BINS, 3): misses summed per colour bin and counted, both
+    smoothed over LUT_SIGMA bins, then sum / (count + LUT_PRIOR), so a colour few pixels have
+    gets little of their miss and a colour none has gets none."""
+    n = LUT_BINS
+    idx = np.clip(x * n / 256, 0, n - 1).astype(int)  # (N, 3)
+    flat = (idx[:, 0] * n + idx[:, 1]) * n + idx[:, 2]
+    count = np.bincount(flat, minlength=n**3).reshape(n, n, n).astype(np.float64)
+    sums = np.stack([np.bincount(flat, miss[:, c], n**3) for c in range(3)], -1)
+    i = np.arange(n)
+    g = np.exp(-0.5 * ((i[:, None] - i[None]) / LUT_SIGMA) ** 2)  # (n, n): smoothing
+    count = np.einsum("ai,bj,ck,ijk->abc", g, g, g, count)
+    sums = np.einsum("ai,bj,ck,ijkd->abcd", g, g, g, sums.reshape(n, n, n, 3))
+    return sums / (count + LUT_PRIOR)[..., None]
+
+
+def lookup(lut: np.ndarray, rgb: np.ndarray) -> np.ndarray:
+    """lut (n, n, n, 3) read at colours rgb (..., 3) in 0..255, trilinear between bin
+    centres: (..., 3)."""
+    n = len(lut)
+    p = np.clip(rgb * n / 256 - 0.5, 0, n - 1)  # (..., 3): position among bin centres
+    lo = np.floor(p).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    f = p - lo
+    out = np.zeros(rgb.shape)
+    for corner in itertools.product((0, 1), repeat=3):
+        at = [np.where(c, hi[..., k], lo[..., k]) for k, c in enumerate(corner)]
+        w = np.prod([np.where(c, f[..., k], 1 - f[..., k]) for k, c in enumerate(corner)], 0)
+        out += w[..., None] * lut[at[0], at[1], at[2]]
     return out
 
 
@@ -221,15 +284,17 @@ def keep_known(
     video: np.ndarray,
     known_video: np.ndarray,
     known: np.ndarray,
-    anchor: bool,
+    anchor: bool | ColourAnchor,
     seam: bool = True,
     reference: bool = False,
 ) -> np.ndarray:
     """A model's output float (T, H, W, 3) with the known pixels put back exactly; with
-    anchor, first the colour_anchor fitted on them; with seam, then seam_correct. With
+    anchor, first corrected towards them (a ColourAnchor: the one given, which may carry a
+    fit from an earlier window, or a fresh one); with seam, then seam_correct. With
     reference, frame 0 is a reference image, not part of the clip: no seam from it."""
     if anchor:
-        video = colour_anchor(video, known_video, known)
+        fit = anchor if isinstance(anchor, ColourAnchor) else ColourAnchor()
+        video = fit(video, known_video, known)
     if seam:
         carry = known.copy()
         carry[0] &= not reference

@@ -27,7 +27,7 @@ from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
 from .io import Video
-from .known import guess_kept, keep_known, start_guess, subject_mask
+from .known import ColourAnchor, guess_kept, keep_known, start_guess, subject_mask
 from .models import folder as mf
 from .models import lora
 from .models.fast import speed_up
@@ -161,7 +161,7 @@ class Pipeline(Verbs):
         strength: float = 1.0,
         start: float = 0.7,
         reference: np.ndarray | None = None,
-        anchor: bool = True,
+        anchor: bool | ColourAnchor = True,
         seam: bool = True,
         detail: bool = True,
         task: str = "text",
@@ -187,9 +187,10 @@ class Pipeline(Verbs):
         forward passes); later steps make one conditional pass. Layout and motion are set
         at high noise, so stopping early costs little and saves time. Default: the model's
         (`guidance_stop` in spacetime.json, else 1: every step).
-        anchor: where pixels are known, fit a per-channel gain and offset from the model's
-        output to them and apply it to the whole clip, removing the colour cast of this window
-        (it keeps chained windows from drifting in colour).
+        anchor: where pixels are known, correct the model's output towards them before they
+        are put back (known.ColourAnchor): per colour, then a cast. This keeps chained windows
+        from drifting in colour. A ColourAnchor given here keeps the per-colour fit of the
+        first window it saw (extend passes one through its windows).
         seam: carry the model's miss at the known pixels into the made frames around them
         (known.seam_correct), so they meet the kept frames without a jump.
         detail: keep what the VAE loses. Where some frame knows the pixel and the model's
@@ -307,7 +308,7 @@ class Pipeline(Verbs):
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
             **({"start": start} if given and init_video is None else {}),
-            **({"anchor": anchor, "seam": seam} if known is not None else {}),
+            **({"anchor": bool(anchor), "seam": seam} if known is not None else {}),
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),
             **(extra or {}),

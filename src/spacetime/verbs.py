@@ -28,7 +28,7 @@ import cv2
 import numpy as np
 
 from .io import Video
-from .known import even_pace, smooth_time
+from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest canvas side a verb accepts
@@ -339,6 +339,8 @@ class Verbs:
         # Windows overlap the frames made so far by `context` frames.
         starts = list(range(len(clip) - context, total - context, win - context))
         seed = int(opts.pop("seed", 0))
+        if opts.get("anchor", True) is True:  # fitted per colour on the input, then kept
+            opts["anchor"] = ColourAnchor()
         for i, s in enumerate(starts):
             s = min(s, total - win) if total >= win else 0
             sl = slice(s, s + win)

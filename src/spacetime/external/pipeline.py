@@ -30,7 +30,7 @@ from PIL import Image
 
 from .. import __version__
 from ..io import Video
-from ..known import keep_known
+from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
 from ..verbs import Verbs
@@ -202,7 +202,7 @@ class ExternalPipeline(Verbs):
         strength: float = 1.0,
         start: float = 0.7,
         reference: np.ndarray | None = None,
-        anchor: bool = True,
+        anchor: bool | ColourAnchor = True,
         seam: bool = True,
         detail: bool = True,
         task: str = "text",
@@ -271,7 +271,7 @@ class ExternalPipeline(Verbs):
             "fps": o["fps"],
             "task": task,
             **({"strength": strength} if init_video is not None else {}),
-            **({"anchor": anchor, "seam": seam} if known is not None else {}),
+            **({"anchor": bool(anchor), "seam": seam} if known is not None else {}),
             **({"reference": True} if reference is not None else {}),
             **(extra or {}),
             "model": self.name,
