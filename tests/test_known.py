@@ -7,7 +7,6 @@ import numpy as np
 from spacetime.known import (
     ColourAnchor,
     agreement,
-    colour_anchor,
     colour_lut,
     even_pace,
     extrapolate,
@@ -30,7 +29,7 @@ def test_colour_anchor_removes_a_colour_cast() -> None:
     cast = truth + np.array([10, -5, 0])
     known = np.zeros((3, 32, 32), bool)
     known[0] = True
-    fixed = colour_anchor(cast, truth, known)
+    fixed = ColourAnchor()(cast, truth, known)
     assert np.abs(fixed - truth).max() < 1e-6
 
 
@@ -41,7 +40,7 @@ def test_colour_anchor_gives_a_paled_object_its_colour_back() -> None:
     made[truth[..., 2] == 230] = [80, 90, 180]  # the model pales the blue square
     known = np.zeros((2, 32, 32), bool)
     known[0] = True
-    fixed = colour_anchor(made, truth, known)
+    fixed = ColourAnchor()(made, truth, known)
     blue = truth[1, ..., 2] == 230
     before, after = (np.abs(x[1][blue] - truth[1][blue]).mean() for x in (made, fixed))
     assert after < before / 3  # the blue is given back, in the frame not known

@@ -81,12 +81,6 @@ class ColourAnchor:
         return out
 
 
-def colour_anchor(video: np.ndarray, target: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """video (float (T, H, W, 3) in 0..255) corrected towards target on the known pixels by a
-    fresh ColourAnchor: per colour, then a cast."""
-    return ColourAnchor()(video, target, known)
-
-
 def colour_lut(x: np.ndarray, miss: np.ndarray) -> np.ndarray:
     """The mean miss (N, 3) of pixels by their colour x (N, 3) in 0..255, as a lookup table
     (LUT_BINS, LUT_BINS, LUT_BINS, 3): misses summed per colour bin and counted, both
