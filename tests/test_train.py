@@ -241,6 +241,19 @@ def test_a_frozen_encoder_trains_the_decoder_and_keeps_the_latents(
         export(run, tmp_path / "bad", quiet=True, vae=whole)
     assert not (tmp_path / "bad").exists()
 
+    # a shipped model folder, its run long gone: the decoder alone is swapped in
+    export(tiny_model, tmp_path / "folder", quiet=True, vae=folder)
+    c = load_file(tmp_path / "folder" / name)
+    assert all(torch.equal(b[k], c[k]) for k in b)
+    t = "transformer/diffusion_pytorch_model.safetensors"
+    d, e = load_file(tiny_model / t), load_file(tmp_path / "folder" / t)
+    assert d.keys() == e.keys() and all(torch.equal(d[k], e[k]) for k in d)
+    meta = json.loads((tmp_path / "folder" / "spacetime.json").read_text())
+    assert meta["training"]["vae"] == str(folder)
+    with pytest.raises(ValueError, match="other latents"):
+        export(tiny_model, tmp_path / "bad", quiet=True, vae=whole)
+    assert not (tmp_path / "bad").exists()
+
 
 def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path) -> None:
     import torch

@@ -458,7 +458,10 @@ def train(
 @app.command("export")
 @user_errors
 def export(
-    run: Annotated[Path, typer.Argument(help="A training run folder, e.g. runs/vae-deep.")],
+    run: Annotated[
+        Path,
+        typer.Argument(help="A training run folder; with --vae, a model folder too."),
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Model folder to write.")],
     vae: Annotated[
         Path | None,
@@ -466,7 +469,8 @@ def export(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Write a run's newest checkpoint as a model folder (EMA weights), without training on."""
+    """Write a run's newest checkpoint as a model folder (EMA weights), without training on;
+    or a model folder with a fine-tuned decoder swapped in."""
     from .train.loop import export as export_run
 
     step = export_run(run, out, quiet=quiet, vae=vae)

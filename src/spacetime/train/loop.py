@@ -226,9 +226,13 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
     returns its step. The run may still be training: checkpoints are complete or absent.
 
     vae: for a transformer run, ship this VAE instead of the one it trained on; it must make
-    the same latents (a decoder fine-tuned with freeze_encoder)."""
+    the same latents (a decoder fine-tuned with freeze_encoder). `run` may also be a model
+    folder (its run long gone): then only its VAE is swapped, and the step is the one it
+    was trained to."""
     from accelerate import Accelerator
 
+    if (run / "model_index.json").is_file() and vae is not None:
+        return _swap_vae(run, out, vae)
     ck = checkpoint.latest(run)
     if ck is None:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
@@ -236,18 +240,42 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
     cfg = TrainConfig(**state["config"])
     if vae is not None:
         from ..models.folder import load_vae
-        from .cache import latent_hash
 
         if cfg.stage != "transformer":
             raise ValueError(f"--vae is for transformer runs; {run} trained a {cfg.stage}")
-        if latent_hash(load_vae(vae)) != latent_hash(load_vae(Path(cfg.vae))):
-            raise ValueError(
-                f"{vae} makes other latents than {cfg.vae}, which {run} learned: only a VAE "
-                "whose decoder alone was trained (freeze_encoder = true) can be swapped in"
-            )
+        _same_latents(vae, load_vae(Path(cfg.vae)), run)
         cfg.vae = str(vae)
     stage = make_stage(cfg, Accelerator(cpu=True), quiet, data=False)
     ema = copy.deepcopy(stage.model) if cfg.ema > 0 else None
     checkpoint.load(ck, stage.model, ema, None)
     stage.export(ema if ema is not None else stage.model, out)
     return int(state["step"])
+
+
+def _same_latents(vae: Path, learned, learner: Path) -> None:
+    """Refuse a VAE whose encoder makes other latents than the ones `learner` learned."""
+    from ..models.folder import load_vae
+    from .cache import latent_hash
+
+    if latent_hash(load_vae(vae)) != latent_hash(learned):
+        raise ValueError(
+            f"{vae} makes other latents than the VAE {learner} learned on: only a VAE whose "
+            "decoder alone was trained (freeze_encoder = true) can be swapped in"
+        )
+
+
+def _swap_vae(folder: Path, out: Path, vae: Path) -> int:
+    """Write model folder `folder` with `vae` in place of its VAE; the transformer's weights,
+    the scheduler and the defaults are kept, and spacetime.json names the new VAE."""
+    from diffusers import FlowMatchEulerDiscreteScheduler, WanTransformer3DModel
+
+    from ..models import folder as mf
+
+    mf.check(folder)
+    _same_latents(vae, mf.load_vae(folder), folder)
+    meta = json.loads((folder / "spacetime.json").read_text())
+    meta.setdefault("training", {})["vae"] = str(vae)
+    tr = WanTransformer3DModel.from_pretrained(folder / "transformer", use_safetensors=True)
+    sched = FlowMatchEulerDiscreteScheduler.from_pretrained(folder / "scheduler")
+    mf.save(out, mf.load_vae(vae), tr, sched, meta)
+    return int(meta["training"].get("steps", 0))
