@@ -1,7 +1,7 @@
 """How well the analyser reads world clips back: clean, multi-object and degraded.
 
     spacetime world dataset --n 500 --out data/world500
-    python benchmarks/analyser.py data/world500 --out docs/analyser.json
+    python benchmarks/analyser.py data/world500 --out docs/benchmarks/analyser.json
 
 For every clip of the dataset it analyses the clip as written, then degraded copies (Gaussian
 blur, Gaussian noise, low-bitrate H.264, shifted colours, and blur + noise + H.264 together),

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import argparse
 import platform
 import time
 
@@ -20,6 +21,7 @@ FRAMES, FPS, CLIPS = 17, 8.0, 20
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n")[0]).parse_args()
     print(f"{platform.machine()}, {CLIPS} clips of {FRAMES} frames per size")
     print("| size | render s/clip | analyse s/clip |")
     print("|---|---|---|")
