@@ -129,6 +129,24 @@ def test_a_directional_share_draws_single_movers_before_a_still_camera() -> None
         TrainConfig(directional_share=2.0).validate()
 
 
+def test_a_shape_share_draws_one_plain_outline_the_vae_keeps() -> None:
+    import numpy as np
+
+    from spacetime.train.data import world_clips
+    from spacetime.world.spec import SHAPES
+
+    _, caps, scenes = world_clips(np.random.default_rng(0), 8, 5, 8.0, 32, shaped=1.0)
+    for scene, cap in zip(scenes, caps, strict=True):
+        assert len(scene.objects) == 1 and scene.camera == "static"
+        o = scene.objects[0]
+        assert o.shape in SHAPES and o.size in ("medium", "large") and o.shape in cap
+    _, caps, scenes = world_clips(np.random.default_rng(1), 40, 5, 8.0, 32, shaped=0.5)
+    plain = [len(s.objects) == 1 and s.camera == "static" for s in scenes]
+    assert 0 < sum(plain) < 40  # half of them, give or take
+    with pytest.raises(ValueError, match="add up to 1"):
+        TrainConfig(directional_share=0.6, shape_share=0.6).validate()
+
+
 def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
     steps = 8
     straight = train(

@@ -42,8 +42,9 @@ FIELDS = (
 
 def cache_key(cfg: TrainConfig, latents: str) -> str:
     spec = {f: getattr(cfg, f) for f in FIELDS}
-    if cfg.directional_share:  # only when set, so caches made before it keep their keys
-        spec["directional_share"] = cfg.directional_share
+    for f in ("directional_share", "shape_share"):  # only when set: older caches keep keys
+        if getattr(cfg, f):
+            spec[f] = getattr(cfg, f)
     spec.update(version=CACHE_VERSION, vae=latents)
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -87,6 +88,7 @@ def render_shard(cfg: TrainConfig, shard: int) -> dict:
             cfg.object_weights,
             cfg.characters,
             directional=cfg.directional_share,
+            shaped=cfg.shape_share,
         )
         task = draw_task(rng, weights)
         objects.append(object_masks(clip, scenes, cfg.fps, cfg.size)[0])  # (T, H, W)

@@ -39,6 +39,7 @@ class TrainConfig:
     object_weights: list[float] = field(default_factory=lambda: [0.5, 0.3, 0.2])  # 1, 2, 3
     characters: bool = True
     directional_share: float = 0.0  # share of clips: one plain object moving one of 8 ways
+    shape_share: float = 0.0  # share of clips: one plain medium or large object, still camera
     workers: int = 0  # processes rendering clips ahead (VAE batches, cache shards); 0 = none
     # vae stage
     vae_base_dim: int = 8
@@ -118,8 +119,10 @@ class TrainConfig:
             raise ValueError(f"precision must be fp32, bf16 or auto, got {self.precision!r}")
         if self.workers < 0:
             raise ValueError(f"workers must be 0 or more, got {self.workers}")
-        if not 0 <= self.directional_share <= 1:
-            raise ValueError("directional_share must be in [0, 1]")
+        if min(self.directional_share, self.shape_share) < 0:
+            raise ValueError("directional_share and shape_share must be 0 or more")
+        if self.directional_share + self.shape_share > 1:
+            raise ValueError("directional_share and shape_share must add up to 1 at most")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
         if self.freeze_encoder and not (self.stage == "vae" and self.init):

@@ -23,19 +23,25 @@ def world_clips(
     characters: bool = True,
     held_out: str = "exclude",
     directional: float = 0.0,
+    shaped: float = 0.0,
 ) -> tuple[np.ndarray, list[str], list[SceneSpec]]:
     """n random clips: uint8 (n, T, H, W, 3), one caption each, and their scenes.
 
     object_weights[k] is the share of clips with k + 1 objects. A share `directional` of the
     clips is instead one plain object moving in one of the 8 directions before a static
-    camera: the clips where only the caption says which way it goes.
+    camera: the clips where only the caption says which way it goes. A share `shaped` is one
+    plain medium or large object before a static camera: outlines the latents keep, so that
+    the caption's shape word is there to be learned.
     """
     seconds = (frames - 1) / fps
     p = np.asarray(object_weights, float)
     clips, texts, scenes = [], [], []
     for _ in range(n):
-        if directional > 0 and rng.random() < directional:
+        draw = rng.random() if directional > 0 or shaped > 0 else 1.0
+        if draw < directional:
             scene = directional_scene(rng, seconds, held_out)
+        elif draw < directional + shaped:
+            scene = shaped_scene(rng, seconds, held_out)
         else:
             count = 1 + int(rng.choice(len(p), p=p / p.sum()))
             scene = sample_scene(
@@ -79,4 +85,12 @@ def directional_scene(rng: np.random.Generator, seconds: float, held_out: str) -
     while True:
         scene = sample_scene(rng, seconds, objects=1, characters=False, held_out=held_out)
         if scene.camera == "static" and scene.objects[0].motion in DIRECTIONS:
+            return scene
+
+
+def shaped_scene(rng: np.random.Generator, seconds: float, held_out: str) -> SceneSpec:
+    """One plain medium or large object, static camera: its outline survives the VAE."""
+    while True:
+        scene = sample_scene(rng, seconds, objects=1, characters=False, held_out=held_out)
+        if scene.camera == "static" and scene.objects[0].size in ("medium", "large"):
             return scene
