@@ -1,7 +1,7 @@
 """Drift of a 30-second chained extension: does the clip keep its colours and its object?
 
     python benchmarks/drift.py [--model FOLDER] [--seconds 30] [--out docs/img]
-        [--start S] [--detail] [--reference]
+        [--start S] [--detail] [--reference] [--seed N]
 
 Each start is a 17-frame world clip of one object that stays in view. `Pipeline.extend` adds
 `--seconds` of video window by window (9 known frames, 8 new), with the colour anchor on
@@ -118,6 +118,7 @@ def main() -> None:
     ap.add_argument("--start", type=float, default=None, help="extend's start (default: its own)")
     ap.add_argument("--detail", action="store_true", help="add detail back in every window")
     ap.add_argument("--reference", action="store_true", help="the input's frame 0 as reference")
+    ap.add_argument("--seed", type=int, default=0, help="extend's seed: another chain each")
     args = ap.parse_args()
     opts = {"detail": True} if args.detail else {}
     if args.start is not None:
@@ -132,7 +133,8 @@ def main() -> None:
         clip = render(scene, 17, fps, size)
         for name, anchor in (("anchor", True), ("no anchor", False)):
             ref = {"reference": clip[0]} if args.reference else {}
-            v = pipe.extend(clip, prompt, seconds=args.seconds, anchor=anchor, seed=0, **opts | ref)
+            kw = opts | ref | {"seconds": args.seconds, "anchor": anchor, "seed": args.seed}
+            v = pipe.extend(clip, prompt, **kw)
             results[name][prompt] = measure(v.frames, clip, scene, fps)
             every = np.arange(0, len(v.frames), int(3 * fps))
             sheets.append(Video(v.frames[every], 1 / 3))
