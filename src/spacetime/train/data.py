@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +11,7 @@ import torch
 from ..world.caption import caption
 from ..world.render import render
 from ..world.sample import sample_scene
-from ..world.spec import DIRECTIONS, SceneSpec
+from ..world.spec import DIRECTIONS, ObjectSpec, SceneSpec
 
 
 def world_clips(
@@ -82,15 +83,19 @@ def to_frames(x: torch.Tensor) -> np.ndarray:
 
 def directional_scene(rng: np.random.Generator, seconds: float, held_out: str) -> SceneSpec:
     """One plain object moving in one of the 8 directions, static camera."""
-    while True:
-        scene = sample_scene(rng, seconds, objects=1, characters=False, held_out=held_out)
-        if scene.camera == "static" and scene.objects[0].motion in DIRECTIONS:
-            return scene
+    return _one_plain(rng, seconds, held_out, lambda o: o.motion in DIRECTIONS)
 
 
 def shaped_scene(rng: np.random.Generator, seconds: float, held_out: str) -> SceneSpec:
     """One plain medium or large object, static camera: its outline survives the VAE."""
+    return _one_plain(rng, seconds, held_out, lambda o: o.size in ("medium", "large"))
+
+
+def _one_plain(
+    rng: np.random.Generator, seconds: float, held_out: str, keep: Callable[[ObjectSpec], bool]
+) -> SceneSpec:
+    """Random one-object scenes, no character, until one has a static camera and `keep`s."""
     while True:
         scene = sample_scene(rng, seconds, objects=1, characters=False, held_out=held_out)
-        if scene.camera == "static" and scene.objects[0].size in ("medium", "large"):
+        if scene.camera == "static" and keep(scene.objects[0]):
             return scene

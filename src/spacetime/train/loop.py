@@ -243,7 +243,7 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
 
         if cfg.stage != "transformer":
             raise ValueError(f"--vae is for transformer runs; {run} trained a {cfg.stage}")
-        _same_latents(vae, load_vae(Path(cfg.vae)), run)
+        _same_latents(load_vae(vae), load_vae(Path(cfg.vae)), vae, run)
         cfg.vae = str(vae)
     stage = make_stage(cfg, Accelerator(cpu=True), quiet, data=False)
     ema = copy.deepcopy(stage.model) if cfg.ema > 0 else None
@@ -252,12 +252,12 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
     return int(state["step"])
 
 
-def _same_latents(vae: Path, learned, learner: Path) -> None:
-    """Refuse a VAE whose encoder makes other latents than the ones `learner` learned."""
-    from ..models.folder import load_vae
+def _same_latents(new, learned, vae: Path, learner: Path) -> None:
+    """Refuse a VAE (`new`, loaded from `vae`) whose encoder makes other latents than the VAE
+    `learner` learned on."""
     from .cache import latent_hash
 
-    if latent_hash(load_vae(vae)) != latent_hash(learned):
+    if latent_hash(new) != latent_hash(learned):
         raise ValueError(
             f"{vae} makes other latents than the VAE {learner} learned on: only a VAE whose "
             "decoder alone was trained (freeze_encoder = true) can be swapped in"
@@ -272,10 +272,11 @@ def _swap_vae(folder: Path, out: Path, vae: Path) -> int:
     from ..models import folder as mf
 
     mf.check(folder)
-    _same_latents(vae, mf.load_vae(folder), folder)
+    new = mf.load_vae(vae)
+    _same_latents(new, mf.load_vae(folder), vae, folder)
     meta = json.loads((folder / "spacetime.json").read_text())
     meta.setdefault("training", {})["vae"] = str(vae)
     tr = WanTransformer3DModel.from_pretrained(folder / "transformer", use_safetensors=True)
     sched = FlowMatchEulerDiscreteScheduler.from_pretrained(folder / "scheduler")
-    mf.save(out, mf.load_vae(vae), tr, sched, meta)
+    mf.save(out, new, tr, sched, meta)
     return int(meta["training"].get("steps", 0))
