@@ -166,12 +166,12 @@ def test_window_starts_cover_the_clip() -> None:
         assert all(b - a < 17 for a, b in itertools.pairwise(starts))
 
 
-def _write(tmp: Path, name: str, frames: np.ndarray) -> Path:
+def _write(tmp: Path, name: str, frames: np.ndarray, fps: float = 8.0) -> Path:
     path = tmp / name
     if name.endswith(".png"):
         Image.fromarray(frames).save(path)
     else:
-        write_video(Video(frames, 8.0, {}), path)
+        write_video(Video(frames, fps, {}), path)
     return path
 
 
@@ -221,6 +221,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["cinemagraph", str(image), "x", "--mask", str(mask), "--to", "3,3"], "give --point"),
         (["cinemagraph", str(image), "x"], "exactly one of"),
         (["interpolate", str(video), "--factor", "3"], "factor"),
+        (["interpolate", str(image), "--factor", "2"], "2 frames or more"),
         (["animate", str(image), "x", "--start", "1.5"], "start must be in"),
         (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),
     ]
@@ -231,6 +232,26 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         assert words in r.output and "Traceback" not in r.output
         assert len(r.output.strip().splitlines()) == 1
         assert not out.exists()
+
+
+def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+) -> None:
+    """inpaint, outpaint and stylize keep every frame, so they keep the frame rate too: a
+    24 fps clip must not come back 3 times as long at the model's 8 fps."""
+    runner = CliRunner()
+    video = _write(tmp_path, "in.mp4", clip[:7], fps=24.0)
+    common = ["-m", str(tiny_model), "--steps", "2", "-q"]
+    for case in (
+        ["inpaint", str(video), "grass", "--box", "4,4,10,10"],
+        ["outpaint", str(video), "grass", "--to", "48x32"],
+        ["stylize", str(video), "a blue circle"],
+    ):
+        out = tmp_path / f"{case[0]}.mp4"
+        r = runner.invoke(app, [*case, "-o", str(out), *common])
+        assert r.exit_code == 0, (case, r.output)
+        made = read_video(out)
+        assert (made.num_frames, made.fps, made.recipe["fps"]) == (7, 24.0, 24.0), case
 
 
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:

@@ -302,6 +302,7 @@ def inpaint(
         clip.frames,
         prompt,
         mask=region,
+        fps=clip.fps,
         **_opts(seed, steps, guidance, negative, start),
     )
 
@@ -327,16 +328,18 @@ def outpaint(
     from .verbs import parse_size
 
     w, h = parse_size(to)
+    clip = _media(video)
     _run(
         out,
         model,
         quiet,
         {"video": video},
         Pipeline.outpaint,
-        _media(video).frames,
+        clip.frames,
         prompt,
         width=w,
         height=h,
+        fps=clip.fps,
         **_opts(seed, steps, guidance, negative, start),
     )
 
@@ -438,14 +441,16 @@ def stylize(
     """Video to video: keep the motion, change what the prompt changes."""
     from .pipeline import Pipeline
 
+    clip = _media(video)
     _run(
         out,
         model,
         quiet,
         {"video": video},
         Pipeline.stylize,
-        _media(video).frames,
+        clip.frames,
         prompt,
         strength=strength,
+        fps=clip.fps,
         **_opts(seed, steps, guidance, negative),
     )

@@ -373,6 +373,8 @@ class Verbs:
         if factor < 2 or (window - 1) % factor:
             ok = [k for k in range(2, window) if (window - 1) % k == 0]
             raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
+        if len(video) < 2:
+            raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
         notices: list[str] = []
         clip = self._fit(video, notices, "video")
         total = (len(clip) - 1) * factor + 1
@@ -440,7 +442,8 @@ class Verbs:
         return clip
 
     def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
-        """Repaint the masked pixels (True = repaint); the mask may move over time."""
+        """Repaint the masked pixels (True = repaint); the mask may move over time. Every
+        frame is kept: pass the clip's `fps` to keep its frame rate (default: the model's)."""
         if mask.ndim == 2:
             mask = np.repeat(mask[None], len(video), axis=0)
         if mask.shape != video.shape[:3]:
@@ -459,7 +462,8 @@ class Verbs:
     def outpaint(
         self, video: np.ndarray, prompt: str, *, width: int, height: int, **opts: Any
     ) -> Video:
-        """Grow the canvas to width x height around the video, which stays in the middle."""
+        """Grow the canvas to width x height around the video, which stays in the middle.
+        Every frame is kept: pass the clip's `fps` to keep its frame rate."""
         k = self.multiple
         if not (k <= width <= MAX_SIDE and k <= height <= MAX_SIDE) or width % k or height % k:
             raise ValueError(
@@ -545,7 +549,8 @@ class Verbs:
         self, video: np.ndarray, prompt: str, *, strength: float = 0.6, **opts: Any
     ) -> Video:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
-        how far the clip is noised before the model redraws it (1 = ignore the input)."""
+        how far the clip is noised before the model redraws it (1 = ignore the input).
+        Every frame is kept: pass the clip's `fps` to keep its frame rate."""
         if not 0.0 < strength <= 1.0:
             raise ValueError(f"--strength must be in (0, 1], got {strength}")
         notices: list[str] = []
