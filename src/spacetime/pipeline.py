@@ -47,6 +47,11 @@ def _to_unit(frames: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(frames).float().div(127.5).sub(1).permute(3, 0, 1, 2)[None]
 
 
+def _from_unit(x: torch.Tensor) -> np.ndarray:
+    """float (1, 3, T, H, W) in [-1, 1] -> float (T, H, W, 3) in 0..255 units."""
+    return ((x[0].permute(1, 2, 3, 0) + 1) * 127.5).numpy()
+
+
 def _digest(a: np.ndarray) -> str:
     return "sha256:" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
 
@@ -124,10 +129,11 @@ class Pipeline(Verbs):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         return self.vae.decode(z * self.std + self.mean).sample.clamp(-1, 1).cpu()
 
-    def round_trip(self, frames: np.ndarray) -> np.ndarray:
-        """frames (T, H, W, 3) uint8 through the VAE and back: float, 0..255 units."""
-        y = self.decode(self.encode(_to_unit(frames)))
-        return ((y[0].permute(1, 2, 3, 0) + 1) * 127.5).numpy()
+    def round_trip(self, frames: np.ndarray, latents: torch.Tensor | None = None) -> np.ndarray:
+        """frames (T, H, W, 3) uint8 through the VAE and back: float, 0..255 units. latents:
+        their encoding, when the caller has it already (one encode fewer)."""
+        z = self.encode(_to_unit(frames)) if latents is None else latents
+        return _from_unit(self.decode(z))
 
     def condition(self, pixels: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
         """Known pixels -> (B, 4 + z, T', h, w): Wan's mask channels, then known latents."""
@@ -246,7 +252,7 @@ class Pipeline(Verbs):
         levels = sigmas(steps, float(m["shift"]))
         if not 0.0 < start <= 1.0:
             raise ValueError(f"start must be in (0, 1], got {start}")
-        begin, level = init_video, strength
+        begin, level, x0 = init_video, strength, None
         # The classical guess: where sampling starts, and what detail is added back from.
         wanted = given and init_video is None and (start < 1.0 or detail)
         classical = start_guess(known_video, known) if wanted else None  # type: ignore[arg-type]
@@ -275,8 +281,7 @@ class Pipeline(Verbs):
             return u + guidance * (c - u)
 
         lat = euler(velocity, noise, levels, callback)
-        out = self.decode(lat)  # (1, 3, T, H, W)
-        video = ((out[0].permute(1, 2, 3, 0) + 1) * 127.5).numpy()  # float (T, H, W, 3)
+        video = _from_unit(self.decode(lat))  # float (T, H, W, 3)
         guess = None
         if detail and init_video is not None:
             guess = init_video
@@ -285,7 +290,8 @@ class Pipeline(Verbs):
         agree = None
         if guess is not None:  # where the model left the guess as it was: (T, H, W)
             given_px = (known_video, known) if init_video is None else None
-            agree = guess_kept(video, self.round_trip(guess), given_px)  # type: ignore[arg-type]
+            trip = self.round_trip(guess, x0 if guess is begin else None)  # begin's latents
+            agree = guess_kept(video, trip, given_px)  # type: ignore[arg-type]
         if known is not None:  # known pixels are given: keep them exactly
             ref = reference is not None
             video = keep_known(video, known_video, known, anchor, seam, ref)  # type: ignore[arg-type]
