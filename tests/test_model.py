@@ -39,6 +39,19 @@ def test_same_seed_same_video(pipe: Pipeline) -> None:
     assert len(r["model_hash"]) == 16
 
 
+def test_a_longer_clip_is_its_first_clip_extended(pipe: Pipeline) -> None:
+    """More frames than the model's clips: the first clip, then extension windows."""
+    first = pipe.generate(PROMPT, seed=3, steps=2)
+    long = pipe.generate(PROMPT, seed=3, steps=2, frames=13)
+    assert long.frames.shape == (13, 32, 32, 3)
+    assert np.array_equal(long.frames[:5], first.frames)
+    assert (long.recipe["frames"], long.recipe["seed"]) == (13, 3) and long.recipe["windows"] > 1
+    again = pipe.generate(PROMPT, seed=3, steps=2, frames=13)
+    assert np.array_equal(again.frames, long.frames)  # same seed, same video
+    ref = pipe.generate(PROMPT, seed=3, steps=2, frames=13, reference=first.frames[0])
+    assert ref.frames.shape[0] == 12  # a reference takes frame 0 of every window, as before
+
+
 def test_known_pixels_are_kept(pipe: Pipeline) -> None:
     clip = render(prompt_to_scene(PROMPT, 0.5), 5, 8.0, 32)
     known = np.zeros((5, 32, 32), bool)

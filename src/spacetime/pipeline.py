@@ -176,6 +176,10 @@ class Pipeline(Verbs):
     ) -> Video:
         """Generate one clip. Same arguments, same seed: the same frames.
 
+        More frames than the model's clips (`frames` in spacetime.json, 17 for the shipped
+        model) with nothing known: the first clip is made, then extended (Verbs.extend,
+        seed + 1) to the length asked; the recipe counts the windows.
+
         known_video uint8 (T, H, W, 3) with known bool (T, H, W): pixels given to the model
         and kept exactly in the output. init_video uint8 (T, H, W, 3) with strength in (0, 1]:
         start from that clip noised to sigma = strength (video-to-video) instead of pure noise.
@@ -222,6 +226,26 @@ class Pipeline(Verbs):
         keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
         steps, guidance, stop, frames, fps = (o[k] for k in keys)
         h, w = o["height"], o["width"]
+        window = int(m["frames"])
+        if frames > window and known is None and init_video is None:
+            # Longer than the model's clips and nothing given: a first clip, then extended
+            # window by window as the model was trained. One long window is beyond what it
+            # learned: frame 0 comes out as noise and objects double.
+            same = {
+                "negative": negative,
+                "steps": steps,
+                "guidance": guidance,
+                "guidance_stop": stop,
+                "reference": reference,
+                "callback": callback,
+            }
+            first = self.generate(
+                prompt, seed=seed, frames=window, height=h, width=w, fps=fps, **same
+            )
+            more = (frames - window) / float(m["fps"])  # seconds
+            rest = self.extend(first.frames, prompt, seconds=more, seed=seed + 1, **same)
+            windows = 1 + int(rest.recipe["windows"])
+            return Video(rest.frames, fps, {**first.recipe, "frames": frames, "windows": windows})
         given = known is not None and bool(known.any())  # pixels the caller gave
         if reference is not None:
             if reference.shape != (h, w, 3):
