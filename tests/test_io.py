@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import av
@@ -14,7 +15,9 @@ import spacetime.io.video as video_mod
 from spacetime.io import (
     Video,
     VideoError,
+    check_output,
     contact_sheet,
+    read_media,
     read_video,
     sheet_of_many,
     write_video,
@@ -273,3 +276,51 @@ def test_sheet_of_many(tmp_path: Path) -> None:
     assert img.height > 12 * 160 and img.width < 4 * 200 + 40
     with pytest.raises(ValueError, match="captions"):
         sheet_of_many(vids, captions=["one"])
+
+
+def test_images_are_read_as_they_are_seen(tmp_path: Path) -> None:
+    """16-bit grey is scaled, not clipped; EXIF orientation is applied; transparency is
+    flattened onto grey with a notice."""
+    ramp = (np.arange(64, dtype=np.uint16)[None] * 1040).repeat(8, 0)  # (8, 64): 0..65520
+    Image.fromarray(ramp).save(tmp_path / "deep.png")
+    deep = read_media(tmp_path / "deep.png").frames[0]
+    assert deep.shape == (8, 64, 3) and abs(float(deep.mean()) - 127.5) < 2
+
+    wide = np.zeros((32, 48, 3), np.uint8)
+    wide[:, :8] = 255  # a white band on the left, stored landscape
+    exif = Image.Exif()
+    exif[0x0112] = 6  # shown turned 90 degrees clockwise: portrait, the band on top
+    Image.fromarray(wide).save(tmp_path / "phone.jpg", exif=exif, quality=95)
+    shown = read_media(tmp_path / "phone.jpg").frames[0]
+    assert shown.shape == (48, 32, 3) and shown[:6].mean() > 200 > shown[10:].mean() + 150
+
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[..., 0], rgba[:4, :, 3] = 255, 255  # red, the lower half transparent
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "cut.png")
+    notices: list[str] = []
+    cut = read_media(tmp_path / "cut.png", notices).frames[0]
+    assert cut[0, 0].tolist() == [255, 0, 0] and cut[7, 0].tolist() == [128, 128, 128]
+    assert notices and "transparent" in notices[0]
+
+
+def test_outputs_get_the_umask_permissions(tmp_path: Path) -> None:
+    video = Video(np.zeros((2, 16, 16, 3), np.uint8), 8.0, {})
+    old = os.umask(0o022)
+    try:
+        write_video(video, tmp_path / "a.mp4")
+        write_video(video, tmp_path / "frames")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.mp4").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "frames").stat().st_mode & 0o777 == 0o755
+
+
+def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("x")
+    with pytest.raises(VideoError, match="is a file, not a folder"):
+        check_output(tmp_path / "notes.txt" / "out.mp4")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("x")
+    with pytest.raises(VideoError, match="not a spacetime frame folder"):
+        check_output(tmp_path / "mine")
+    assert check_output(tmp_path / "new" / "deeper" / "out.mp4").name == "out.mp4"

@@ -126,6 +126,12 @@ def test_generate_cli_writes_the_recipe(tiny_model: Path, tmp_path: Path) -> Non
         ([PROMPT, "--size", "20"], ["multiple of 8"]),
         ([PROMPT, "--steps", "0"], ["steps"]),
         ([PROMPT, "--guidance-stop", "2"], ["guidance_stop", "[0, 1]"]),
+        ([PROMPT, "--guidance", "nan"], ["guidance", "1 or more"]),
+        ([PROMPT, "--guidance", "-5"], ["guidance", "1 or more"]),
+        ([PROMPT, "--fps", "0.0001"], ["fps must be from"]),
+        ([PROMPT, "--fps", "inf"], ["fps must be from"]),
+        ([PROMPT, "--seed", "99999999999999999999999"], ["seed must be"]),
+        ([PROMPT, "--size", "100000"], ["1024 or less"]),
     ],
 )
 def test_generate_user_errors(
@@ -138,6 +144,21 @@ def test_generate_user_errors(
     assert len(lines) == 1 and lines[0].startswith("error:"), res.output
     assert all(w in lines[0] for w in words)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_prompt_cut_short_says_so(tiny_model: Path, tmp_path: Path) -> None:
+    """The text encoder reads text_tokens (the tiny model's 16): a longer prompt gets a note,
+    in the file too."""
+    out = tmp_path / "out.mp4"
+    long = "a red circle moving left, " * 12 + "and a blue square"
+    res = CliRunner().invoke(
+        app, ["generate", long, "-o", str(out), "-m", str(tiny_model), "--steps", "1"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "note: prompt: only its first 16 tokens are read" in res.output
+    assert read_video(out).recipe["notices"] == [
+        "prompt: only its first 16 tokens are read (about 12 words)"
+    ]
 
 
 def test_model_folder_with_a_missing_file(tiny_model: Path, tmp_path: Path) -> None:

@@ -209,6 +209,8 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
             want = {"inpaint": 0.5, "cinemagraph": 1.0}.get(case[0], 0.7)
             assert recipe["start"] == want, case
+        if case[0] == "inpaint":
+            assert recipe["box"] == [4, 4, 10, 10]  # the region can be made again
         if case[0] == "cinemagraph" and "--as-made" in case:
             assert recipe["keep"] is False and "point" not in recipe
         elif case[0] == "cinemagraph":
@@ -224,10 +226,17 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["interpolate", str(image), "--factor", "2"], "2 frames or more"),
         (["animate", str(image), "x", "--start", "1.5"], "start must be in"),
         (["animate", str(tmp_path / "nope.png"), "x"], "no such file"),
+        (["animate", str(image), "x", "--frames", "-5"], "--frames must be 2 or more"),
+        (["extend", str(video), "x", "--seconds", "inf"], "--seconds must be"),
+        (["extend", str(video), "x", "--seconds", "nan"], "--seconds must be"),
+        (["morph", str(video), str(image), "--seconds", "inf"], "--seconds must be"),
+        (["interpolate", str(video), "--fps", "-8"], "fps must be from"),
+        (["cinemagraph", str(image), "x", "--to", "3,3"], "give --point"),
+        (["extend", str(video), "x", "-o", str(video)], "write the result to another name"),
     ]
     for case, words in wrong:
         out = tmp_path / "bad.mp4"
-        r = runner.invoke(app, [*case, "-o", str(out), *common])
+        r = runner.invoke(app, [*case, *([] if "-o" in case else ["-o", str(out)]), *common])
         assert r.exit_code == 2, (case, r.output)
         assert words in r.output and "Traceback" not in r.output
         assert len(r.output.strip().splitlines()) == 1

@@ -153,13 +153,14 @@ def world_render(
 ) -> None:
     """Render the ground-truth video of a prompt."""
     from .io import Video, write_video
+    from .io.video import MAX_FPS, MIN_FPS
     from .world.parse import prompt_to_scene
     from .world.render import render
 
     if frames < 1:
         raise ValueError(f"--frames must be at least 1, got {frames}")
-    if fps <= 0:
-        raise ValueError(f"--fps must be positive, got {fps}")
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
     scene = prompt_to_scene(prompt, max(frames - 1, 1) / fps, seed=seed)
     video = render(scene, frames, fps, size)
     recipe = {
@@ -388,7 +389,7 @@ def generate(
     check_output(out)
     pipe = load_model(model)
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
-    o = pipe.settings(prompt, frames=frames, fps=fps, **sampling)
+    o = pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)
     ref = None
     if reference is not None:
         from .io import read_media
@@ -417,6 +418,8 @@ def generate(
         video = Video(
             video.frames, video.fps, {**video.recipe, "inputs": {"reference": digest(reference)}}
         )
+    for line in video.recipe.get("notices", []):
+        _say(quiet, f"note: {line}")
     write_video(video, out)
     _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
 
@@ -500,11 +503,12 @@ def sheet(
 @user_errors
 def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")]) -> None:
     """Print a video's size and the recipe that made it."""
-    from .io import read_video
+    from .io import read_media
 
-    v = read_video(video)
+    v = read_media(video)
     typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {v.seconds:.2f} s")
-    typer.echo(json.dumps(v.recipe, indent=1) if v.recipe else "no recipe in this file")
+    text = json.dumps(v.recipe, indent=1, ensure_ascii=False)
+    typer.echo(text if v.recipe else "no recipe in this file")
 
 
 def main() -> None:

@@ -47,14 +47,21 @@ def _run(
     inputs: dict[str, Path],
     verb: Callable[..., Any],
     *args: Any,
+    notes: list[str] | None = None,
+    said: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip."""
+    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip.
+    notes: what reading the inputs assumed or changed; said: options the recipe must hold
+    that the verb does not record (a --box)."""
     from rich.progress import Progress
 
     from .io import Video, check_output, digest, write_video
 
     check_output(out)
+    for name, path in inputs.items():
+        if out.resolve() == path.resolve():
+            raise ValueError(f"-o is the {name} {path}: write the result to another name")
     pipe = load_model(model)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(verb.__name__, total=None)
@@ -65,17 +72,18 @@ def _run(
             bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
 
         video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
-    recipe = {**video.recipe, "inputs": {k: digest(p) for k, p in inputs.items()}}
-    for line in recipe.get("notices", []):
+    recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
+    recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
+    for line in recipe["notices"]:
         _say(quiet, f"note: {line}")
     write_video(Video(video.frames, video.fps, recipe), out)
     _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
 
 
-def _media(path: Path) -> Any:
+def _media(path: Path, notes: list[str]) -> Any:
     from .io import read_media
 
-    return read_media(path)
+    return read_media(path, notes)
 
 
 def _opts(
@@ -85,8 +93,8 @@ def _opts(
     return opts if start is None else {**opts, "start": start}
 
 
-def _image(path: Path | None) -> Any:
-    return None if path is None else _media(path).frames[0]
+def _image(path: Path | None, notes: list[str]) -> Any:
+    return None if path is None else _media(path, notes).frames[0]
 
 
 @app.command("animate")
@@ -109,9 +117,11 @@ def animate(
     """Image to video: IMAGE is frame 0, PROMPT says what happens."""
     from .pipeline import Pipeline
 
-    img = _media(image).frames[0]
+    notes: list[str] = []
+
+    img = _media(image, notes).frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
-    ref = _image(reference)
+    ref = _image(reference, notes)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
     _run(
         out,
@@ -124,6 +134,7 @@ def animate(
         frames=frames,
         reference=ref,
         **opts,
+        notes=notes,
     )
 
 
@@ -150,7 +161,9 @@ def extend(
     """Continue a clip forward (or --backward) by --seconds, window after window."""
     from .pipeline import Pipeline
 
-    clip = _media(video)
+    notes: list[str] = []
+
+    clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     _run(
@@ -164,8 +177,9 @@ def extend(
         seconds=seconds,
         backward=backward,
         fps=clip.fps,
-        reference=_image(reference),
+        reference=_image(reference, notes),
         **opts,
+        notes=notes,
     )
 
 
@@ -188,7 +202,9 @@ def interpolate(
     """Fill in frames: the output has FACTOR times the frame rate of the input."""
     from .pipeline import Pipeline
 
-    clip = _media(video)
+    notes: list[str] = []
+
+    clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, "", start)
     _run(
         out,
@@ -201,6 +217,7 @@ def interpolate(
         fps=fps or clip.fps,
         prompt=prompt,
         **opts,
+        notes=notes,
     )
 
 
@@ -241,6 +258,8 @@ def morph(
     """A transition from A's last frame to B's first frame, both kept exactly."""
     from .pipeline import Pipeline
 
+    notes: list[str] = []
+
     opts = _opts(seed, steps, guidance, "", start)
     _run(
         out,
@@ -248,13 +267,14 @@ def morph(
         quiet,
         {"a": a, "b": b},
         Pipeline.morph,
-        _media(a).frames,
-        _media(b).frames,
+        _media(a, notes).frames,
+        _media(b, notes).frames,
         seconds=seconds,
         prompt=prompt,
         even=even,
         **({} if smooth is None else {"smooth": smooth}),
         **opts,
+        notes=notes,
     )
 
 
@@ -285,12 +305,15 @@ def inpaint(
     from .pipeline import Pipeline
     from .verbs import box_mask, parse_box
 
+    notes: list[str] = []
     if (mask is None) == (box is None):
         raise ValueError("give the region to repaint with exactly one of --mask or --box")
-    clip = _media(video)
+    clip = _media(video, notes)
+    said: dict[str, Any] = {}
     if mask is not None:
         region = read_mask(mask)
     else:
+        said = {"box": list(parse_box(box))}  # type: ignore[arg-type]
         region = box_mask(clip.height, clip.width, parse_box(box))  # type: ignore[arg-type]
     inputs = {"video": video, **({"mask": mask} if mask else {})}
     _run(
@@ -304,6 +327,8 @@ def inpaint(
         mask=region,
         fps=clip.fps,
         **_opts(seed, steps, guidance, negative, start),
+        notes=notes,
+        said=said,
     )
 
 
@@ -325,10 +350,12 @@ def outpaint(
 ) -> None:
     """Grow the canvas around a clip to WxH; the clip stays in the middle."""
     from .pipeline import Pipeline
+
+    notes: list[str] = []
     from .verbs import parse_size
 
     w, h = parse_size(to)
-    clip = _media(video)
+    clip = _media(video, notes)
     _run(
         out,
         model,
@@ -341,6 +368,7 @@ def outpaint(
         height=h,
         fps=clip.fps,
         **_opts(seed, steps, guidance, negative, start),
+        notes=notes,
     )
 
 
@@ -389,7 +417,9 @@ def cinemagraph(
     from .io import read_mask
     from .pipeline import Pipeline
 
-    img = _media(image).frames[0]
+    notes: list[str] = []
+
+    img = _media(image, notes).frames[0]
     region = None
     if mask is not None:
         region = read_mask(mask)
@@ -410,6 +440,7 @@ def cinemagraph(
         frames=frames,
         keep=keep,
         **_opts(seed, steps, guidance, negative, start),
+        notes=notes,
     )
 
 
@@ -441,7 +472,9 @@ def stylize(
     """Video to video: keep the motion, change what the prompt changes."""
     from .pipeline import Pipeline
 
-    clip = _media(video)
+    notes: list[str] = []
+
+    clip = _media(video, notes)
     _run(
         out,
         model,
@@ -453,4 +486,5 @@ def stylize(
         strength=strength,
         fps=clip.fps,
         **_opts(seed, steps, guidance, negative),
+        notes=notes,
     )

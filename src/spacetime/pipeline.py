@@ -221,6 +221,7 @@ class Pipeline(Verbs):
             height=height,
             width=width,
             fps=fps,
+            seed=seed,
             known_given=known is not None or reference is not None,
         )
         keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
@@ -270,6 +271,11 @@ class Pipeline(Verbs):
         cond = self.condition(pixels, known_t)  # (1, 4 + z, T', h, w)
         tokens = int(m["text_tokens"])
         text = self.text([prompt, negative], tokens).to(self.device, self.dtype)  # (2, tokens, 384)
+        unread = [
+            f"{name}: only its first {tokens} tokens are read (about {tokens * 3 // 4} words)"
+            for name, words in (("prompt", prompt), ("negative", negative))
+            if self.text.count(words) > tokens
+        ]
         z = self.vae.config.z_dim
         shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)
@@ -342,6 +348,7 @@ class Pipeline(Verbs):
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),
             **(extra or {}),
+            **({"notices": [*(extra or {}).get("notices", []), *unread]} if unread else {}),
             "model": self.name,
             "model_hash": self.model_hash,
             **self.setup,

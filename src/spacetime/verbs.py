@@ -27,11 +27,12 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .io import Video
+from .io.video import MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest canvas side a verb accepts
+MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
@@ -89,7 +90,8 @@ def parse_box(text: str) -> tuple[int, int, int, int]:
 def parse_size(text: str) -> tuple[int, int]:
     """'WxH' (or 'N' for N x N) -> (width, height)."""
     try:
-        w, h = (int(v) for v in text.lower().split("x")) if "x" in text else (int(text),) * 2
+        low = text.lower()
+        w, h = (int(v) for v in low.split("x")) if "x" in low else (int(text),) * 2
     except ValueError:
         raise ValueError(f"a size is WxH in pixels, e.g. 128x64; got {text!r}") from None
     if w <= 0 or h <= 0:
@@ -175,12 +177,22 @@ class Verbs:
         for side in (opts["height"], opts["width"]):
             if side < self.multiple or side % self.multiple:
                 raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
+        for side in (opts["height"], opts["width"]):
+            if side > MAX_SIDE:
+                raise ValueError(f"size must be {MAX_SIDE} or less a side, not {side}")
         if opts["steps"] < 1:
             raise ValueError(f"steps must be at least 1, got {opts['steps']}")
+        if not (math.isfinite(opts["guidance"]) and opts["guidance"] >= 1.0):
+            raise ValueError(
+                f"guidance must be a number, 1 or more (1 = off), got {opts['guidance']}"
+            )
+        seed = given.get("seed", 0)
+        if not 0 <= seed < 2**63:
+            raise ValueError(f"seed must be from 0 to 2**63 - 1, got {seed}")
         if not 0.0 <= opts["guidance_stop"] <= 1.0:
             raise ValueError(f"guidance_stop must be in [0, 1], got {opts['guidance_stop']}")
-        if opts["fps"] <= 0:
-            raise ValueError(f"fps must be positive, got {opts['fps']}")
+        if not MIN_FPS <= opts["fps"] <= MAX_FPS:  # also false for nan
+            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {opts['fps']}")
         return opts
 
     # geometry ---------------------------------------------------------------------------
@@ -274,7 +286,7 @@ class Verbs:
             "windows": len(starts),
             "seed": seed,
             **extra,
-            "notices": notices,
+            "notices": _merge(notices, recipe.get("notices", [])),
         }
         return Video(out, fps, recipe)
 
@@ -289,6 +301,7 @@ class Verbs:
         **opts: Any,
     ) -> Video:
         """Image to video: the image is frame 0 and the prompt says what happens."""
+        _check_frames(frames)
         notices: list[str] = []
         img = self._fit(image[None], notices, "image")[0]
         n = frames or self._window(reference)
@@ -315,8 +328,10 @@ class Verbs:
         as the model was trained. The result is the input followed (or preceded) by the new
         frames, at the model's frame rate.
         """
-        if seconds <= 0:
-            raise ValueError(f"--seconds must be positive, got {seconds}")
+        if not 0 < seconds <= MAX_SECONDS:  # also false for nan
+            raise ValueError(
+                f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
+            )
         notices: list[str] = []
         rate = float(self.meta["fps"])
         clip = self._fit(video, notices, "video")
@@ -357,7 +372,8 @@ class Verbs:
             frames = frames[::-1]
         extra = {"seconds": seconds, "backward": backward, "context": context}
         recipe = {**recipe, "task": "extend", "frames": total, "seed": seed, "windows": len(starts)}
-        return Video(np.ascontiguousarray(frames), rate, {**recipe, **extra, "notices": notices})
+        said = _merge(notices, recipe.get("notices", []))
+        return Video(np.ascontiguousarray(frames), rate, {**recipe, **extra, "notices": said})
 
     def interpolate(
         self,
@@ -375,6 +391,8 @@ class Verbs:
             raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
         if len(video) < 2:
             raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
+        if not MIN_FPS <= fps <= MAX_FPS:
+            raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
         notices: list[str] = []
         clip = self._fit(video, notices, "video")
         total = (len(clip) - 1) * factor + 1
@@ -408,6 +426,10 @@ class Verbs:
         """
         if not smooth >= 0:
             raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
+        if seconds is not None and not 0 < seconds <= MAX_SECONDS:
+            raise ValueError(
+                f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
+            )
         notices: list[str] = []
         rate = float(self.meta["fps"])
         hw = self.canvas(*a.shape[1:3])
@@ -509,10 +531,10 @@ class Verbs:
         of the eval's 12 items (docs/tasks.md). keep: the image's own object is moved as the
         model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
         where it cannot be cut out or followed, the model's pixels stay, with a notice."""
-        if (region is None) == (point is None):
-            raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
         if to is not None and point is None:
             raise ValueError("--to drags a --point; give --point X,Y too")
+        if (region is None) == (point is None):
+            raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
         said: dict[str, Any] = {}
         if point is not None:
             region = region_at(image, *point, to=to)
@@ -525,6 +547,7 @@ class Verbs:
             )
         if not region.any():
             raise ValueError("the region is empty: mark what should move")
+        _check_frames(frames)
         notices: list[str] = []
         img = self._fit(image[None], notices, "image")[0]
         m = fit_mask(region[None], *img.shape[:2])[0]
@@ -559,6 +582,17 @@ class Verbs:
         return self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
         )
+
+
+def _merge(*notices: list[str]) -> list[str]:
+    """Notice lists joined, each line once, in order."""
+    return list(dict.fromkeys(line for lines in notices for line in lines))
+
+
+def _check_frames(frames: int | None) -> None:
+    """frames for animate and cinemagraph: None (one window) or 2 or more."""
+    if frames is not None and frames < 2:
+        raise ValueError(f"--frames must be 2 or more, got {frames}")
 
 
 def window_starts(total: int, win: int) -> list[int]:

@@ -9,24 +9,33 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .video import Video, VideoError, read_video
+from .video import FOLDER_FPS, RECIPE_FILE, Video, VideoError, image_rgb, read_video
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
-def read_media(path: str | os.PathLike[str]) -> Video:
-    """An image file (as a 1-frame clip) or anything read_video reads."""
+def read_media(path: str | os.PathLike[str], notices: list[str] | None = None) -> Video:
+    """An image file (as a 1-frame clip) or anything read_video reads. What was assumed or
+    changed on the way (a transparent image flattened, a folder's frame rate guessed) is
+    added to `notices`."""
     src = Path(path)
+    said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
-        return read_video(src)
+        video = read_video(src)
+        if src.is_dir() and not (src / RECIPE_FILE).is_file():
+            said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
+        return video
     if not src.is_file():
         raise VideoError(f"Cannot read {src}: no such file; check the path.")
     try:
         with Image.open(src) as img:
-            frame = np.asarray(img.convert("RGB"))
+            frame, alpha = image_rgb(img)
     except (UnidentifiedImageError, OSError) as e:
         raise VideoError(f"Cannot read {src}: not an image ({e}); pass a PNG or JPEG.") from None
-    return Video(frame[None].copy(), 8.0, {})
+    if alpha:
+        said.append(f"{src}: transparent pixels flattened onto grey")
+    return Video(frame[None].copy(), IMAGE_FPS, {})
 
 
 def read_mask(path: str | os.PathLike[str]) -> np.ndarray:

@@ -112,6 +112,8 @@ def contact_sheet(
     (nearest, integer factor) to ~160 px or downscaled to 256 px unless ``scale`` is given.
     ``columns`` defaults to ~sqrt(count). Saved as PNG (atomically) when ``path`` is given.
     """
+    if max_frames < 1:
+        raise ValueError(f"--max-frames must be 1 or more, got {max_frames}")
     idx = _sample(video.num_frames, max_frames)
     scale = _auto_scale(video.height, video.width) if scale is None else scale
     cells = [_cell(video.frames[i], scale, _label(video, i), 13) for i in idx]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -34,13 +33,15 @@ from typing import Any
 import av
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 __all__ = ["Video", "VideoError", "read_video", "write_video"]
 
 HEADER_VERSION = 1
 RECIPE_FILE = "recipe.json"  # header file inside a frame folder
 SIDECAR_SUFFIX = ".recipe.json"  # appended to a GIF's file name
+MIN_FPS, MAX_FPS = 0.1, 1000.0  # the frame rates a clip may have
+FOLDER_FPS = 24.0  # the frame rate of a folder of frames that does not say its own
 DEFAULT_CRF = {".mp4": 15, ".webm": 20}
 
 
@@ -67,8 +68,8 @@ class Video:
                 f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, got {f.shape}."
             )
         self.fps = float(self.fps)
-        if not (math.isfinite(self.fps) and self.fps > 0):
-            raise ValueError(f"Video.fps must be a positive finite number, got {self.fps}.")
+        if not MIN_FPS <= self.fps <= MAX_FPS:  # also false for nan
+            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {self.fps}.")
         if not isinstance(self.recipe, dict):
             raise ValueError(f"Video.recipe must be a dict, got {type(self.recipe).__name__}.")
         try:
@@ -123,13 +124,42 @@ def _parse_header(text: str | None) -> dict[str, Any] | None:
 
 
 def _temp_name(path: Path, directory: bool = False) -> Path:
-    """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format)."""
+    """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format),
+    with the permissions a new file gets under the umask (mkstemp's are owner-only)."""
     kw = {"prefix": f".{path.stem}.tmp-", "suffix": path.suffix, "dir": path.parent}
+    umask = os.umask(0)
+    os.umask(umask)
     if directory:
-        return Path(tempfile.mkdtemp(**kw))
+        name = tempfile.mkdtemp(**kw)
+        os.chmod(name, 0o777 & ~umask)
+        return Path(name)
     fd, name = tempfile.mkstemp(**kw)
     os.close(fd)
+    os.chmod(name, 0o666 & ~umask)
     return Path(name)
+
+
+GREY = 128  # what a transparent image is flattened onto: the world's plain grey backdrop
+
+
+def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
+    """An opened image as uint8 (H, W, 3) RGB, the way it is meant to be seen: turned as
+    its EXIF orientation says, 16-bit grey scaled (not clipped) to 8 bits, transparency
+    flattened onto grey. Also whether it had transparent pixels."""
+    img = ImageOps.exif_transpose(img)
+    if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
+        grey = np.asarray(img, np.float64)
+        top = 65535.0 if grey.max() > 255 else 255.0
+        img = Image.fromarray(np.clip(grey * 255 / top + 0.5, 0, 255).astype(np.uint8))
+    if img.mode == "P" and "transparency" in img.info:
+        img = img.convert("RGBA")
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = np.asarray(img.convert("RGBA"), np.float32)
+        a = rgba[..., 3:] / 255
+        if (a < 1).any():
+            rgb = rgba[..., :3] * a + GREY * (1 - a)
+            return np.clip(rgb + 0.5, 0, 255).astype(np.uint8), True
+    return np.asarray(img.convert("RGB")), False
 
 
 @contextlib.contextmanager
@@ -249,16 +279,6 @@ def _encode(
 
 
 def _write_folder(video: Video, path: Path) -> None:
-    if path.exists() and not path.is_dir():
-        raise VideoError(
-            f"Cannot write frames to {path}: a file with that name exists; remove it "
-            f"or add a suffix such as .mp4."
-        )
-    if path.exists() and not (path / RECIPE_FILE).is_file() and any(path.iterdir()):
-        raise VideoError(
-            f"Refusing to overwrite {path}: it is a non-empty directory that is not "
-            f"a spacetime frame folder; choose a new path."
-        )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path, directory=True)
     old = None
@@ -280,11 +300,29 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     """Fail early, before any work, on an output path write_video could not write."""
     out = Path(path)
     suffix = out.suffix.lower()
-    if not _is_folder(out, path) and suffix not in (".mp4", ".webm", ".gif"):
+    folder = _is_folder(out, path)
+    if not folder and suffix not in (".mp4", ".webm", ".gif"):
         raise VideoError(
             f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
             f".gif, or a path without a suffix for a folder of PNG frames."
         )
+    if folder and out.exists() and not out.is_dir():
+        raise VideoError(
+            f"Cannot write frames to {out}: a file with that name exists; remove it "
+            f"or add a suffix such as .mp4."
+        )
+    if folder and out.is_dir() and not (out / RECIPE_FILE).is_file() and any(out.iterdir()):
+        raise VideoError(
+            f"Refusing to overwrite {out}: it is a non-empty directory that is not "
+            f"a spacetime frame folder; choose a new path."
+        )
+    parent = out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise VideoError(f"Cannot write {out}: {parent} is a file, not a folder.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise VideoError(f"Cannot write {out}: no permission to write in {parent}.")
     return out
 
 
@@ -334,7 +372,7 @@ def _read_folder(path: Path) -> Video:
             f"at a folder written by write_video or at a video file."
         )
     try:
-        frames = np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
+        frames = np.stack([image_rgb(Image.open(f))[0] for f in files])
     except (OSError, ValueError) as e:
         raise VideoError(
             f"Cannot read {path}: its PNG frames are unreadable or differ in size "
@@ -344,7 +382,7 @@ def _read_folder(path: Path) -> Video:
     if (path / RECIPE_FILE).is_file():
         head = _parse_header((path / RECIPE_FILE).read_text())
     if head is None:
-        return Video(frames, 24.0, {})
+        return Video(frames, FOLDER_FPS, {})
     return Video(frames, head["fps"], head.get("recipe", {}))
 
 

@@ -55,6 +55,10 @@ class TextEncoder:
         hidden = self.model(enc.input_ids.to(dev), mask).last_hidden_state
         return hidden * mask[..., None].to(hidden.dtype)  # (B, tokens, 384), on the model's device
 
+    def count(self, prompt: str) -> int:
+        """Tokens the prompt takes, the two special ones included."""
+        return len(self.tokenizer(prompt, add_special_tokens=True).input_ids)
+
     def to(self, device: torch.device | str) -> TextEncoder:
         """This encoder on device: itself if it is there, else a copy (sharing the tokenizer)."""
         if torch.device(device) == self.model.device:
