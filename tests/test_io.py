@@ -324,3 +324,17 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match="not a spacetime frame folder"):
         check_output(tmp_path / "mine")
     assert check_output(tmp_path / "new" / "deeper" / "out.mp4").name == "out.mp4"
+
+
+def test_one_frame_of_a_clip_and_a_clip_too_big(tmp_path: Path, monkeypatch) -> None:
+    frames = np.random.default_rng(0).integers(0, 256, (6, 16, 16, 3), dtype=np.uint8)
+    for name in ("c.mp4", "c"):
+        write_video(Video(frames, 8.0, {"seed": 1}), tmp_path / name)
+        whole = read_video(tmp_path / name).frames
+        first, last = (read_video(tmp_path / name, only=k) for k in ("first", "last"))
+        assert np.array_equal(first.frames, whole[:1]) and np.array_equal(last.frames, whole[-1:])
+        assert first.recipe == {"seed": 1}
+    monkeypatch.setattr(video_mod, "MAX_DECODED", 3 * 16 * 16 * 3)  # three frames' bytes
+    with pytest.raises(VideoError, match="cut it shorter or scale it down"):
+        read_video(tmp_path / "c.mp4")
+    assert read_video(tmp_path / "c.mp4", only="last").num_frames == 1

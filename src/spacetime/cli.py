@@ -395,7 +395,7 @@ def generate(
         from .io import read_media
         from .verbs import fit_frames
 
-        ref = fit_frames(read_media(reference).frames[:1], o["height"], o["width"])[0]
+        ref = fit_frames(read_media(reference, only="first").frames, o["height"], o["width"])[0]
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)
 

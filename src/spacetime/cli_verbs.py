@@ -80,10 +80,10 @@ def _run(
     _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
 
 
-def _media(path: Path, notes: list[str]) -> Any:
+def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
     from .io import read_media
 
-    return read_media(path, notes)
+    return read_media(path, notes, only)
 
 
 def _opts(
@@ -94,7 +94,7 @@ def _opts(
 
 
 def _image(path: Path | None, notes: list[str]) -> Any:
-    return None if path is None else _media(path, notes).frames[0]
+    return None if path is None else _media(path, notes, "first").frames[0]
 
 
 @app.command("animate")
@@ -119,7 +119,7 @@ def animate(
 
     notes: list[str] = []
 
-    img = _media(image, notes).frames[0]
+    img = _media(image, notes, "first").frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
     ref = _image(reference, notes)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
@@ -267,8 +267,8 @@ def morph(
         quiet,
         {"a": a, "b": b},
         Pipeline.morph,
-        _media(a, notes).frames,
-        _media(b, notes).frames,
+        _media(a, notes, "last").frames,
+        _media(b, notes, "first").frames,
         seconds=seconds,
         prompt=prompt,
         even=even,
@@ -419,7 +419,7 @@ def cinemagraph(
 
     notes: list[str] = []
 
-    img = _media(image, notes).frames[0]
+    img = _media(image, notes, "first").frames[0]
     region = None
     if mask is not None:
         region = read_mask(mask)

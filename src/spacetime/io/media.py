@@ -15,14 +15,16 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
-def read_media(path: str | os.PathLike[str], notices: list[str] | None = None) -> Video:
-    """An image file (as a 1-frame clip) or anything read_video reads. What was assumed or
-    changed on the way (a transparent image flattened, a folder's frame rate guessed) is
-    added to `notices`."""
+def read_media(
+    path: str | os.PathLike[str], notices: list[str] | None = None, only: str | None = None
+) -> Video:
+    """An image file (as a 1-frame clip) or anything read_video reads (only "first" or
+    "last": one frame of a clip). What was assumed or changed on the way (a transparent
+    image flattened, a folder's frame rate guessed) is added to `notices`."""
     src = Path(path)
     said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
-        video = read_video(src)
+        video = read_video(src, only)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
             said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
         return video

@@ -41,6 +41,7 @@ HEADER_VERSION = 1
 RECIPE_FILE = "recipe.json"  # header file inside a frame folder
 SIDECAR_SUFFIX = ".recipe.json"  # appended to a GIF's file name
 MIN_FPS, MAX_FPS = 0.1, 1000.0  # the frame rates a clip may have
+MAX_DECODED = 4 << 30  # bytes of decoded frames a read may hold: 23 s of 1080p at 30 fps
 FOLDER_FPS = 24.0  # the frame rate of a folder of frames that does not say its own
 DEFAULT_CRF = {".mp4": 15, ".webm": 20}
 
@@ -386,8 +387,9 @@ def _read_folder(path: Path) -> Video:
     return Video(frames, head["fps"], head.get("recipe", {}))
 
 
-def _decode(path: Path) -> tuple[np.ndarray, float, dict[str, Any] | None]:
-    """Decode every frame: returns ((T, H, W, 3) uint8, stream fps, header or None)."""
+def _decode(path: Path, only: str | None = None) -> tuple[np.ndarray, float, dict[str, Any] | None]:
+    """Decode every frame (only "first" or "last": that one alone, in the memory of one):
+    returns ((T, H, W, 3) uint8, stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
             raise VideoError(
@@ -397,7 +399,23 @@ def _decode(path: Path) -> tuple[np.ndarray, float, dict[str, Any] | None]:
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
-        frames = [_to_rgb(f) for f in box.decode(stream)]
+        frames: list[np.ndarray] = []
+        held = 0
+        for f in box.decode(stream):
+            frame = _to_rgb(f)
+            if only == "last":
+                frames = [frame]
+                continue
+            frames.append(frame)
+            if only == "first":
+                break
+            held += frame.nbytes
+            if held > MAX_DECODED:
+                raise VideoError(
+                    f"Cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded "
+                    f"({len(frames)} frames of {f.width}x{f.height}); cut it shorter or scale "
+                    f"it down first (the model works at 64 px)."
+                )
     if not frames:
         raise VideoError(
             f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
@@ -405,15 +423,18 @@ def _decode(path: Path) -> tuple[np.ndarray, float, dict[str, Any] | None]:
     return np.stack(frames), float(rate), _parse_header(meta.get("comment"))
 
 
-def read_video(path: str | os.PathLike[str]) -> Video:
-    """Read a clip written by `write_video` (or any video ffmpeg can decode) as RGB uint8."""
+def read_video(path: str | os.PathLike[str], only: str | None = None) -> Video:
+    """Read a clip written by `write_video` (or any video ffmpeg can decode) as RGB uint8.
+    only "first" or "last": that frame alone, without holding the others in memory."""
     src = Path(path)
     if not src.exists():
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
-        return _read_folder(src)
+        video = _read_folder(src)
+        pick = {"first": slice(0, 1), "last": slice(-1, None), None: slice(None)}[only]
+        return Video(video.frames[pick], video.fps, video.recipe)
     try:
-        frames, fps, head = _decode(src)
+        frames, fps, head = _decode(src, only)
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
@@ -425,7 +446,7 @@ def read_video(path: str | os.PathLike[str]) -> Video:
         sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
         if sidecar.is_file():
             head = _parse_header(sidecar.read_text())
-            if head is not None and head.get("num_frames") != len(frames):
+            if head is not None and only is None and head.get("num_frames") != len(frames):
                 head = None  # stale sidecar from an earlier GIF
     if head is None:
         return Video(frames, fps, {})
