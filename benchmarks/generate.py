@@ -1,11 +1,13 @@
 """Time `spacetime generate` on the default clip: real-time factor and peak memory.
 
     python benchmarks/generate.py [--model FOLDER] [--clips 5] [--steps N] [--guidance-stop S]
+        [--frames N]
 
 Loads the model once (timed apart), then generates --clips prompts with the model's default
 settings, each from a fresh seed. Real-time factor = generation seconds / clip duration
 (frames / fps): below 1 is faster than playback. Peak memory is the process's maximum RSS
-(Python, torch, the text encoder and the model all included).
+(Python, torch, the text encoder and the model all included). --frames longer than the
+model's clip: the first clip extended window by window, as `spacetime generate` makes it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=5)
     ap.add_argument("--steps", type=int, default=None)
     ap.add_argument("--guidance-stop", type=float, default=None)
+    ap.add_argument("--frames", type=int, default=None, help="4k+1 (default: the model's)")
     args = ap.parse_args()
     t0 = time.perf_counter()
     pipe = Pipeline.load(args.model)
@@ -44,7 +47,9 @@ def main() -> None:
     for k in range(args.clips):
         t = time.perf_counter()
         p = PROMPTS[k % len(PROMPTS)]
-        v = pipe.generate(p, seed=k, steps=args.steps, guidance_stop=args.guidance_stop)
+        v = pipe.generate(
+            p, seed=k, steps=args.steps, guidance_stop=args.guidance_stop, frames=args.frames
+        )
         times.append(time.perf_counter() - t)
     m = pipe.meta
     duration = v.num_frames / v.fps
@@ -55,6 +60,7 @@ def main() -> None:
             {
                 "machine": f"{platform.machine()}, torch threads {torch.get_num_threads()}",
                 "clip": f"{v.num_frames} frames {v.width}x{v.height} at {v.fps} fps",
+                "windows": v.recipe.get("windows", 1),
                 "clip_seconds": round(duration, 3),
                 "steps": args.steps or m["steps"],
                 "guidance": m["guidance"],
