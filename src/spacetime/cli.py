@@ -129,6 +129,19 @@ def _say(quiet: bool, text: str) -> None:
         typer.echo(text)
 
 
+def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:
+    """A sampling callback that moves a rich progress bar through each window's steps and
+    names the window once there is more than one (a long clip, a chained extension)."""
+    window = [0]
+
+    def step(info: dict[str, Any]) -> None:
+        window[0] += info["i"] == 0
+        what = name if window[0] == 1 else f"{name} (window {window[0]})"
+        bar.update(task, total=info["steps"], completed=info["i"] + 1, description=what)
+
+    return step
+
+
 @app.callback(invoke_without_command=True)
 def _main(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
@@ -398,10 +411,7 @@ def generate(
         ref = fit_frames(read_media(reference, only="first").frames, o["height"], o["width"])[0]
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)
-
-        def step(info: dict[str, Any]) -> None:
-            bar.update(task, total=info["steps"], completed=info["i"] + 1)
-
+        step = steps_bar(bar, task, "generate")
         video = pipe.generate(
             prompt,
             negative=negative,

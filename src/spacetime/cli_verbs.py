@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import Quiet, Seed, _say, app, load_model, load_options, user_errors
+from .cli import Quiet, Seed, _say, app, load_model, load_options, steps_bar, user_errors
 
 Out = Annotated[
     Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
@@ -65,12 +65,7 @@ def _run(
     pipe = load_model(model)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(verb.__name__, total=None)
-        done = [0]
-
-        def step(info: dict[str, Any]) -> None:
-            done[0] += 1
-            bar.update(task, completed=done[0], description=f"{verb.__name__} (steps)")
-
+        step = steps_bar(bar, task, verb.__name__)
         video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
     recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
     recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
@@ -214,7 +209,7 @@ def interpolate(
         Pipeline.interpolate,
         clip.frames,
         factor=factor,
-        fps=fps or clip.fps,
+        fps=clip.fps if fps is None else fps,
         prompt=prompt,
         **opts,
         notes=notes,

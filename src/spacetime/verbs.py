@@ -345,6 +345,10 @@ class Verbs:
         fits = [c for c in choices if c <= min(len(clip), win - 1)]
         context = fits[0] if fits else min(len(clip), win - 1)
         add = max(1, round(seconds * rate))
+        if abs(add - seconds * rate) > 0.01:
+            notices.append(
+                f"extend: {seconds:g} s is {add} frames at {rate:g} fps ({add / rate:g} s)"
+            )
         if backward:
             clip = clip[::-1]
         total = len(clip) + add
