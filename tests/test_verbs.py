@@ -73,7 +73,9 @@ def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -
     v = pipe.morph(clip, other, seconds=1.0, **FAST)
     assert v.frames.shape[0] == 9
     assert np.array_equal(v.frames[0], clip[-1]) and np.array_equal(v.frames[-1], other[0])
-    made = pipe.morph(clip, other, seconds=1.0, even=False, smooth=0, **FAST)
+    assert v.recipe["notices"] == []
+    made = pipe.morph(clip, other, seconds=1.0, even=False, smooth=0, fps=24.0, **FAST)
+    assert "A is at 24 fps" in made.recipe["notices"][0]  # a splice needs resampling
     assert v.recipe["even"] and not made.recipe["even"]
     assert v.recipe["smooth"] == 2.0 and made.recipe["smooth"] == 0
     assert _max_jump(v.frames) <= _max_jump(made.frames) + 0.5  # even: no step above the mean

@@ -256,14 +256,16 @@ def morph(
     notes: list[str] = []
 
     opts = _opts(seed, steps, guidance, "", start)
+    end_of_a = _media(a, notes, "last")
     _run(
         out,
         model,
         quiet,
         {"a": a, "b": b},
         Pipeline.morph,
-        _media(a, notes, "last").frames,
+        end_of_a.frames,
         _media(b, notes, "first").frames,
+        fps=end_of_a.fps,
         seconds=seconds,
         prompt=prompt,
         even=even,

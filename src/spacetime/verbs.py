@@ -418,9 +418,11 @@ class Verbs:
         prompt: str = "",
         even: bool = True,
         smooth: float = MORPH_SMOOTH,
+        fps: float | None = None,
         **opts: Any,
     ) -> Video:
-        """A transition that starts exactly on a's last frame and ends on b's first.
+        """A transition that starts exactly on a's last frame and ends on b's first, at the
+        model's frame rate (fps: a's, for a notice when it differs).
 
         a and b are clips (T, H, W, 3); pass an image as a 1-frame clip. smooth: sigma in
         frames of a Gaussian over time on the made frames (known.smooth_time; 0 is off), so
@@ -436,6 +438,8 @@ class Verbs:
             )
         notices: list[str] = []
         rate = float(self.meta["fps"])
+        if fps is not None and abs(fps - rate) > 1e-6:
+            notices.append(f"morph: made at the model's {rate:g} fps; A is at {fps:g} fps")
         hw = self.canvas(*a.shape[1:3])
         first = self._fit(a[-1:], notices, "A", hw)[0]
         last = self._fit(b[:1], notices, "B", hw)[0]
