@@ -113,7 +113,6 @@ def animate(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     img = _media(image, notes, "first").frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
     ref = _image(reference, notes)
@@ -157,7 +156,6 @@ def extend(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
@@ -198,7 +196,6 @@ def interpolate(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, "", start)
     _run(
@@ -254,7 +251,6 @@ def morph(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     opts = _opts(seed, steps, guidance, "", start)
     end_of_a = _media(a, notes, "last")
     _run(
@@ -347,10 +343,9 @@ def outpaint(
 ) -> None:
     """Grow the canvas around a clip to WxH; the clip stays in the middle."""
     from .pipeline import Pipeline
-
-    notes: list[str] = []
     from .verbs import parse_size
 
+    notes: list[str] = []
     w, h = parse_size(to)
     clip = _media(video, notes)
     _run(
@@ -415,7 +410,6 @@ def cinemagraph(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     img = _media(image, notes, "first").frames[0]
     region = None
     if mask is not None:
@@ -470,7 +464,6 @@ def stylize(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-
     clip = _media(video, notes)
     _run(
         out,
