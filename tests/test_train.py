@@ -15,7 +15,9 @@ import numpy as np
 import pytest
 import torch
 from conftest import TINY_VAE, tiny_config
+from typer.testing import CliRunner
 
+from spacetime.cli import app
 from spacetime.train import checkpoint
 from spacetime.train.config import TrainConfig
 from spacetime.train.loop import lr_at, train
@@ -436,3 +438,40 @@ def test_batch_tasks_draws_each_task_at_its_share_whatever_the_caches_hold() -> 
     assert 0.4 < drawn.count("cinemagraph") / len(drawn) < 0.6
     with pytest.raises(ValueError, match="outpaint, which no cache holds"):
         clip_odds(tasks, {"text": 1.0, "outpaint": 0.2})
+
+
+def test_numbers_that_would_train_a_broken_model_are_refused(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('stage = "vae"\n')
+    for key, value, words in [
+        ("kl_weight", float("nan"), "finite"),
+        ("heads", 0, "heads must be at least 1"),
+        ("cache_shard", 0, "cache_shard must be at least 1"),
+        ("fps", 0.0, "fps must be from"),
+        ("guidance", 0.5, "guidance must be 1 or more"),
+        ("vae_dim_mult", [], "vae_dim_mult must be a list"),
+        ("seed", -1, "seed must be 0 or more"),
+        ("task_weights", {"text": "0.5"}, "to numbers"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            TrainConfig.from_toml(p, **{key: value})
+
+
+def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path) -> None:
+    """A missing init is refused before the folder is made; a finished run resumes only
+    with its own settings (steps may grow); export never writes over a run or a file."""
+    with pytest.raises(ValueError, match="init: no such folder"):
+        train(tiny_config(tmp_path / "none", init=str(tmp_path / "nope")), quiet=True)
+    assert not (tmp_path / "none").exists()
+    run = tmp_path / "r"
+    train(tiny_config(run, steps=2), quiet=True)
+    with pytest.raises(ValueError, match=r"other settings \(lr\)"):
+        train(tiny_config(run, steps=3, lr=0.3), quiet=True)
+    with pytest.raises(ValueError, match="at step 2 already"):
+        train(tiny_config(run, steps=1), quiet=True)
+    r = CliRunner().invoke(app, ["export", str(run), "-o", str(run)])
+    assert r.exit_code == 2 and "itself" in r.output
+    (tmp_path / "notes.txt").write_text("keep me")
+    r = CliRunner().invoke(app, ["export", str(run), "-o", str(tmp_path / "notes.txt")])
+    assert r.exit_code == 2 and "not a model folder" in r.output
+    assert (tmp_path / "notes.txt").read_text() == "keep me" and (run / "latest").is_file()

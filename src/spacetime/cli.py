@@ -484,8 +484,12 @@ def export(
 ) -> None:
     """Write a run's newest checkpoint as a model folder (EMA weights), without training on;
     or a model folder with a fine-tuned decoder swapped in."""
+    from .models.folder import check_writable
     from .train.loop import export as export_run
 
+    if out.resolve() == run.resolve():
+        raise ValueError(f"-o is {run} itself: write the model folder to another name")
+    check_writable(out)
     step = export_run(run, out, quiet=quiet, vae=vae)
     _say(quiet, f"wrote {out} (step {step})")
 
@@ -505,6 +509,8 @@ def sheet(
         raise ValueError(
             f"the contact sheet is a PNG: give -o a name ending in .png, not {out.name}"
         )
+    if video.resolve() == out.resolve() or out.resolve().parent == video.resolve():
+        raise ValueError(f"-o {out} would overwrite the input {video}: choose another name")
     contact_sheet(read_video(video), out, max_frames=max_frames)
     _say(quiet, f"wrote {out}")
 

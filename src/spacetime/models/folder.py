@@ -56,8 +56,10 @@ def check(folder: Path) -> None:
 
 
 def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Path:
-    """Write a complete model folder to a temporary name, then rename it into place."""
+    """Write a complete model folder to a temporary name, then rename it into place. Only a
+    model folder is ever replaced: a run, any other folder or a file there is refused."""
     folder = Path(folder)
+    check_writable(folder)
     tmp = folder.with_name(f".tmp-{folder.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -73,6 +75,16 @@ def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Pat
     os.replace(tmp, folder)
     shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def check_writable(folder: Path) -> None:
+    """Refuse to write a model folder over anything but an older model folder (or nothing)."""
+    model = (folder / "model_index.json").is_file()
+    if folder.is_file() or (folder.is_dir() and not model and any(folder.iterdir())):
+        raise ValueError(
+            f"Refusing to overwrite {folder}: it is not a model folder (no "
+            "model_index.json); choose a new path"
+        )
 
 
 def weights_hash(folder: Path) -> str:

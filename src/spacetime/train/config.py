@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -106,13 +107,44 @@ class TrainConfig:
         return cfg
 
     def validate(self) -> None:
+        """Refuse what would train a broken model or fail later, before any work."""
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ValueError(f"{f.name} must be a finite number, got {v}")
+        for name in POSITIVE:
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in NOT_NEGATIVE:
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
+        if not self.lr >= 0 or not 0 <= self.ema < 1 or not 0 <= self.text_dropout <= 1:
+            raise ValueError("lr must be 0 or more, ema in [0, 1) and text_dropout in [0, 1]")
+        if not (self.guidance >= 1 and 0 <= self.guidance_stop <= 1 and self.shift > 0):
+            raise ValueError("guidance must be 1 or more, guidance_stop in [0, 1], shift above 0")
+        if not 0.1 <= self.fps <= 1000:
+            raise ValueError(f"fps must be from 0.1 to 1000, got {self.fps}")
+        if self.size < 8 or self.size % 8:
+            raise ValueError(f"size must be a multiple of 8, got {self.size}")
+        lists = {
+            "object_weights": self.object_weights,
+            "vae_dim_mult": self.vae_dim_mult,
+            "patch": self.patch,
+        }
+        for name, values in lists.items():
+            if not values or any(not isinstance(x, int | float) or x < 0 for x in values):
+                raise ValueError(f"{name} must be a list of numbers, 0 or more, not {values}")
+        if sum(self.object_weights) <= 0 or min(self.vae_dim_mult) < 1 or len(self.patch) != 3:
+            raise ValueError(
+                "object_weights must not be all 0, vae_dim_mult at least 1 each, "
+                "and patch three sizes (frames, height, width)"
+            )
+        if min(self.patch) < 1:
+            raise ValueError(f"patch sizes must be at least 1, got {self.patch}")
         if self.stage not in ("vae", "transformer"):
             raise ValueError(f"stage must be 'vae' or 'transformer', got {self.stage!r}")
         if self.frames < 1 or (self.frames - 1) % 4:
             raise ValueError(f"frames must be 4k+1 (5, 9, 17, ...), got {self.frames}")
-        for name in ("steps", "batch", "log_every", "save_every", "preview_every", "keep"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1")
         if self.crop and not (8 <= self.crop <= self.size and self.size % self.crop == 0):
             raise ValueError(f"crop must divide size ({self.size}) and be >= 8, got {self.crop}")
         if self.precision not in ("fp32", "bf16", "auto"):
@@ -133,6 +165,8 @@ class TrainConfig:
             if unknown:
                 known = ", ".join(TASKS)
                 raise ValueError(f"unknown task(s) {unknown} in {name}; known: {known}")
+            if any(not isinstance(w, int | float) or isinstance(w, bool) for w in weights.values()):
+                raise ValueError(f"{name} must map task names to numbers, got {weights}")
             if weights and (min(weights.values()) < 0 or sum(weights.values()) <= 0):
                 raise ValueError(f"{name} must be 0 or more, and not all 0")
         if self.more_caches and self.stage != "transformer":
@@ -140,8 +174,27 @@ class TrainConfig:
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 
+    def check_paths(self) -> None:
+        """Refuse a folder named in the config that is not there, before any work."""
+        named = {"init": [self.init], "vae": [self.vae], "more_caches": self.more_caches}
+        for key, paths in named.items():
+            for path in paths:
+                if path and not Path(path).exists():
+                    raise ValueError(f"{key}: no such folder {path}")
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+POSITIVE = (  # counts and sizes that must be 1 or more
+    "steps", "batch", "log_every", "save_every", "preview_every", "keep", "vae_base_dim",
+    "vae_z_dim", "vae_res_blocks", "layers", "heads", "head_dim", "ffn_dim", "text_tokens",
+    "cache_clips", "cache_shard", "sample_steps",
+)  # fmt: skip
+NOT_NEGATIVE = (
+    "warmup", "seed", "min_lr_ratio", "weight_decay", "grad_clip", "kl_weight", "crop",
+    "object_weight", "workers",
+)  # fmt: skip
 
 
 def parse_setting(text: str) -> tuple[str, Any]:

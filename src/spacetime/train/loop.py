@@ -111,6 +111,34 @@ def _read_log(path: Path, upto: int) -> list[str]:
     return keep
 
 
+# What a resumed run may change: how long and how it is kept, not what it learns from.
+RESUMABLE = {"steps", "log_every", "save_every", "preview_every", "keep", "workers", "compile"}
+
+
+def resume_check(cfg: TrainConfig, run: Path) -> None:
+    """A run folder with checkpoints resumes only the run it holds: refuse another stage, or
+    settings other than RESUMABLE ones that differ from the checkpoint's (the weights would be
+    trained under one config and recorded under another), or fewer steps than it has."""
+    if run.exists() and not run.is_dir():
+        raise ValueError(f"out: {run} is a file, not a run folder")
+    ck = checkpoint.latest(run) if run.is_dir() else None
+    if ck is None:
+        return
+    state = json.loads((ck / "state.json").read_text())
+    old = state.get("config", {})
+    if old.get("stage") != cfg.stage:
+        raise ValueError(f"{run} holds a {old.get('stage')} run, not a {cfg.stage} one")
+    new = cfg.to_dict()
+    changed = sorted(k for k in new if k not in RESUMABLE and k in old and old[k] != new[k])
+    if changed:
+        raise ValueError(
+            f"{run} is a run at step {state['step']} with other settings ({', '.join(changed)}); "
+            "resume it as it was, or train into a new folder (--out)"
+        )
+    if cfg.steps < state["step"]:
+        raise ValueError(f"{run} is at step {state['step']} already; --steps must be more")
+
+
 def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     """Run (or resume) a training run; returns the exported model folder."""
     from accelerate import Accelerator
@@ -119,6 +147,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     acc = Accelerator(cpu=not torch.cuda.is_available())
     bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(acc.device))
     run = Path(cfg.out)
+    cfg.check_paths()
+    resume_check(cfg, run)
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     stage = make_stage(cfg, acc, quiet)
@@ -136,8 +166,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     if ck is not None:
         state = checkpoint.load(ck, model, ema, opt)
         start, elapsed = state["step"], state.get("elapsed", 0.0)
-        if state.get("config", {}).get("stage") != cfg.stage:
-            raise ValueError(f"{run} holds a {state.get('config', {}).get('stage')} run")
+        if not quiet and acc.is_main_process:
+            print(f"resuming {run} from step {start}")
     if cfg.compile:
         model.compile()  # in place: the state dict keeps its keys
     model, opt = acc.prepare(model, opt)
