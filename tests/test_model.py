@@ -161,6 +161,30 @@ def test_a_prompt_cut_short_says_so(tiny_model: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_python_api_refuses_wrong_types(pipe: Pipeline) -> None:
+    for kw, words in (({"steps": 2.5}, "steps"), ({"seed": 1.5}, "seed")):
+        with pytest.raises(ValueError, match=f"{words} must be a whole number"):
+            pipe.generate(PROMPT, **kw)
+    with pytest.raises(ValueError, match="prompt must be text"):
+        pipe.generate(None)  # type: ignore[arg-type]
+    assert pipe.generate(PROMPT, steps=np.int64(1), seed=np.int32(2)).recipe["seed"] == 2
+
+
+def test_model_folder_with_a_broken_json(tiny_model: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    (broken / "spacetime.json").write_text("{oops")
+    res = CliRunner().invoke(
+        app, ["generate", PROMPT, "-o", str(tmp_path / "o.mp4"), "-m", str(broken)]
+    )
+    assert res.exit_code == 2 and "spacetime.json is not valid JSON" in res.output
+    (broken / "spacetime.json").write_text("{}")
+    res = CliRunner().invoke(
+        app, ["generate", PROMPT, "-o", str(tmp_path / "o.mp4"), "-m", str(broken)]
+    )
+    assert res.exit_code == 2 and "spacetime.json lacks frames" in res.output
+
+
 def test_model_folder_with_a_missing_file(tiny_model: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model, broken)

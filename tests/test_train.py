@@ -475,3 +475,15 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     r = CliRunner().invoke(app, ["export", str(run), "-o", str(tmp_path / "notes.txt")])
     assert r.exit_code == 2 and "not a model folder" in r.output
     assert (tmp_path / "notes.txt").read_text() == "keep me" and (run / "latest").is_file()
+
+
+def test_a_lost_pointer_or_a_damaged_checkpoint(tmp_path: Path) -> None:
+    """Without `latest` a run resumes from its newest complete checkpoint, not from 0; a
+    damaged checkpoint file is named in a one-line error."""
+    run = tmp_path / "r"
+    train(tiny_config(run, steps=2, save_every=1), quiet=True)
+    (run / "latest").unlink()
+    assert checkpoint.latest(run) == run / "ckpt-0000002"
+    (run / "ckpt-0000002" / "ema.safetensors").write_bytes(b"broken")
+    with pytest.raises(ValueError, match=r"ema\.safetensors is damaged"):
+        train(tiny_config(run, steps=3, save_every=1), quiet=True)

@@ -129,6 +129,14 @@ def _say(quiet: bool, text: str) -> None:
         typer.echo(text)
 
 
+def check_fps(fps: float) -> None:
+    """--fps within the frame rates a clip may have (nan is not)."""
+    from .io.video import MAX_FPS, MIN_FPS
+
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
+
+
 def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:
     """A sampling callback that moves a rich progress bar through each window's steps and
     names the window once there is more than one (a long clip, a chained extension)."""
@@ -166,14 +174,12 @@ def world_render(
 ) -> None:
     """Render the ground-truth video of a prompt."""
     from .io import Video, write_video
-    from .io.video import MAX_FPS, MIN_FPS
     from .world.parse import prompt_to_scene
     from .world.render import render
 
     if frames < 1:
         raise ValueError(f"--frames must be at least 1, got {frames}")
-    if not MIN_FPS <= fps <= MAX_FPS:
-        raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
+    check_fps(fps)
     scene = prompt_to_scene(prompt, max(frames - 1, 1) / fps, seed=seed)
     video = render(scene, frames, fps, size)
     recipe = {
@@ -218,6 +224,9 @@ def world_dataset(
         raise ValueError(f"--size must be between 16 and 1024, got {size}")
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
+    check_fps(fps)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder")
     settings = ClipSettings(frames=frames, fps=fps, size=size)
     ext = "" if fmt == "png" else f".{fmt}"
     with Progress(disable=quiet, transient=True) as bar:
@@ -320,6 +329,9 @@ def eval_(
         gen = generators.get(generator, str(model) if model else None)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
+    check_fps(fps)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"-o {out} is a file; give a folder for the report")
     suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
     with Progress(disable=quiet, transient=True) as bar:

@@ -226,6 +226,7 @@ class Pipeline(Verbs):
         )
         keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
         steps, guidance, stop, frames, fps = (o[k] for k in keys)
+        seed = int(seed)  # a numpy integer too
         h, w = o["height"], o["width"]
         window = int(m["frames"])
         if frames > window and known is None and init_video is None:

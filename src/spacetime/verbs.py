@@ -22,6 +22,7 @@ Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or 
 from __future__ import annotations
 
 import math
+from numbers import Integral
 from typing import Any
 
 import cv2
@@ -169,6 +170,13 @@ class Verbs:
         opts["guidance_stop"] = float(m.get("guidance_stop", 1.0) if stop is None else stop)
         opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
         opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
+        if not isinstance(prompt, str):
+            raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
+        for name in ("steps", "frames", "seed"):
+            value = opts.get(name, given.get(name))
+            if value is not None and (not isinstance(value, Integral) or isinstance(value, bool)):
+                raise ValueError(f"{name} must be a whole number, got {value!r}")
+        opts["steps"], opts["frames"] = int(opts["steps"]), int(opts["frames"])
         if not prompt.strip() and not given.get("known_given"):
             raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
         k, n = self.frame_step, opts["frames"]

@@ -27,6 +27,7 @@ REQUIRED = (
     f"transformer/{WEIGHTS}",
     "scheduler/scheduler_config.json",
 )
+META_KEYS = ("frames", "fps", "size", "steps", "guidance", "shift", "text_tokens")  # spacetime.json
 
 
 def model_index() -> dict[str, Any]:
@@ -53,6 +54,17 @@ def check(folder: Path) -> None:
     for rel in REQUIRED:
         if not (folder / rel).is_file():
             raise ValueError(f"model folder {folder} is missing {rel}; re-export or re-download it")
+    for rel in (r for r in REQUIRED if r.endswith(".json")):
+        try:
+            data = json.loads((folder / rel).read_text())
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ValueError(f"{folder / rel} is not valid JSON ({e}); re-export it") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{folder / rel} must hold a JSON object; re-export it")
+    meta = json.loads((folder / "spacetime.json").read_text())
+    missing = [k for k in META_KEYS if k not in meta]
+    if missing:
+        raise ValueError(f"{folder / 'spacetime.json'} lacks {', '.join(missing)}; re-export it")
 
 
 def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Path:

@@ -76,12 +76,15 @@ def save(
 
 
 def latest(run: Path) -> Path | None:
-    """The newest complete checkpoint of a run, or None."""
+    """The newest complete checkpoint of a run, or None: the one `latest` names, else (the
+    pointer or its folder lost) the newest ckpt-* folder, each complete since its rename."""
     pointer = run / "latest"
-    if not pointer.is_file():
-        return None
-    path = run / pointer.read_text().strip()
-    return path if (path / "state.json").is_file() else None
+    if pointer.is_file():
+        path = run / pointer.read_text().strip()
+        if (path / "state.json").is_file():
+            return path
+    done = sorted(p for p in run.glob("ckpt-*") if (p / "state.json").is_file())
+    return done[-1] if done else None
 
 
 def load(
@@ -90,11 +93,22 @@ def load(
     ema: torch.nn.Module | None,
     opt: torch.optim.Optimizer | None,
 ) -> dict[str, Any]:
-    """Restore a checkpoint in place; returns state.json (step and extras)."""
+    """Restore a checkpoint in place; returns state.json (step and extras). A damaged file
+    is a ValueError naming it."""
+
+    def read(name: str) -> dict[str, torch.Tensor]:
+        try:
+            return load_file(path / name)
+        except Exception as e:  # safetensors raises its own error types
+            raise ValueError(
+                f"{path / name} is damaged ({e}); delete {path.name} and point "
+                f"{path.parent / 'latest'} at the checkpoint before it"
+            ) from None
+
     state = json.loads((path / "state.json").read_text())
-    model.load_state_dict(load_file(path / "model.safetensors"))
+    model.load_state_dict(read("model.safetensors"))
     if ema is not None and (path / "ema.safetensors").is_file():
-        ema.load_state_dict(load_file(path / "ema.safetensors"))
+        ema.load_state_dict(read("ema.safetensors"))
     if opt is not None:
-        _load_optim(opt, load_file(path / "optim.safetensors"), state["optim"])
+        _load_optim(opt, read("optim.safetensors"), state["optim"])
     return state

@@ -267,7 +267,7 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
     if ck is None:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
     state = json.loads((ck / "state.json").read_text())
-    cfg = TrainConfig(**state["config"])
+    cfg = TrainConfig(**{**state["config"], "steps": int(state["step"])})  # trained so far
     if vae is not None:
         from ..models.folder import load_vae
 
