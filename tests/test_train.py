@@ -86,8 +86,11 @@ def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
         text=True,
     )
     assert res.returncode == 2 and res.stderr.strip().splitlines() == [
-        f"error: {p}: unknown key(s) stpes"
+        "error: --set: unknown key(s) stpes"
     ]
+    p.write_text('stage = "vae"\nsteps = 5\n[optim]\nsteps = 7000\n')
+    with pytest.raises(ValueError, match="steps set twice"):
+        TrainConfig.from_toml(p)
 
 
 def test_learning_rate_warms_up_then_decays() -> None:

@@ -87,15 +87,21 @@ class TrainConfig:
             raise ValueError(f"{path}: not valid TOML: {e}") from None
         flat: dict[str, Any] = {}
         for key, value in data.items():  # sections are for readers only
-            if isinstance(value, dict) and key not in ("task_weights", "batch_tasks"):
-                flat.update(value)
-            else:
-                flat[key] = value
-        flat.update(overrides)
+            part = value if isinstance(value, dict) else {key: value}
+            if key in ("task_weights", "batch_tasks"):
+                part = {key: value}
+            twice = sorted(set(part) & set(flat))
+            if twice:
+                raise ValueError(f"{path}: {', '.join(twice)} set twice; keep one")
+            flat.update(part)
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(flat) - known)
         if unknown:
             raise ValueError(f"{path}: unknown key(s) {', '.join(unknown)}")
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise ValueError(f"--set: unknown key(s) {', '.join(unknown)}")
+        flat.update(overrides)
         defaults = cls()
         for key, value in flat.items():
             want = type(getattr(defaults, key))
