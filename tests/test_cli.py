@@ -80,6 +80,12 @@ def test_dataset(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     lines = (tmp_path / "captions.jsonl").read_text().splitlines()
     assert len(lines) == 2 and all((tmp_path / json.loads(x)["file"]).exists() for x in lines)
+    r = run("world", "dataset", "--n", 1, "--out", tmp_path, "--size", 32, "--frames", 5, "-q")
+    assert r.exit_code == 0 and len(list((tmp_path / "clips").iterdir())) == 1  # none stale
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "mine.txt").write_text("x")
+    r = run("world", "dataset", "--n", 1, "--out", tmp_path / "other", "--size", 32, "-q")
+    assert r.exit_code == 2 and "not empty" in r.output
 
 
 @pytest.mark.parametrize(
@@ -99,6 +105,7 @@ def test_dataset(tmp_path: Path) -> None:
         (["eval", "-g", "static", "--fps", "nan", "-o", "{tmp}/ev"], ["--fps must be from"]),
         (["world", "dataset", "--n", "1", "--fps", "0", "--out", "{tmp}/d"], ["--fps"]),
         (["world", "dataset", "--n", "1", "--out", "{tmp}/garbage.mp4"], ["is a file"]),
+        (["eval", "-g", "static", "-o", "{tmp}"], ["not empty", "no report"]),
     ],
 )
 def test_user_errors_are_one_line_and_leave_no_file(

@@ -332,6 +332,8 @@ def eval_(
     check_fps(fps)
     if out.exists() and not out.is_dir():
         raise ValueError(f"-o {out} is a file; give a folder for the report")
+    if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
+        raise ValueError(f"-o {out} is not empty and holds no report; give a new folder")
     suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
     with Progress(disable=quiet, transient=True) as bar:

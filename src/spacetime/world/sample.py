@@ -149,6 +149,12 @@ def write_dataset(
     from .caption import caption as default_caption
 
     caption_fn = caption_fn or default_caption
+    listed = out / "captions.jsonl"
+    if out.is_dir() and any(out.iterdir()) and not listed.is_file():
+        raise ValueError(f"Refusing to write into {out}: it is not empty and not a dataset folder")
+    stale = set()  # the clips an earlier dataset here listed: removed unless written again
+    if listed.is_file():
+        stale = {json.loads(x)["file"] for x in listed.read_text().splitlines() if x.strip()}
     out.mkdir(parents=True, exist_ok=True)
     (out / "clips").mkdir(exist_ok=True)
     tmp = out / ".captions.jsonl.tmp"
@@ -167,9 +173,12 @@ def write_dataset(
                 "scene": scene.to_dict(),
             }
             write_video(Video(frames, settings.fps, recipe), out / name)
+            stale.discard(name)
             line = {"file": name, "caption": text, "scene": scene.to_dict(), "seed": [seed, i]}
             f.write(json.dumps(line) + "\n")
             if progress:
                 progress(i + 1)
-    os.replace(tmp, out / "captions.jsonl")
-    return out / "captions.jsonl"
+    os.replace(tmp, listed)
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+    return listed
