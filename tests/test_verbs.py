@@ -54,10 +54,15 @@ def test_extend_forward_and_backward(pipe: Pipeline, clip: np.ndarray) -> None:
     assert np.array_equal(again.frames, fwd.frames)  # same seed, same video
 
 
-def test_extend_resamples_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:
+def test_extend_keeps_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:
+    """A 16 fps clip is given to the model at 8 fps; the result keeps the clip's own frames
+    and rate, the new ones raised to 16 fps."""
     v = pipe.extend(clip, "a red circle", seconds=0.5, fps=16.0, **FAST)
-    assert v.fps == 8.0 and v.frames.shape[0] == 9 + 4
-    assert any("16 fps" in n for n in v.recipe["notices"])
+    assert (v.fps, v.recipe["fps"], v.frames.shape[0]) == (16.0, 16.0, 17 + 8)
+    assert np.array_equal(v.frames[:17], clip)
+    assert any("kept at 16 fps" in n for n in v.recipe["notices"])
+    back = pipe.extend(clip, "a red circle", seconds=0.5, fps=16.0, backward=True, **FAST)
+    assert back.frames.shape[0] == 8 + 17 and np.array_equal(back.frames[8:], clip)
 
 
 def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> None:

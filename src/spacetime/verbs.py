@@ -334,7 +334,9 @@ class Verbs:
 
         Each window knows the last 9 frames made so far (forward; 8 first frames backward),
         as the model was trained. The result is the input followed (or preceded) by the new
-        frames, at the model's frame rate.
+        frames. A clip at another frame rate (fps) is given to the model at its own rate and
+        kept as it is: the new frames are raised to the clip's rate along optical flow
+        (retime), so the user's own frames and frame rate stay.
         """
         if not 0 < seconds <= MAX_SECONDS:  # also false for nan
             raise ValueError(
@@ -342,10 +344,14 @@ class Verbs:
             )
         notices: list[str] = []
         rate = float(self.meta["fps"])
-        clip = self._fit(video, notices, "video")
-        if fps is not None and abs(fps - rate) > 1e-6:
+        own = clip = self._fit(video, notices, "video")
+        other = fps is not None and abs(fps - rate) > 1e-6  # the clip is at another rate
+        if other:
             clip = resample_time(clip, fps, rate)
-            notices.append(f"video: {fps:g} fps resampled to the model's {rate:g} fps")
+            notices.append(
+                f"video: kept at {fps:g} fps; the model sees it and makes the new frames at "
+                f"{rate:g} fps, raised to {fps:g} fps along optical flow"
+            )
         ref = self._ref(reference, clip.shape[1:3], notices)
         win = self._window(ref)
         # As trained: 9 or 5 known frames forward (whole latents), 8 or 4 backward.
@@ -380,12 +386,22 @@ class Verbs:
             frames[sl] = np.where(known[sl, ..., None], frames[sl], made)
             known[sl] = True
             recipe = part.recipe
-        if backward:
+        out_fps = rate
+        if other:  # the clip's own frames, then the new ones at its rate
+            assert fps is not None
+            new = frames[len(clip) :]  # (add, H, W, 3), in the order made (back in time: reversed)
+            edge = own[0] if backward else own[-1]
+            count = max(1, round(add * fps / rate))
+            more = retime(np.concatenate([edge[None], new]), rate / fps, count)
+            frames = np.concatenate([more[::-1], own]) if backward else np.concatenate([own, more])
+            out_fps, total = fps, len(frames)
+        elif backward:
             frames = frames[::-1]
         extra = {"seconds": seconds, "backward": backward, "context": context}
         recipe = {**recipe, "task": "extend", "frames": total, "seed": seed, "windows": len(starts)}
         said = _merge(notices, recipe.get("notices", []))
-        return Video(np.ascontiguousarray(frames), rate, {**recipe, **extra, "notices": said})
+        recipe = {**recipe, **extra, "fps": out_fps, "notices": said}
+        return Video(np.ascontiguousarray(frames), out_fps, recipe)
 
     def interpolate(
         self,
@@ -598,6 +614,20 @@ class Verbs:
         return self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
         )
+
+
+def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
+    """Frames at positions step, 2 step, ..., count step along seq (T, H, W, 3), a clip whose
+    frames are 1 apart; between two frames, along their optical flow (flow_between). Past
+    the last frame, the last frame. uint8 (count, H, W, 3)."""
+    from .eval.metrics import flow_between
+
+    at = np.minimum(np.arange(1, count + 1) * step, len(seq) - 1)
+    out = np.empty((count, *seq.shape[1:]), np.uint8)
+    for i in np.unique(np.minimum(np.floor(at).astype(int), len(seq) - 2)):
+        mine = np.flatnonzero(np.minimum(np.floor(at).astype(int), len(seq) - 2) == i)
+        out[mine] = flow_between(seq[i], seq[i + 1], at[mine] - i)
+    return out
 
 
 def _merge(*notices: list[str]) -> list[str]:

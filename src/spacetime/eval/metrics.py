@@ -28,6 +28,7 @@ __all__ = [
     "blend_interpolate",
     "dynamic_degree",
     "extrapolate_track",
+    "flow_between",
     "flow_interpolate",
     "opencv_inpaint",
     "optical_flow",
@@ -309,15 +310,21 @@ def flow_interpolate(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     ``a`` forward by t) and F_t1 = (1-t)^2 F01 - t (1-t) F10 (roughly (1-t) F01 back from ``b``).
     The two backward warps are blended with weights (1-t, t); occlusions are not modelled.
     """
+    return flow_between(a, b, np.arange(1, n + 1) / (n + 1))
+
+
+def flow_between(a: np.ndarray, b: np.ndarray, ts: np.ndarray) -> np.ndarray:
+    """Frames at fractions ts (each in [0, 1]) of the way from a to b along their optical
+    flow, as flow_interpolate makes them; uint8 (len(ts), H, W, 3)."""
     a, b = _same_shape(_frame(a, "a"), _frame(b, "b"))
     f01, f10 = optical_flow(a, b), optical_flow(b, a)  # (H, W, 2)
     fa, fb = a.astype(np.float32), b.astype(np.float32)
     out = []
-    for t in np.arange(1, n + 1) / (n + 1):
+    for t in ts:
         ft0 = -(1 - t) * t * f01 + t * t * f10
         ft1 = (1 - t) ** 2 * f01 - t * (1 - t) * f10
         out.append((1 - t) * _warp(fa, ft0) + t * _warp(fb, ft1))  # (H, W, 3)
-    return np.clip(np.rint(np.array(out).reshape(n, *a.shape)), 0, 255).astype(np.uint8)
+    return np.clip(np.rint(np.array(out).reshape(len(ts), *a.shape)), 0, 255).astype(np.uint8)
 
 
 def opencv_inpaint(frames: np.ndarray, mask: np.ndarray) -> np.ndarray:
