@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from spacetime.cli import app
+from spacetime.models.folder import weights_hash
 
 runner = CliRunner()
 
@@ -132,6 +133,7 @@ def test_eval_model_takes_sampling_settings(tiny_model: Path, tmp_path: Path) ->
     assert r.exit_code == 0, r.output
     settings = json.loads(next((tmp_path / "ev").glob("*.json")).read_text())["settings"]
     assert (settings["steps"], settings["guidance"], settings["guidance_stop"]) == (1, 1.5, 0.4)
+    assert settings["model_hash"] == weights_hash(Path(tiny_model))  # the weights, traced
 
 
 def test_sampling_settings_need_a_model(tmp_path: Path) -> None:

@@ -320,13 +320,6 @@ def eval_(
     sampling = {k: v for k, v in given if v is not None}
     if sampling and generator != "model":
         raise ValueError("--steps, --guidance and --guidance-stop apply to -g model only")
-    if generator == "model":
-        from .pipeline import Pipeline
-
-        pipe = Pipeline.load(model)
-        gen = generators.from_pipeline(pipe, **sampling)
-    else:
-        gen = generators.get(generator, str(model) if model else None)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     check_fps(fps)
@@ -334,6 +327,13 @@ def eval_(
         raise ValueError(f"-o {out} is a file; give a folder for the report")
     if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
         raise ValueError(f"-o {out} is not empty and holds no report; give a new folder")
+    if generator == "model":
+        from .pipeline import Pipeline
+
+        pipe = Pipeline.load(model)
+        gen = generators.from_pipeline(pipe, **sampling)
+    else:
+        gen = generators.get(generator, str(model) if model else None)
     suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
     with Progress(disable=quiet, transient=True) as bar:
@@ -357,14 +357,19 @@ def eval_(
             task = bar.add_task("task suites", total=len(task_items))
             rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
-    used = {}
+    used: dict[str, Any] = {}
+    if generator in ("model", "vae"):  # which weights, so the report can be traced
+        from .models.folder import weights_hash
+        from .pipeline import shipped_folder
+
+        used["model_hash"] = weights_hash(model or shipped_folder())
     if pipe is not None:
         m = pipe.meta
-        used = {"steps": m.get("steps"), "guidance": m.get("guidance")}
+        used.update(steps=m.get("steps"), guidance=m.get("guidance"))
         used["guidance_stop"] = m.get("guidance_stop", 1.0)
     settings = {
         "generator": generator,
-        "model": str(model) if model is not None else None,
+        "model": str(model) if model else ("shipped" if "model_hash" in used else None),
         "suite": suite,
         "frames": frames,
         "fps": fps,
