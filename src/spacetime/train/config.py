@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..conditioning import TASKS
+from ..io.video import MAX_FPS, MIN_FPS
 
 
 @dataclass
@@ -128,8 +129,8 @@ class TrainConfig:
             raise ValueError("lr must be 0 or more, ema in [0, 1) and text_dropout in [0, 1]")
         if not (self.guidance >= 1 and 0 <= self.guidance_stop <= 1 and self.shift > 0):
             raise ValueError("guidance must be 1 or more, guidance_stop in [0, 1], shift above 0")
-        if not 0.1 <= self.fps <= 1000:
-            raise ValueError(f"fps must be from 0.1 to 1000, got {self.fps}")
+        if not MIN_FPS <= self.fps <= MAX_FPS:
+            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {self.fps}")
         if self.size < 8 or self.size % 8:
             raise ValueError(f"size must be a multiple of 8, got {self.size}")
         lists = {
