@@ -185,6 +185,21 @@ def test_model_folder_with_a_broken_json(tiny_model: Path, tmp_path: Path) -> No
     assert res.exit_code == 2 and "spacetime.json lacks frames" in res.output
 
 
+def test_model_folder_whose_weights_do_not_fit_its_config(tiny_model: Path, tmp_path: Path) -> None:
+    """A config.json that says more layers than the weights hold: refused in one line, not
+    loaded with the extra layers at random."""
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model, broken)
+    cfg = json.loads((broken / "transformer" / "config.json").read_text())
+    cfg["num_layers"] += 1
+    (broken / "transformer" / "config.json").write_text(json.dumps(cfg))
+    res = CliRunner().invoke(
+        app, ["generate", PROMPT, "-o", str(tmp_path / "o.mp4"), "-m", str(broken)]
+    )
+    assert res.exit_code == 2 and "do not fit its config.json (missing keys" in res.output
+    assert len(res.output.strip().splitlines()) == 1
+
+
 def test_model_folder_with_a_missing_file(tiny_model: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model, broken)

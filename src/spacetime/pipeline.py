@@ -104,7 +104,7 @@ class Pipeline(Verbs):
         meta = json.loads((path / "spacetime.json").read_text())
         meta.update({k: v for k, v in defaults.items() if v is not None})
         vae = speed_up(mf.load_vae(path)).to(m.device)  # same outputs, faster (models/fast.py)
-        tr = WanTransformer3DModel.from_pretrained(path / "transformer", use_safetensors=True)
+        tr = mf.load_part(WanTransformer3DModel, path / "transformer")
         tr = speed_up(tr)
         applied = lora.apply(tr, loras or [])
         tr = tr.to(m.device)

@@ -109,11 +109,34 @@ def weights_hash(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def load_part(cls: Any, folder: Path) -> Any:
+    """cls.from_pretrained(folder) from safetensors, refusing weights that do not fit the
+    config (missing, unexpected or misshapen tensors) instead of filling them at random."""
+    from diffusers.utils import logging
+
+    level = logging.get_verbosity()
+    logging.set_verbosity_error()  # its own list of every misfit tensor: ours is one line
+    try:
+        model, info = cls.from_pretrained(folder, use_safetensors=True, output_loading_info=True)
+    except (RuntimeError, ValueError, NotImplementedError, OSError) as e:
+        first = str(e).strip().splitlines()[0][:200] if str(e).strip() else type(e).__name__
+        raise ValueError(f"{folder}: its weights do not load ({first}); re-export it") from None
+    finally:
+        logging.set_verbosity(level)
+    bad = {k: v for k, v in info.items() if v and k != "error_msgs"} or (
+        {"errors": info["error_msgs"]} if info.get("error_msgs") else {}
+    )
+    if bad:
+        what = "; ".join(f"{k.replace('_', ' ')}: {len(v)}" for k, v in bad.items())
+        raise ValueError(f"{folder}: its weights do not fit its config.json ({what}); re-export it")
+    return model
+
+
 def load_vae(path: Path):
     """A Wan VAE from a model folder, a run folder or a vae/ folder."""
     from diffusers import AutoencoderKLWan
 
     for cand in (path / "vae", path / "model" / "vae", path):
         if (cand / "config.json").is_file() and (cand / WEIGHTS).is_file():
-            return AutoencoderKLWan.from_pretrained(cand, use_safetensors=True).eval()
+            return load_part(AutoencoderKLWan, cand).eval()
     raise ValueError(f"no VAE in {path}: expected vae/config.json and vae/{WEIGHTS}")

@@ -306,7 +306,7 @@ def _swap_vae(folder: Path, out: Path, vae: Path) -> int:
     _same_latents(new, mf.load_vae(folder), vae, folder)
     meta = json.loads((folder / "spacetime.json").read_text())
     meta.setdefault("training", {})["vae"] = str(vae)
-    tr = WanTransformer3DModel.from_pretrained(folder / "transformer", use_safetensors=True)
+    tr = mf.load_part(WanTransformer3DModel, folder / "transformer")
     sched = FlowMatchEulerDiscreteScheduler.from_pretrained(folder / "scheduler")
     mf.save(out, new, tr, sched, meta)
     return int(meta["training"].get("steps", 0))
