@@ -345,12 +345,7 @@ def write_video(
     if _is_folder(out, path):
         _write_folder(video, out)
         return out
-    suffix = out.suffix.lower()
-    if suffix not in (".mp4", ".webm", ".gif"):
-        raise VideoError(
-            f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
-            f".gif, or a path without a suffix for a folder of PNG frames."
-        )
+    suffix = out.suffix.lower()  # one of check_output's
     sidecar = out.with_name(out.name + SIDECAR_SUFFIX)
     with atomic_path(out) as tmp:
         if suffix == ".gif":
