@@ -100,6 +100,26 @@ def test_inpaint_repaints_only_the_mask(pipe: Pipeline, clip: np.ndarray) -> Non
         pipe.inpaint(clip, "x", mask=mask[:, :16])
 
 
+def test_region_verbs_keep_the_inputs_size(pipe: Pipeline, clip: np.ndarray) -> None:
+    """inpaint and cinemagraph on a clip twice the model's size: made at the working size,
+    the region put back into the input's own frames; every other pixel is the input's."""
+    big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
+    mask = np.zeros(big.shape[:3], bool)
+    mask[:, 20:44, 10:40] = True
+    v = pipe.inpaint(big, "a grass field", mask=mask, **FAST)
+    assert v.frames.shape == big.shape
+    assert np.array_equal(v.frames[~mask], big[~mask])
+    assert not np.array_equal(v.frames[mask], big[mask])
+    assert any("put back into the input's 64x64 frames" in n for n in v.recipe["notices"])
+    region = mask[0]
+    for keep in (True, False):
+        c = pipe.cinemagraph(big[0], "the red circle moves up", region=region, keep=keep, **FAST)
+        assert c.frames.shape == (5, 64, 64, 3)
+        outside = np.broadcast_to(~region, c.frames.shape[:3])
+        assert np.array_equal(c.frames[outside], np.broadcast_to(big[0], c.frames.shape)[outside])
+        assert np.array_equal(c.frames[0], big[0])
+
+
 def test_outpaint_grows_the_canvas(pipe: Pipeline, clip: np.ndarray) -> None:
     v = pipe.outpaint(clip[:5], "a grass field", width=48, height=32, **FAST)
     assert v.frames.shape == (5, 32, 48, 3)

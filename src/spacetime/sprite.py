@@ -39,15 +39,22 @@ def palette(pixels: np.ndarray, k: int = COLOURS, least: float = 0.0) -> np.ndar
 
 def _distance(frame: np.ndarray, colours: np.ndarray) -> np.ndarray:
     """Distance from every pixel of frame (H, W, 3) to the nearest of colours (K, 3): (H, W)."""
-    f = frame.astype(np.float32)[:, :, None, :]  # (H, W, 1, 3)
-    return np.sqrt(((f - colours[None, None]) ** 2).sum(-1)).min(-1)
+    f = frame.astype(np.float32)
+    best = np.full(frame.shape[:2], np.inf, np.float32)
+    for c in colours:  # one colour at a time: a photo's (H, W, K, 3) would not fit
+        np.minimum(best, np.sqrt(((f - c) ** 2).sum(-1)), out=best)
+    return best
 
 
-def _components(mask: np.ndarray) -> list[np.ndarray]:
-    """The connected parts of mask (8-connected) with at least MIN_PIXELS pixels."""
-    n, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    parts = [labels == k for k in range(1, n)]
-    return [p for p in parts if p.sum() >= MIN_PIXELS]
+def _parts(mask: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """The connected parts of mask (8-connected) with at least MIN_PIXELS pixels: the label
+    image (H, W) int32, their labels, and their areas and centres (N, 3) as (area, x, y)."""
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(
+        mask.astype(np.uint8), connectivity=8
+    )
+    keep = [k for k in range(1, n) if stats[k, cv2.CC_STAT_AREA] >= MIN_PIXELS]
+    info = np.array([[stats[k, cv2.CC_STAT_AREA], *centres[k]] for k in keep], np.float64)
+    return labels, keep, info.reshape(-1, 3)
 
 
 def background(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
@@ -69,15 +76,17 @@ def cut(
     to_background = _distance(image, background)  # (H, W)
     far = region & (to_background > FAR)
     closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    parts = _components(closed > 0)
+    labels, parts, info = _parts(closed > 0)
     if not parts:
         return None
     # The moving object lies wholly inside its region; a part the region's edge cuts through
     # is a neighbour the region overlaps, taken only when there is nothing else.
     edge = region & ~(cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    inside = [p for p in parts if not (p & edge).any()] or parts
-    rough = max(inside, key=lambda p: int(p.sum()))
-    if rough.sum() > MOST * region.sum():
+    touching = set(np.unique(labels[edge]).tolist())
+    inside = [i for i, k in enumerate(parts) if k not in touching] or list(range(len(parts)))
+    best = max(inside, key=lambda i: info[i, 0])
+    rough = labels == parts[best]
+    if info[best, 0] > MOST * region.sum():
         return None
     # Its edge pixels are blends with the background: each goes to the nearer palette, the
     # object's taken from the rough cut's inside.
@@ -130,14 +139,14 @@ def follow(
     last = centre[0]
     for k in range(1, t):
         blob = region & (_distance(clip[k], colours) < _distance(clip[k], background))
-        parts = _components(blob)
+        _, parts, info = _parts(blob)
         if not parts:
             continue
-        at = np.array([[np.nonzero(p)[1].mean(), np.nonzero(p)[0].mean()] for p in parts])
+        at = info[:, 1:]  # (N, 2) centres as (x, y)
         near = at[np.argmin(np.hypot(*(at - last).T))]
         # a blob the model broke in pieces: every piece within two radii of the nearest
         keep = np.hypot(*(at - near).T) <= 2 * radius
-        sizes = np.array([p.sum() for p in parts])[keep]
+        sizes = info[keep, 0]
         centre[k] = (at[keep] * sizes[:, None]).sum(0) / sizes.sum()
         area[k], last = sizes.sum(), centre[k]
     if np.isnan(area[1:]).sum() > (t - 1) / 2:
@@ -180,14 +189,35 @@ def _scale(area: np.ndarray) -> np.ndarray:
     return np.sqrt(np.exp(slope * t)).clip(0.25, 4.0)
 
 
+MARGIN = 16  # px around the region that cutting and filling look at (RING, plane band)
+
+
 def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.ndarray | None:
     """The clip (T, H, W, 3) the model made from a still image with only the region free,
     redrawn with the image's own object moved as the model moved it: translated and scaled
     (no rotation) over the painted-out still. uint8 (T, H, W, 3); frame 0 and every pixel
     outside the region are the image's. None when the object cannot be cut out or followed
-    (the model's clip is then the answer)."""
+    (the model's clip is then the answer). Only the region's box (and MARGIN around it) is
+    looked at, so a photo costs what its region does."""
     if len(clip) < 2:
         return clip.copy()  # frame 0 alone: the image, nothing to follow
+    ys, xs = np.nonzero(region)
+    if len(ys) == 0:
+        return None
+    h, w = region.shape
+    y0, y1 = max(0, ys.min() - MARGIN), min(h, ys.max() + 1 + MARGIN)
+    x0, x1 = max(0, xs.min() - MARGIN), min(w, xs.max() + 1 + MARGIN)
+    box = (slice(y0, y1), slice(x0, x1))
+    inner = _keep_look(image[box], region[box], clip[(slice(None), *box)])
+    if inner is None:
+        return None
+    out = np.repeat(image[None], len(clip), axis=0)
+    out[(slice(None), *box)] = inner
+    return out
+
+
+def _keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.ndarray | None:
+    """keep_look on the region's box."""
     colours = background(image, region)
     got = None if colours is None else cut(image, region, colours)
     if got is None:

@@ -40,21 +40,59 @@ MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.m
 # ----------------------------------------------------------------------------- fitting input
 
 
+def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
+    """The centred crop (y, x, height, width) of an fh x fw frame with the aspect of h x w."""
+    if fh * w > fw * h:  # too tall: crop rows
+        ch = round(fw * h / w)
+        return (fh - ch) // 2, 0, ch, fw
+    if fh * w < fw * h:  # too wide: crop columns
+        cw = round(fh * w / h)
+        return 0, (fw - cw) // 2, fh, cw
+    return 0, 0, fh, fw
+
+
 def fit_frames(frames: np.ndarray, h: int, w: int) -> np.ndarray:
     """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w."""
     fh, fw = frames.shape[1:3]
     if (fh, fw) == (h, w):
         return frames
-    if fh * w > fw * h:  # too tall: crop rows
-        ch = round(fw * h / w)
-        y = (fh - ch) // 2
-        frames = frames[:, y : y + ch]
-    elif fh * w < fw * h:  # too wide: crop columns
-        cw = round(fh * w / h)
-        x = (fw - cw) // 2
-        frames = frames[:, :, x : x + cw]
+    y, x, ch, cw = _crop_box(fh, fw, h, w)
+    frames = frames[:, y : y + ch, x : x + cw]
     interp = cv2.INTER_AREA if frames.shape[1] > h else cv2.INTER_CUBIC
     return np.stack([cv2.resize(f, (w, h), interpolation=interp) for f in frames])
+
+
+def unfit_frame(frame: np.ndarray, fh: int, fw: int) -> np.ndarray:
+    """fit_frames undone for one frame (h, w, 3): resized back over the crop of the fh x fw
+    frame it was made from; rows or columns the crop left out repeat the nearest edge."""
+    h, w = frame.shape[:2]
+    if (h, w) == (fh, fw):
+        return frame
+    y, x, ch, cw = _crop_box(fh, fw, h, w)
+    interp = cv2.INTER_CUBIC if ch > h else cv2.INTER_AREA
+    big = cv2.resize(frame, (cw, ch), interpolation=interp)
+    return cv2.copyMakeBorder(big, y, fh - ch - y, x, fw - cw - x, cv2.BORDER_REPLICATE)
+
+
+def put_back(original: np.ndarray, made: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The original frames (T, H, W, 3) with their region (T, H, W) or (H, W) taken from
+    made (T, h, w, 3), frames at the working size: each is resized back (unfit_frame) and
+    blended in over one working pixel inward from the region's edge, so the seam does not
+    show. Every pixel outside the region is the original's. Frame by frame: a 4K clip
+    never exists as floats."""
+    t, fh, fw = original.shape[:3]
+    feather = max(fh / made.shape[1], fw / made.shape[2])  # original pixels per working pixel
+    out = original.copy()
+    for k in range(t):
+        inside = (region[k] if region.ndim == 3 else region).astype(np.uint8)
+        if not inside.any():
+            continue
+        alpha = np.minimum(cv2.distanceTransform(inside, cv2.DIST_L2, 3) / feather, 1.0)
+        alpha = alpha[..., None].astype(np.float32)  # (H, W, 1): 0 outside the region
+        big = unfit_frame(made[k], fh, fw).astype(np.float32)
+        mixed = original[k] * (1 - alpha) + big * alpha
+        out[k] = np.where(inside[..., None] > 0, mixed.round().clip(0, 255), original[k])
+    return out
 
 
 def fit_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -497,7 +535,9 @@ class Verbs:
 
     def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
         """Repaint the masked pixels (True = repaint); the mask may move over time. Every
-        frame is kept: pass the clip's `fps` to keep its frame rate (default: the model's)."""
+        frame is kept: pass the clip's `fps` to keep its frame rate (default: the model's).
+        The clip comes back at its own size: the model repaints at its working size and the
+        region is put back into the input's frames (put_back), every other pixel kept."""
         if mask.ndim == 2:
             mask = np.repeat(mask[None], len(video), axis=0)
         if mask.shape != video.shape[:3]:
@@ -509,9 +549,13 @@ class Verbs:
         if not mask.any():
             raise ValueError("the mask is empty: mark the pixels to repaint")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video")
-        m = fit_mask(mask, *clip.shape[1:3])
-        return self._run(prompt, clip, ~m, "inpaint", notices, {}, **opts)
+        hw = self.canvas(*video.shape[1:3])
+        clip = fit_frames(video, *hw)
+        made = self._run(prompt, clip, ~fit_mask(mask, *hw), "inpaint", notices, {}, **opts)
+        if hw != video.shape[1:3]:
+            made.frames = put_back(video, made.frames, mask)
+            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
+        return made
 
     def outpaint(
         self, video: np.ndarray, prompt: str, *, width: int, height: int, **opts: Any
@@ -581,23 +625,34 @@ class Verbs:
             raise ValueError("the region is empty: mark what should move")
         _check_frames(frames)
         notices: list[str] = []
-        img = self._fit(image[None], notices, "image")[0]
-        m = fit_mask(region[None], *img.shape[:2])[0]
+        hw = self.canvas(*image.shape[:2])
+        img = fit_frames(image[None], *hw)[0]
+        m = fit_mask(region[None], *hw)[0]
         n = frames or self._window(None)
         video = np.repeat(img[None], n, axis=0)
         known = np.repeat(~m[None], n, axis=0)
         known[0] = True
         extra = {"keep": keep, **said}
         clip = self._run(prompt, video, known, "cinemagraph", notices, extra, start=start, **opts)
-        if keep:
-            kept = keep_look(img, m, clip.frames)
+        kept = None
+        if keep:  # at the image's own size: its own object, sharp, moved as the model moved it
+            big = np.stack([unfit_frame(f, *image.shape[:2]) for f in clip.frames])
+            kept = keep_look(image, region, big)
             if kept is None:
                 notices.append(
                     "cinemagraph: no single object to follow in the region; the model's "
                     "pixels are kept"
                 )
-            else:
-                clip.frames = kept
+        if hw != image.shape[:2]:
+            notices.append(_put_back_line(hw, image[None]))
+            if kept is None:
+                still = np.repeat(image[None], len(clip.frames), axis=0)
+                moves = np.repeat(region[None], len(still), axis=0)
+                moves[0] = False  # frame 0 is the image
+                clip.frames = put_back(still, clip.frames, moves)
+        if kept is not None:
+            clip.frames = kept
+        clip.recipe["notices"] = _merge(clip.recipe["notices"], notices)
         return clip
 
     def stylize(
@@ -628,6 +683,16 @@ def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
         mine = np.flatnonzero(np.minimum(np.floor(at).astype(int), len(seq) - 2) == i)
         out[mine] = flow_between(seq[i], seq[i + 1], at[mine] - i)
     return out
+
+
+def _put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
+    """The notice of a verb that made its region at the working size hw and put it back
+    into the original frames (T, H, W, 3), which keep their size."""
+    fh, fw = original.shape[1:3]
+    return (
+        f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the input's "
+        f"{fw}x{fh} frames; every pixel outside the region is the input's"
+    )
 
 
 def _merge(*notices: list[str]) -> list[str]:
