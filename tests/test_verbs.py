@@ -290,6 +290,33 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
         assert (made.num_frames, made.fps, made.recipe["fps"]) == (7, 24.0, 24.0), case
 
 
+def test_whole_clip_verbs_decode_at_the_working_size(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """extend, interpolate and stylize shrink each frame to the model's canvas as it is
+    decoded: a clip whose full-size frames pass the read limit still runs, with a notice."""
+    from spacetime.io import video as io_video
+
+    big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
+    path = _write(tmp_path, "big.mp4", big)
+    monkeypatch.setattr(io_video, "MAX_DECODED", big[:3].nbytes)  # 3 full frames, 12 small
+    common = ["-m", str(tiny_model), "--steps", "2", "-q"]
+    runner = CliRunner()
+    r = runner.invoke(app, ["sheet", str(path), "-o", str(tmp_path / "s.png")])
+    assert r.exit_code == 2 and "GiB of frames" in r.output  # a full-size read is refused
+    for case in (
+        ["extend", str(path), "a red circle", "--seconds", "0.5"],
+        ["interpolate", str(path), "--factor", "2"],
+        ["stylize", str(path), "a blue circle"],
+    ):
+        out = tmp_path / f"{case[0]}.mp4"
+        r = runner.invoke(app, [*case, "-o", str(out), *common])
+        assert r.exit_code == 0, (case, r.output)
+        made = read_video(out)
+        assert made.frames.shape[1:3] == (32, 32), case
+        assert "video: 64x64 cropped and resized to 32x32" in made.recipe["notices"], case
+
+
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:
     from spacetime.eval.tasks import TASKS, build, model_method, run_tasks, summarise_tasks
 

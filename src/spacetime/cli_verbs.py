@@ -40,9 +40,20 @@ Prompt = Annotated[str, typer.Argument(help="What should happen.")]
 Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gif, PNG folder).")]
 
 
+def _prepare(out: Path, inputs: dict[str, Path], model: Path | None) -> Any:
+    """Check the output path against the inputs, then load the model."""
+    from .io import check_output
+
+    check_output(out)
+    for name, path in inputs.items():
+        if out.resolve() == path.resolve():
+            raise ValueError(f"-o is the {name} {path}: write the result to another name")
+    return load_model(model)
+
+
 def _run(
+    pipe: Any,
     out: Path,
-    model: Path | None,
     quiet: bool,
     inputs: dict[str, Path],
     verb: Callable[..., Any],
@@ -51,18 +62,13 @@ def _run(
     said: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Load the model, run verb(pipe, *args, **kwargs) with a progress bar, write the clip.
-    notes: what reading the inputs assumed or changed; said: options the recipe must hold
-    that the verb does not record (a --box)."""
+    """Run verb(pipe, *args, **kwargs) with a progress bar, write the clip. notes: what
+    reading the inputs assumed or changed; said: options the recipe must hold that the verb
+    does not record (a --box)."""
     from rich.progress import Progress
 
-    from .io import Video, check_output, digest, write_video
+    from .io import Video, digest, write_video
 
-    check_output(out)
-    for name, path in inputs.items():
-        if out.resolve() == path.resolve():
-            raise ValueError(f"-o is the {name} {path}: write the result to another name")
-    pipe = load_model(model)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(verb.__name__, total=None)
         step = steps_bar(bar, task, verb.__name__)
@@ -79,6 +85,30 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
     from .io import read_media
 
     return read_media(path, notes, only)
+
+
+def _whole(path: Path, notes: list[str], out: Path, inputs: dict[str, Path], model: Path | None):
+    """(pipe, clip) for a verb that works on every frame at the model's working size: the
+    clip is checked readable, the model loaded, then every frame cropped and resized to the
+    working size as it is decoded, so a long 4K clip never sits in memory at full size."""
+    from .io import read_media
+    from .verbs import fit_frames
+
+    _media(path, [], "first")  # a bad path or file fails before the model loads
+    pipe = _prepare(out, inputs, model)
+    sizes: list[tuple[int, int]] = []
+
+    def fit(frame: Any) -> Any:
+        hw = pipe.canvas(*frame.shape[:2])
+        if not sizes:
+            sizes.append(frame.shape[:2])
+        return fit_frames(frame[None], *hw)[0]
+
+    clip = read_media(path, notes, each=fit)
+    (fh, fw), (h, w) = sizes[0], clip.frames.shape[1:3]
+    if (fh, fw) != (h, w):
+        notes.append(f"video: {fw}x{fh} cropped and resized to {w}x{h}")
+    return pipe, clip
 
 
 def _opts(
@@ -118,8 +148,8 @@ def animate(
     ref = _image(reference, notes)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
     _run(
+        _prepare(out, inputs, model),
         out,
-        model,
         quiet,
         inputs,
         Pipeline.animate,
@@ -156,12 +186,13 @@ def extend(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-    clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
+    ref = _image(reference, notes)
+    pipe, clip = _whole(video, notes, out, inputs, model)
     _run(
+        pipe,
         out,
-        model,
         quiet,
         inputs,
         Pipeline.extend,
@@ -170,7 +201,7 @@ def extend(
         seconds=seconds,
         backward=backward,
         fps=clip.fps,
-        reference=_image(reference, notes),
+        reference=ref,
         **opts,
         notes=notes,
     )
@@ -196,11 +227,11 @@ def interpolate(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-    clip = _media(video, notes)
     opts = _opts(seed, steps, guidance, "", start)
+    pipe, clip = _whole(video, notes, out, {"video": video}, model)
     _run(
+        pipe,
         out,
-        model,
         quiet,
         {"video": video},
         Pipeline.interpolate,
@@ -253,14 +284,15 @@ def morph(
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     end_of_a = _media(a, notes, "last")
+    start_of_b = _media(b, notes, "first")
     _run(
+        _prepare(out, {"a": a, "b": b}, model),
         out,
-        model,
         quiet,
         {"a": a, "b": b},
         Pipeline.morph,
         end_of_a.frames,
-        _media(b, notes, "first").frames,
+        start_of_b.frames,
         fps=end_of_a.fps,
         seconds=seconds,
         prompt=prompt,
@@ -310,8 +342,8 @@ def inpaint(
         region = box_mask(clip.height, clip.width, parse_box(box))  # type: ignore[arg-type]
     inputs = {"video": video, **({"mask": mask} if mask else {})}
     _run(
+        _prepare(out, inputs, model),
         out,
-        model,
         quiet,
         inputs,
         Pipeline.inpaint,
@@ -349,8 +381,8 @@ def outpaint(
     w, h = parse_size(to)
     clip = _media(video, notes)
     _run(
+        _prepare(out, {"video": video}, model),
         out,
-        model,
         quiet,
         {"video": video},
         Pipeline.outpaint,
@@ -418,8 +450,8 @@ def cinemagraph(
             region = region.any(axis=0)
     inputs = {"image": image, **({"mask": mask} if mask else {})}
     _run(
+        _prepare(out, inputs, model),
         out,
-        model,
         quiet,
         inputs,
         Pipeline.cinemagraph,
@@ -464,10 +496,10 @@ def stylize(
     from .pipeline import Pipeline
 
     notes: list[str] = []
-    clip = _media(video, notes)
+    pipe, clip = _whole(video, notes, out, {"video": video}, model)
     _run(
+        pipe,
         out,
-        model,
         quiet,
         {"video": video},
         Pipeline.stylize,

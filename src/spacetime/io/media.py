@@ -9,22 +9,26 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .video import FOLDER_FPS, RECIPE_FILE, Video, VideoError, image_rgb, read_video
+from .video import FOLDER_FPS, RECIPE_FILE, Each, Video, VideoError, image_rgb, read_video
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
 def read_media(
-    path: str | os.PathLike[str], notices: list[str] | None = None, only: str | None = None
+    path: str | os.PathLike[str],
+    notices: list[str] | None = None,
+    only: str | None = None,
+    each: Each | None = None,
 ) -> Video:
     """An image file (as a 1-frame clip) or anything read_video reads (only "first" or
-    "last": one frame of a clip). What was assumed or changed on the way (a transparent
-    image flattened, a folder's frame rate guessed) is added to `notices`."""
+    "last": one frame of a clip; each: applied to every frame as it is read). What was
+    assumed or changed on the way (a transparent image flattened, a folder's frame rate
+    guessed) is added to `notices`."""
     src = Path(path)
     said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
-        video = read_video(src, only)
+        video = read_video(src, only, each)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
             said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
         return video
@@ -37,6 +41,7 @@ def read_media(
         raise VideoError(f"Cannot read {src}: not an image ({e}); pass a PNG or JPEG.") from None
     if alpha:
         said.append(f"{src}: transparent pixels flattened onto grey")
+    frame = frame if each is None else each(frame)
     return Video(frame[None].copy(), IMAGE_FPS, {})
 
 

@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +44,9 @@ MIN_FPS, MAX_FPS = 0.1, 1000.0  # the frame rates a clip may have
 MAX_DECODED = 4 << 30  # bytes of decoded frames a read may hold: 23 s of 1080p at 30 fps
 FOLDER_FPS = 24.0  # the frame rate of a folder of frames that does not say its own
 DEFAULT_CRF = {".mp4": 15, ".webm": 20}
+
+
+Each = Callable[[np.ndarray], np.ndarray]  # a change made to every frame as it is read
 
 
 class VideoError(ValueError):
@@ -360,15 +363,16 @@ def write_video(
 # ----------------------------------------------------------------------------- reading
 
 
-def _read_folder(path: Path) -> Video:
+def _read_folder(path: Path, each: Each | None = None) -> Video:
     files = sorted(path.glob("*.png"))
     if not files:
         raise VideoError(
             f"Cannot read {path}: the folder holds no .png frames; point read_video "
             f"at a folder written by write_video or at a video file."
         )
+    fit = each or (lambda frame: frame)
     try:
-        frames = np.stack([image_rgb(Image.open(f))[0] for f in files])
+        frames = np.stack([fit(image_rgb(Image.open(f))[0]) for f in files])
     except (OSError, ValueError) as e:
         raise VideoError(
             f"Cannot read {path}: its PNG frames are unreadable or differ in size "
@@ -382,8 +386,11 @@ def _read_folder(path: Path) -> Video:
     return Video(frames, head["fps"], head.get("recipe", {}))
 
 
-def _decode(path: Path, only: str | None = None) -> tuple[np.ndarray, float, dict[str, Any] | None]:
-    """Decode every frame (only "first" or "last": that one alone, in the memory of one):
+def _decode(
+    path: Path, only: str | None = None, each: Each | None = None
+) -> tuple[np.ndarray, float, dict[str, Any] | None]:
+    """Decode every frame (only "first" or "last": that one alone, in the memory of one),
+    cropped to the header's size (a writer's even padding) and passed through each:
     returns ((T, H, W, 3) uint8, stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
@@ -393,11 +400,18 @@ def _decode(path: Path, only: str | None = None) -> tuple[np.ndarray, float, dic
             )
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
+        head = _parse_header(meta.get("comment"))
+        rows, cols = slice(None), slice(None)
+        size = [head.get(k) for k in ("height", "width")] if head is not None else []
+        if size and all(isinstance(v, int) and v > 0 for v in size):
+            rows, cols = slice(0, size[0]), slice(0, size[1])  # drop the even padding
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
         frames: list[np.ndarray] = []
         held = 0
         for f in box.decode(stream):
-            frame = _to_rgb(f)
+            frame = np.ascontiguousarray(_to_rgb(f)[rows, cols])
+            if each is not None:
+                frame = each(frame)
             if only == "last":
                 frames = [frame]
                 continue
@@ -409,27 +423,31 @@ def _decode(path: Path, only: str | None = None) -> tuple[np.ndarray, float, dic
                 raise VideoError(
                     f"Cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded "
                     f"({len(frames)} frames of {f.width}x{f.height}); cut it shorter or scale "
-                    f"it down first (the model works at 64 px)."
+                    f"it down first."
                 )
     if not frames:
         raise VideoError(
             f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
         )
-    return np.stack(frames), float(rate), _parse_header(meta.get("comment"))
+    return np.stack(frames), float(rate), head
 
 
-def read_video(path: str | os.PathLike[str], only: str | None = None) -> Video:
+def read_video(
+    path: str | os.PathLike[str], only: str | None = None, each: Each | None = None
+) -> Video:
     """Read a clip written by `write_video` (or any video ffmpeg can decode) as RGB uint8.
-    only "first" or "last": that frame alone, without holding the others in memory."""
+    only "first" or "last": that frame alone, without holding the others in memory.
+    each: applied to every frame (H, W, 3) as it is decoded (a resize to the working size,
+    so a long 4K clip never sits in memory at full size)."""
     src = Path(path)
     if not src.exists():
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
-        video = _read_folder(src)
+        video = _read_folder(src, each)
         pick = {"first": slice(0, 1), "last": slice(-1, None), None: slice(None)}[only]
         return Video(video.frames[pick], video.fps, video.recipe)
     try:
-        frames, fps, head = _decode(src, only)
+        frames, fps, head = _decode(src, only, each)
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
@@ -437,7 +455,7 @@ def read_video(path: str | os.PathLike[str], only: str | None = None) -> Video:
             f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
             f"or pass an .mp4, .webm, .gif or PNG folder."
         ) from None
-    if head is None and src.suffix.lower() == ".gif":
+    if head is None and src.suffix.lower() == ".gif":  # GIFs are written unpadded
         sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
         if sidecar.is_file():
             head = _parse_header(sidecar.read_text())
@@ -445,6 +463,4 @@ def read_video(path: str | os.PathLike[str], only: str | None = None) -> Video:
                 head = None  # stale sidecar from an earlier GIF
     if head is None:
         return Video(frames, fps, {})
-    h, w = int(head.get("height", frames.shape[1])), int(head.get("width", frames.shape[2]))
-    frames = np.ascontiguousarray(frames[:, :h, :w])  # drop the even-size padding
     return Video(frames, head.get("fps", fps), head.get("recipe", {}))
