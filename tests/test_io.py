@@ -114,6 +114,19 @@ def test_odd_size_round_trip(tmp_path: Path, name: str) -> None:
     assert mae(back.frames, v.frames) < 8
 
 
+@pytest.mark.parametrize("name", ["odd.mp4", "odd.webm", "odd.gif", "odd", "plain.gif"])
+def test_probe_says_what_read_video_reads(tmp_path: Path, name: str) -> None:
+    """`info` probes a clip without decoding it: the same length, size, rate and recipe."""
+    path = write_video(Video(clip(7, 33, 35, disc=True), 12, RECIPE), tmp_path / name)
+    if name == "plain.gif":
+        (tmp_path / "plain.gif.recipe.json").unlink()  # a GIF without its sidecar
+    back, seen = read_video(path), video_mod.probe(path)
+    assert (seen.num_frames, seen.height, seen.width) == back.frames.shape[:3]
+    assert seen.fps == pytest.approx(back.fps) and seen.recipe == back.recipe
+    with pytest.raises(VideoError, match="no such file"):
+        video_mod.probe(tmp_path / "missing.mp4")
+
+
 def test_mp4_has_comment_tag_and_even_size(tmp_path: Path) -> None:
     write_video(Video(clip(8, 33, 33), 12, RECIPE), tmp_path / "a.mp4")
     with av.open(str(tmp_path / "a.mp4")) as box:

@@ -83,7 +83,7 @@ def test_guidance_stop_guides_only_the_first_steps(pipe: Pipeline) -> None:
     assert batches == [2, 2, 1, 1, 0, 2, 2, 1, 1, 1]  # 4 steps: 2 guided; 5 steps: 2.5
     assert part.recipe["guidance_stop"] == 0.5 and "guidance_stop" not in full.recipe
     assert not np.array_equal(part.frames, full.frames)
-    with pytest.raises(ValueError, match="guidance_stop"):
+    with pytest.raises(ValueError, match="guidance-stop"):
         pipe.generate(PROMPT, steps=2, guidance_stop=1.5)
 
 
@@ -125,7 +125,7 @@ def test_generate_cli_writes_the_recipe(tiny_model: Path, tmp_path: Path) -> Non
         ([PROMPT, "--frames", "6"], ["4k+1"]),
         ([PROMPT, "--size", "20"], ["multiple of 8"]),
         ([PROMPT, "--steps", "0"], ["steps"]),
-        ([PROMPT, "--guidance-stop", "2"], ["guidance_stop", "[0, 1]"]),
+        ([PROMPT, "--guidance-stop", "2"], ["--guidance-stop", "[0, 1]"]),
         ([PROMPT, "--guidance", "nan"], ["guidance", "1 or more"]),
         ([PROMPT, "--guidance", "-5"], ["guidance", "1 or more"]),
         ([PROMPT, "--fps", "0.0001"], ["fps must be from"]),

@@ -539,9 +539,13 @@ def sheet(
 def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")]) -> None:
     """Print a video's size and the recipe that made it."""
     from .io import read_media
+    from .io.media import IMAGE_SUFFIXES
+    from .io.video import probe
 
-    v = read_media(video)
-    typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {v.seconds:.2f} s")
+    image = video.suffix.lower() in IMAGE_SUFFIXES and not video.is_dir()
+    v = read_media(video) if image else probe(video)
+    seconds = v.num_frames / v.fps
+    typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
     text = json.dumps(v.recipe, indent=1, ensure_ascii=False)
     typer.echo(text if v.recipe else "no recipe in this file")
 

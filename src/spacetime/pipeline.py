@@ -282,7 +282,7 @@ class Pipeline(Verbs):
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)
         levels = sigmas(steps, float(m["shift"]))
         if not 0.0 < start <= 1.0:
-            raise ValueError(f"start must be in (0, 1], got {start}")
+            raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
         begin, level, x0 = init_video, strength, None
         # The classical guess: where sampling starts, and what detail is added back from.
         wanted = given and init_video is None and (start < 1.0 or detail)

@@ -236,7 +236,7 @@ class Verbs:
         if not 0 <= seed < 2**63:
             raise ValueError(f"seed must be from 0 to 2**63 - 1, got {seed}")
         if not 0.0 <= opts["guidance_stop"] <= 1.0:
-            raise ValueError(f"guidance_stop must be in [0, 1], got {opts['guidance_stop']}")
+            raise ValueError(f"--guidance-stop must be in [0, 1], got {opts['guidance_stop']}")
         if not MIN_FPS <= opts["fps"] <= MAX_FPS:  # also false for nan
             raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {opts['fps']}")
         return opts

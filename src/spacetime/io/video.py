@@ -127,6 +127,25 @@ def _parse_header(text: str | None) -> dict[str, Any] | None:
     return head if isinstance(head, dict) and "spacetime" in head else None
 
 
+def _header_size(head: dict[str, Any] | None) -> tuple[int, int] | None:
+    """(height, width) a header records, or None when it records none that makes sense."""
+    size = [head.get(k) for k in ("height", "width")] if head is not None else []
+    ok = size and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
+    return (size[0], size[1]) if ok else None
+
+
+def _sidecar(src: Path, frames: int | None) -> dict[str, Any] | None:
+    """A GIF's sidecar header (GIF has no metadata ffmpeg writes), unless it is stale: it
+    counts other than frames (None: not checked)."""
+    sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
+    if src.suffix.lower() != ".gif" or not sidecar.is_file():
+        return None
+    head = _parse_header(sidecar.read_text())
+    if head is not None and frames is not None and head.get("num_frames") != frames:
+        return None  # stale sidecar from an earlier GIF
+    return head
+
+
 def _temp_name(path: Path, directory: bool = False) -> Path:
     """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format),
     with the permissions a new file gets under the umask (mkstemp's are owner-only)."""
@@ -363,6 +382,17 @@ def write_video(
 # ----------------------------------------------------------------------------- reading
 
 
+def _read_folder_first(path: Path) -> np.ndarray:
+    """The first PNG frame of a folder (H, W, 3)."""
+    files = sorted(path.glob("*.png"))
+    if not files:
+        raise VideoError(f"Cannot read {path}: the folder holds no .png frames.")
+    try:
+        return image_rgb(Image.open(files[0]))[0]
+    except (OSError, ValueError) as e:
+        raise VideoError(f"Cannot read {path}: its first PNG frame is unreadable ({e}).") from None
+
+
 def _read_folder(path: Path, each: Each | None = None) -> Video:
     files = sorted(path.glob("*.png"))
     if not files:
@@ -401,10 +431,8 @@ def _decode(
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
-        rows, cols = slice(None), slice(None)
-        size = [head.get(k) for k in ("height", "width")] if head is not None else []
-        if size and all(isinstance(v, int) and v > 0 for v in size):
-            rows, cols = slice(0, size[0]), slice(0, size[1])  # drop the even padding
+        size = _header_size(head)
+        rows, cols = (slice(0, size[0]), slice(0, size[1])) if size else (slice(None),) * 2
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
         frames: list[np.ndarray] = []
         held = 0
@@ -432,6 +460,51 @@ def _decode(
     return np.stack(frames), float(rate), head
 
 
+@dataclass
+class Probe:
+    """What a clip is, read without decoding it."""
+
+    num_frames: int
+    height: int
+    width: int
+    fps: float
+    recipe: dict[str, Any]
+
+
+def probe(path: str | os.PathLike[str]) -> Probe:
+    """A clip's length, size, rate and recipe from its header and packets, without decoding
+    its frames (a frame folder: its first frame), so `info` on an hour of 4K is instant."""
+    src = Path(path)
+    if not src.exists():
+        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
+    if src.is_dir():
+        first = _read_folder_first(src)
+        head = None
+        if (src / RECIPE_FILE).is_file():
+            head = _parse_header((src / RECIPE_FILE).read_text())
+        n = len(list(src.glob("*.png")))
+        fps = head["fps"] if head else FOLDER_FPS
+        return Probe(n, *first.shape[:2], fps, (head or {}).get("recipe", {}))
+    try:
+        with av.open(str(src)) as box:
+            if not box.streams.video:
+                raise VideoError(f"Cannot read {src}: it has no video stream; pass a video file.")
+            stream = box.streams.video[0]
+            head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
+            rate = float(stream.guessed_rate or stream.average_rate or stream.base_rate or 24)
+            h, w = stream.codec_context.height, stream.codec_context.width
+            n = sum(1 for p in box.demux(stream) if p.size)
+    except VideoError:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as e:
+        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}).") from None
+    head = head or _sidecar(src, n)
+    if head is None:
+        return Probe(n, h, w, rate, {})
+    h, w = _header_size(head) or (h, w)
+    return Probe(n, h, w, head.get("fps", rate), head.get("recipe", {}))
+
+
 def read_video(
     path: str | os.PathLike[str], only: str | None = None, each: Each | None = None
 ) -> Video:
@@ -455,12 +528,7 @@ def read_video(
             f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
             f"or pass an .mp4, .webm, .gif or PNG folder."
         ) from None
-    if head is None and src.suffix.lower() == ".gif":  # GIFs are written unpadded
-        sidecar = src.with_name(src.name + SIDECAR_SUFFIX)
-        if sidecar.is_file():
-            head = _parse_header(sidecar.read_text())
-            if head is not None and only is None and head.get("num_frames") != len(frames):
-                head = None  # stale sidecar from an earlier GIF
+    head = head or _sidecar(src, len(frames) if only is None else None)  # GIFs: unpadded
     if head is None:
         return Video(frames, fps, {})
     return Video(frames, head.get("fps", fps), head.get("recipe", {}))
