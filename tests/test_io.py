@@ -22,6 +22,7 @@ from spacetime.io import (
     sheet_of_many,
     write_video,
 )
+from spacetime.io.sheet import cell_frame
 
 RECIPE = {
     "prompt": 'a red disc drifts "east" — café',
@@ -280,6 +281,10 @@ def test_contact_sheet(tmp_path: Path) -> None:
     short = contact_sheet(v, caption="", columns=8, max_frames=8)
     assert short.height < img.height and short.width > img.width
     assert [p.name for p in tmp_path.iterdir()] == ["sheet.png"]
+    big = write_video(Video(clip(3, 300, 600), 12, {}), tmp_path / "big.mp4")
+    small = read_video(big, each=cell_frame)  # what `spacetime sheet` reads: cells, not frames
+    assert small.frames.shape == (3, 128, 256, 3)
+    assert contact_sheet(small).size == contact_sheet(read_video(big)).size
 
 
 def test_sheet_of_many(tmp_path: Path) -> None:

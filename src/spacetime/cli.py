@@ -523,6 +523,7 @@ def sheet(
 ) -> None:
     """Render a contact sheet: a PNG grid of a clip's frames with its prompt."""
     from .io import contact_sheet, read_video
+    from .io.sheet import cell_frame
 
     if out.suffix.lower() != ".png":
         raise ValueError(
@@ -530,7 +531,7 @@ def sheet(
         )
     if video.resolve() == out.resolve() or out.resolve().parent == video.resolve():
         raise ValueError(f"-o {out} would overwrite the input {video}: choose another name")
-    contact_sheet(read_video(video), out, max_frames=max_frames)
+    contact_sheet(read_video(video, each=cell_frame), out, max_frames=max_frames)
     _say(quiet, f"wrote {out}")
 
 

@@ -6,6 +6,7 @@ import math
 import os
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
@@ -26,6 +27,16 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
 def _auto_scale(h: int, w: int) -> float:
     side = max(h, w)
     return float(max(1, round(TARGET_CELL / side))) if side <= MAX_CELL else MAX_CELL / side
+
+
+def cell_frame(frame: np.ndarray) -> np.ndarray:
+    """A frame (H, W, 3) shrunk to the largest cell side, for `read_video(each=...)`: a sheet
+    of a long 4K clip then never holds the clip at full size."""
+    h, w = frame.shape[:2]
+    if max(h, w) <= MAX_CELL:
+        return frame
+    size = (max(1, round(w * MAX_CELL / max(h, w))), max(1, round(h * MAX_CELL / max(h, w))))
+    return cv2.resize(frame, size, interpolation=cv2.INTER_AREA)
 
 
 def _resize(frame: np.ndarray, scale: float) -> Image.Image:
