@@ -5,7 +5,6 @@ recipe, inputs included."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,13 +55,13 @@ def _run(
     out: Path,
     quiet: bool,
     inputs: dict[str, Path],
-    verb: Callable[..., Any],
+    verb: str,
     *args: Any,
     notes: list[str] | None = None,
     said: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Run verb(pipe, *args, **kwargs) with a progress bar, write the clip. notes: what
+    """Run pipe.verb(*args, **kwargs) with a progress bar, write the clip. notes: what
     reading the inputs assumed or changed; said: options the recipe must hold that the verb
     does not record (a --box)."""
     from rich.progress import Progress
@@ -70,9 +69,9 @@ def _run(
     from .io import Video, digest, write_video
 
     with Progress(disable=quiet, transient=True) as bar:
-        task = bar.add_task(verb.__name__, total=None)
-        step = steps_bar(bar, task, verb.__name__)
-        video = getattr(pipe, verb.__name__)(*args, callback=step, **kwargs)
+        task = bar.add_task(verb, total=None)
+        step = steps_bar(bar, task, verb)
+        video = getattr(pipe, verb)(*args, callback=step, **kwargs)
     recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
     recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
     for line in recipe["notices"]:
@@ -140,8 +139,6 @@ def animate(
     quiet: Quiet = False,
 ) -> None:
     """Image to video: IMAGE is frame 0, PROMPT says what happens."""
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     img = _media(image, notes, "first").frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
@@ -152,7 +149,7 @@ def animate(
         out,
         quiet,
         inputs,
-        Pipeline.animate,
+        "animate",
         img,
         prompt,
         frames=frames,
@@ -183,8 +180,6 @@ def extend(
     quiet: Quiet = False,
 ) -> None:
     """Continue a clip forward (or --backward) by --seconds, window after window."""
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
@@ -195,7 +190,7 @@ def extend(
         out,
         quiet,
         inputs,
-        Pipeline.extend,
+        "extend",
         clip.frames,
         prompt,
         seconds=seconds,
@@ -224,8 +219,6 @@ def interpolate(
     quiet: Quiet = False,
 ) -> None:
     """Fill in frames: the output has FACTOR times the frame rate of the input."""
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     pipe, clip = _whole(video, notes, out, {"video": video}, model)
@@ -234,7 +227,7 @@ def interpolate(
         out,
         quiet,
         {"video": video},
-        Pipeline.interpolate,
+        "interpolate",
         clip.frames,
         factor=factor,
         fps=clip.fps if fps is None else fps,
@@ -279,8 +272,6 @@ def morph(
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly."""
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     end_of_a = _media(a, notes, "last")
@@ -290,7 +281,7 @@ def morph(
         out,
         quiet,
         {"a": a, "b": b},
-        Pipeline.morph,
+        "morph",
         end_of_a.frames,
         start_of_b.frames,
         fps=end_of_a.fps,
@@ -327,7 +318,6 @@ def inpaint(
 ) -> None:
     """Repaint a region of a clip, given by --mask or --box."""
     from .io import read_mask
-    from .pipeline import Pipeline
     from .verbs import box_mask, parse_box
 
     notes: list[str] = []
@@ -346,7 +336,7 @@ def inpaint(
         out,
         quiet,
         inputs,
-        Pipeline.inpaint,
+        "inpaint",
         clip.frames,
         prompt,
         mask=region,
@@ -374,7 +364,6 @@ def outpaint(
     quiet: Quiet = False,
 ) -> None:
     """Grow the canvas around a clip to WxH; the clip stays in the middle."""
-    from .pipeline import Pipeline
     from .verbs import parse_size
 
     notes: list[str] = []
@@ -385,7 +374,7 @@ def outpaint(
         out,
         quiet,
         {"video": video},
-        Pipeline.outpaint,
+        "outpaint",
         clip.frames,
         prompt,
         width=w,
@@ -439,8 +428,6 @@ def cinemagraph(
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     img = _media(image, notes, "first").frames[0]
     region = None
@@ -454,7 +441,7 @@ def cinemagraph(
         out,
         quiet,
         inputs,
-        Pipeline.cinemagraph,
+        "cinemagraph",
         img,
         prompt,
         region=region,
@@ -493,8 +480,6 @@ def stylize(
     quiet: Quiet = False,
 ) -> None:
     """Video to video: keep the motion, change what the prompt changes."""
-    from .pipeline import Pipeline
-
     notes: list[str] = []
     pipe, clip = _whole(video, notes, out, {"video": video}, model)
     _run(
@@ -502,7 +487,7 @@ def stylize(
         out,
         quiet,
         {"video": video},
-        Pipeline.stylize,
+        "stylize",
         clip.frames,
         prompt,
         strength=strength,
