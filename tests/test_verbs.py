@@ -110,7 +110,7 @@ def test_region_verbs_keep_the_inputs_size(pipe: Pipeline, clip: np.ndarray) -> 
     assert v.frames.shape == big.shape
     assert np.array_equal(v.frames[~mask], big[~mask])
     assert not np.array_equal(v.frames[mask], big[mask])
-    assert any("put back into the input's 64x64 frames" in n for n in v.recipe["notices"])
+    assert any("put back into the 64x64 frames" in n for n in v.recipe["notices"])
     region = mask[0]
     for keep in (True, False):
         c = pipe.cinemagraph(big[0], "the red circle moves up", region=region, keep=keep, **FAST)
@@ -128,8 +128,14 @@ def test_outpaint_grows_the_canvas(pipe: Pipeline, clip: np.ndarray) -> None:
     inner = v.frames[:, 4:28, 4:28]  # same size asked: scaled by 0.75 to leave room
     assert np.array_equal(inner, fit_frames(clip[:5], 24, 24))
     assert "scaled" in v.recipe["notices"][0]
-    with pytest.raises(ValueError, match="multiples of 8"):
-        pipe.outpaint(clip, "x", width=50, height=32)
+    # far past the model's size: the border is made at the working size and put back
+    # around the input's own pixels, which stay at full size
+    v = pipe.outpaint(clip[:5], "a grass field", width=150, height=50, **FAST)
+    assert v.frames.shape == (5, 50, 150, 3)
+    assert np.array_equal(v.frames[:, 9:41, 59:91], clip[:5])
+    assert any("put back into the 150x50 frames" in n for n in v.recipe["notices"])
+    with pytest.raises(ValueError, match="sides from 8 to 4096"):
+        pipe.outpaint(clip, "x", width=5000, height=32)
 
 
 def test_cinemagraph_moves_only_the_region(pipe: Pipeline, clip: np.ndarray) -> None:

@@ -32,7 +32,8 @@ from .io.video import MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
-MAX_SIDE = 1024  # the largest canvas side a verb accepts
+MAX_SIDE = 1024  # the largest working canvas side a verb accepts
+MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
 MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
@@ -76,22 +77,17 @@ def unfit_frame(frame: np.ndarray, fh: int, fw: int) -> np.ndarray:
 
 def put_back(original: np.ndarray, made: np.ndarray, region: np.ndarray) -> np.ndarray:
     """The original frames (T, H, W, 3) with their region (T, H, W) or (H, W) taken from
-    made (T, h, w, 3), frames at the working size: each is resized back (unfit_frame) and
-    blended in over one working pixel inward from the region's edge, so the seam does not
-    show. Every pixel outside the region is the original's. Frame by frame: a 4K clip
-    never exists as floats."""
+    made (T, h, w, 3), frames at the working size resized back (unfit_frame). Every pixel
+    outside the region is the original's. No feather: inside the region the original is
+    what is being replaced (an object removed, outpaint's empty border), and the model made
+    the region's edge to meet the known pixels around it. Frame by frame, so a 4K clip never
+    exists twice at working precision."""
     t, fh, fw = original.shape[:3]
-    feather = max(fh / made.shape[1], fw / made.shape[2])  # original pixels per working pixel
     out = original.copy()
     for k in range(t):
-        inside = (region[k] if region.ndim == 3 else region).astype(np.uint8)
-        if not inside.any():
-            continue
-        alpha = np.minimum(cv2.distanceTransform(inside, cv2.DIST_L2, 3) / feather, 1.0)
-        alpha = alpha[..., None].astype(np.float32)  # (H, W, 1): 0 outside the region
-        big = unfit_frame(made[k], fh, fw).astype(np.float32)
-        mixed = original[k] * (1 - alpha) + big * alpha
-        out[k] = np.where(inside[..., None] > 0, mixed.round().clip(0, 255), original[k])
+        inside = region[k] if region.ndim == 3 else region
+        if inside.any():
+            out[k][inside] = unfit_frame(made[k], fh, fw)[inside]
     return out
 
 
@@ -560,13 +556,14 @@ class Verbs:
     def outpaint(
         self, video: np.ndarray, prompt: str, *, width: int, height: int, **opts: Any
     ) -> Video:
-        """Grow the canvas to width x height around the video, which stays in the middle.
+        """Grow the canvas to width x height around the video, which stays in the middle at
+        its own size (scaled down only to leave room around it). The model makes the border
+        at its working size, which is put back around the input's own pixels (put_back).
         Every frame is kept: pass the clip's `fps` to keep its frame rate."""
         k = self.multiple
-        if not (k <= width <= MAX_SIDE and k <= height <= MAX_SIDE) or width % k or height % k:
+        if not (k <= width <= MAX_OUT_SIDE and k <= height <= MAX_OUT_SIDE):
             raise ValueError(
-                f"--to must be WxH with both sides multiples of {k} from {k} to {MAX_SIDE}, "
-                f"got {width}x{height}"
+                f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
             )
         notices: list[str] = []
         t, vh, vw = video.shape[:3]
@@ -575,14 +572,20 @@ class Verbs:
             scale *= 0.75  # leave something to outpaint
             notices.append(f"video: scaled by {scale:.2f} to leave room around it")
         ih, iw = max(1, round(vh * scale)), max(1, round(vw * scale))
-        clip = fit_frames(video, ih, iw)
         y, x = (height - ih) // 2, (width - iw) // 2
         frames = np.zeros((t, height, width, 3), np.uint8)
-        frames[:, y : y + ih, x : x + iw] = clip
+        frames[:, y : y + ih, x : x + iw] = fit_frames(video, ih, iw)
         known = np.zeros(frames.shape[:3], bool)
         known[:, y : y + ih, x : x + iw] = True
+        hw = self.canvas(height, width)
+        small = fit_frames(frames, *hw)
+        inside = ~fit_mask(~known, *hw)  # working pixels wholly on the input
         extra = {"to": [width, height]}
-        return self._run(prompt, frames, known, "outpaint", notices, extra, **opts)
+        made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
+        if hw != (height, width):
+            made.frames = put_back(frames, made.frames, ~known)
+            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, frames)])
+        return made
 
     def cinemagraph(
         self,
@@ -690,8 +693,8 @@ def _put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
     into the original frames (T, H, W, 3), which keep their size."""
     fh, fw = original.shape[1:3]
     return (
-        f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the input's "
-        f"{fw}x{fh} frames; every pixel outside the region is the input's"
+        f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the "
+        f"{fw}x{fh} frames; the input's own pixels are kept as they are"
     )
 
 
