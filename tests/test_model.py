@@ -121,7 +121,7 @@ def test_generate_cli_writes_the_recipe(tiny_model: Path, tmp_path: Path) -> Non
     ("args", "words"),
     [
         (["", "--steps", "2"], ["prompt is empty"]),
-        ([PROMPT, "--frames", "0"], ["4k+1"]),
+        ([PROMPT, "--frames", "0"], ["frames must be 1 or more"]),
         ([PROMPT, "--frames", "6"], ["4k+1"]),
         ([PROMPT, "--size", "20"], ["multiple of 8"]),
         ([PROMPT, "--steps", "0"], ["steps"]),

@@ -416,18 +416,17 @@ def generate(
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
     from rich.progress import Progress
 
-    from .io import check_output, write_video
+    from .io import check_output, read_media, write_video
+    from .verbs import check_options, fit_frames
 
     check_output(out)
-    pipe = load_model(model)
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
+    check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
+    ref = None if reference is None else read_media(reference, only="first").frames
+    pipe = load_model(model)
     o = pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)
-    ref = None
-    if reference is not None:
-        from .io import read_media
-        from .verbs import fit_frames
-
-        ref = fit_frames(read_media(reference, only="first").frames, o["height"], o["width"])[0]
+    if ref is not None:
+        ref = fit_frames(ref, o["height"], o["width"])[0]
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)
         step = steps_bar(bar, task, "generate")

@@ -113,6 +113,9 @@ def _whole(path: Path, notes: list[str], out: Path, inputs: dict[str, Path], mod
 def _opts(
     seed: int, steps: int | None, guidance: float | None, negative: str, start: float | None = None
 ) -> dict[str, Any]:
+    from .verbs import check_options
+
+    check_options("", known=True, seed=seed, steps=steps, guidance=guidance, start=start)
     opts = {"seed": seed, "steps": steps, "guidance": guidance, "negative": negative}
     return opts if start is None else {**opts, "start": start}
 
@@ -428,6 +431,7 @@ def cinemagraph(
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
+
     notes: list[str] = []
     img = _media(image, notes, "first").frames[0]
     region = None

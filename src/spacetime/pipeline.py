@@ -222,6 +222,7 @@ class Pipeline(Verbs):
             width=width,
             fps=fps,
             seed=seed,
+            start=start,
             known_given=known is not None or reference is not None,
         )
         keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
@@ -281,8 +282,6 @@ class Pipeline(Verbs):
         shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)
         levels = sigmas(steps, float(m["shift"]))
-        if not 0.0 < start <= 1.0:
-            raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
         begin, level, x0 = init_video, strength, None
         # The classical guess: where sampling starts, and what detail is added back from.
         wanted = given and init_video is None and (start < 1.0 or detail)

@@ -177,6 +177,45 @@ def box_mask(h: int, w: int, box: tuple[int, int, int, int]) -> np.ndarray:
     return m
 
 
+def check_options(
+    prompt: str,
+    *,
+    known: bool = False,
+    steps: Any = None,
+    guidance: Any = None,
+    guidance_stop: Any = None,
+    frames: Any = None,
+    fps: Any = None,
+    seed: Any = 0,
+    start: Any = None,
+    **_: Any,
+) -> None:
+    """Refuse options no model could use, before one is loaded (None: not given, the
+    model's default); raises ValueError. known: pixels are given, so the prompt may be empty.
+    What depends on the model (frames 4k+1, size multiples) `Verbs.settings` checks."""
+    if not isinstance(prompt, str):
+        raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
+    if not prompt.strip() and not known:
+        raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
+    for name, value in (("steps", steps), ("frames", frames), ("seed", seed)):
+        if value is not None and (not isinstance(value, Integral) or isinstance(value, bool)):
+            raise ValueError(f"{name} must be a whole number, got {value!r}")
+    if frames is not None and frames < 1:
+        raise ValueError(f"frames must be 1 or more, got {frames}")
+    if steps is not None and steps < 1:
+        raise ValueError(f"steps must be at least 1, got {steps}")
+    if guidance is not None and not (math.isfinite(guidance) and guidance >= 1.0):
+        raise ValueError(f"guidance must be a number, 1 or more (1 = off), got {guidance}")
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"seed must be from 0 to 2**63 - 1, got {seed}")
+    if guidance_stop is not None and not 0.0 <= guidance_stop <= 1.0:
+        raise ValueError(f"--guidance-stop must be in [0, 1], got {guidance_stop}")
+    if fps is not None and not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
+        raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
+    if start is not None and not 0.0 < start <= 1.0:
+        raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
+
+
 # ----------------------------------------------------------------------------- the verbs
 
 
@@ -204,17 +243,15 @@ class Verbs:
         opts["guidance_stop"] = float(m.get("guidance_stop", 1.0) if stop is None else stop)
         opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
         opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
-        if not isinstance(prompt, str):
-            raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
-        for name in ("steps", "frames", "seed"):
-            value = opts.get(name, given.get(name))
-            if value is not None and (not isinstance(value, Integral) or isinstance(value, bool)):
-                raise ValueError(f"{name} must be a whole number, got {value!r}")
+        seed, known, start = (
+            given.get("seed", 0),
+            given.get("known_given", False),
+            given.get("start"),
+        )
+        check_options(prompt, seed=seed, known=known, start=start, **opts)
         opts["steps"], opts["frames"] = int(opts["steps"]), int(opts["frames"])
-        if not prompt.strip() and not given.get("known_given"):
-            raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
         k, n = self.frame_step, opts["frames"]
-        if n < 1 or (n - 1) % k:
+        if (n - 1) % k:
             raise ValueError(f"frames must be {k}k+1 (1, {k + 1}, {2 * k + 1}, ...), got {n}")
         for side in (opts["height"], opts["width"]):
             if side < self.multiple or side % self.multiple:
@@ -222,19 +259,6 @@ class Verbs:
         for side in (opts["height"], opts["width"]):
             if side > MAX_SIDE:
                 raise ValueError(f"size must be {MAX_SIDE} or less a side, not {side}")
-        if opts["steps"] < 1:
-            raise ValueError(f"steps must be at least 1, got {opts['steps']}")
-        if not (math.isfinite(opts["guidance"]) and opts["guidance"] >= 1.0):
-            raise ValueError(
-                f"guidance must be a number, 1 or more (1 = off), got {opts['guidance']}"
-            )
-        seed = given.get("seed", 0)
-        if not 0 <= seed < 2**63:
-            raise ValueError(f"seed must be from 0 to 2**63 - 1, got {seed}")
-        if not 0.0 <= opts["guidance_stop"] <= 1.0:
-            raise ValueError(f"--guidance-stop must be in [0, 1], got {opts['guidance_stop']}")
-        if not MIN_FPS <= opts["fps"] <= MAX_FPS:  # also false for nan
-            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {opts['fps']}")
         return opts
 
     # geometry ---------------------------------------------------------------------------
