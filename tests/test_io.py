@@ -128,6 +128,42 @@ def test_probe_says_what_read_video_reads(tmp_path: Path, name: str) -> None:
         video_mod.probe(tmp_path / "missing.mp4")
 
 
+def test_probe_and_read_agree_on_odd_files(tmp_path: Path) -> None:
+    """Packets the decoder drops (an edit list trimming the start) are not counted; a file
+    re-encoded at another size keeps its old header and is not cut to it; a folder read
+    for one frame opens that file alone; a header's bad frame rate is one clear error."""
+    trimmed = tmp_path / "trimmed.mp4"
+    with av.open(str(trimmed), "w") as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for i in range(12):
+            f = av.VideoFrame.from_ndarray(np.full((32, 32, 3), i * 20, np.uint8), "rgb24")
+            f.pts = i - 3  # starts before 0: the muxer writes an edit list
+            box.mux(stream.encode(f))
+        box.mux(stream.encode(None))
+    assert video_mod.probe(trimmed).num_frames == read_video(trimmed).num_frames == 9
+    bigger = tmp_path / "bigger.mp4"
+    with av.open(str(bigger), "w") as box:
+        box.metadata["comment"] = json.dumps({"spacetime": 1, "fps": 10, "height": 15, "width": 15})
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for frame in clip(3):
+            box.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        box.mux(stream.encode(None))
+    seen = video_mod.probe(bigger)
+    assert read_video(bigger).frames.shape == (3, 32, 32, 3) and (seen.height, seen.width) == (
+        32,
+        32,
+    )
+    folder = write_video(Video(clip(3), 12, {}), tmp_path / "frames")
+    (folder / "000002.png").write_bytes(b"not a png")
+    assert read_video(folder, only="first").num_frames == 1
+    assert video_mod.probe(folder).num_frames == 3
+    (folder / "recipe.json").write_text(json.dumps({"spacetime": 1, "fps": 0}))
+    with pytest.raises(ValueError, match="fps must be from"):
+        video_mod.probe(folder)
+
+
 def test_mp4_has_comment_tag_and_even_size(tmp_path: Path) -> None:
     write_video(Video(clip(8, 33, 33), 12, RECIPE), tmp_path / "a.mp4")
     with av.open(str(tmp_path / "a.mp4")) as box:

@@ -111,6 +111,14 @@ def test_region_verbs_keep_the_inputs_size(pipe: Pipeline, clip: np.ndarray) -> 
     assert np.array_equal(v.frames[~mask], big[~mask])
     assert not np.array_equal(v.frames[mask], big[mask])
     assert any("put back into the 64x64 frames" in n for n in v.recipe["notices"])
+    # a 3:1 clip: its canvas has another aspect, and a region on its edge rows is still
+    # repainted (the frame is resized whole, not cropped, for the verbs that put back)
+    wide = np.ascontiguousarray(np.repeat(clip[:5], 3, axis=2))  # (5, 32, 96, 3)
+    edge = np.zeros(wide.shape[:3], bool)
+    edge[:, -2:] = True
+    e = pipe.inpaint(wide, "a grass field", mask=edge, **FAST)
+    assert e.frames.shape == wide.shape and np.array_equal(e.frames[~edge], wide[~edge])
+    assert not np.array_equal(e.frames[edge], wide[edge])
     region = mask[0]
     for keep in (True, False):
         c = pipe.cinemagraph(big[0], "the red circle moves up", region=region, keep=keep, **FAST)
@@ -321,6 +329,14 @@ def test_whole_clip_verbs_decode_at_the_working_size(
         made = read_video(out)
         assert made.frames.shape[1:3] == (32, 32), case
         assert "video: 64x64 cropped and resized to 32x32" in made.recipe["notices"], case
+    # 42x16's canvas is 48x16, whose own canvas is 56x16: the verb must not fit twice
+    odd = _write(tmp_path, "odd.mp4", np.concatenate([clip[:5]] * 2, axis=2)[:, :16, :42])
+    out = tmp_path / "odd-out.mp4"
+    r = runner.invoke(app, ["stylize", str(odd), "a blue circle", "-o", str(out), *common])
+    assert r.exit_code == 0, r.output
+    made = read_video(out)
+    assert made.frames.shape[1:3] == (16, 48)
+    assert made.recipe["notices"] == ["video: 42x16 cropped and resized to 48x16"]
 
 
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:

@@ -87,27 +87,27 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
 
 
 def _whole(path: Path, notes: list[str], out: Path, inputs: dict[str, Path], model: Path | None):
-    """(pipe, clip) for a verb that works on every frame at the model's working size: the
-    clip is checked readable, the model loaded, then every frame cropped and resized to the
-    working size as it is decoded, so a long 4K clip never sits in memory at full size."""
+    """(pipe, clip, canvas) for a verb that works on every frame at the model's working
+    size: the clip is checked readable, the model loaded, then every frame cropped and
+    resized to the canvas as it is decoded, so a long 4K clip never sits in memory at full
+    size. The verb is given the canvas, which the shrunk frames already have."""
     from .io import read_media
     from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
     pipe = _prepare(out, inputs, model)
-    sizes: list[tuple[int, int]] = []
+    sizes: list[tuple[int, int]] = []  # the first frame's size, and its canvas
 
     def fit(frame: Any) -> Any:
-        hw = pipe.canvas(*frame.shape[:2])
         if not sizes:
-            sizes.append(frame.shape[:2])
-        return fit_frames(frame[None], *hw)[0]
+            sizes.extend([frame.shape[:2], pipe.canvas(*frame.shape[:2])])
+        return fit_frames(frame[None], *sizes[1])[0]
 
     clip = read_media(path, notes, each=fit)
-    (fh, fw), (h, w) = sizes[0], clip.frames.shape[1:3]
+    (fh, fw), (h, w) = sizes
     if (fh, fw) != (h, w):
         notes.append(f"video: {fw}x{fh} cropped and resized to {w}x{h}")
-    return pipe, clip
+    return pipe, clip, (h, w)
 
 
 def _opts(
@@ -187,7 +187,7 @@ def extend(
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     ref = _image(reference, notes)
-    pipe, clip = _whole(video, notes, out, inputs, model)
+    pipe, clip, canvas = _whole(video, notes, out, inputs, model)
     _run(
         pipe,
         out,
@@ -201,6 +201,7 @@ def extend(
         fps=clip.fps,
         reference=ref,
         **opts,
+        canvas=canvas,
         notes=notes,
     )
 
@@ -224,7 +225,7 @@ def interpolate(
     """Fill in frames: the output has FACTOR times the frame rate of the input."""
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
-    pipe, clip = _whole(video, notes, out, {"video": video}, model)
+    pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
     _run(
         pipe,
         out,
@@ -236,6 +237,7 @@ def interpolate(
         fps=clip.fps if fps is None else fps,
         prompt=prompt,
         **opts,
+        canvas=canvas,
         notes=notes,
     )
 
@@ -485,7 +487,7 @@ def stylize(
 ) -> None:
     """Video to video: keep the motion, change what the prompt changes."""
     notes: list[str] = []
-    pipe, clip = _whole(video, notes, out, {"video": video}, model)
+    pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
     _run(
         pipe,
         out,
@@ -497,5 +499,6 @@ def stylize(
         strength=strength,
         fps=clip.fps,
         **_opts(seed, steps, guidance, negative),
+        canvas=canvas,
         notes=notes,
     )

@@ -28,7 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .io.video import MAX_FPS, MIN_FPS, Video
+from .io.video import MAX_DECODED, MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
@@ -52,49 +52,54 @@ def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
     return 0, 0, fh, fw
 
 
-def fit_frames(frames: np.ndarray, h: int, w: int) -> np.ndarray:
-    """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w."""
+def _resize(frame: np.ndarray, h: int, w: int) -> np.ndarray:
+    """One frame (H, W, C) resized to h x w: area-averaged down, cubic up."""
+    if frame.shape[:2] == (h, w):
+        return frame
+    interp = cv2.INTER_AREA if frame.shape[0] > h else cv2.INTER_CUBIC
+    return cv2.resize(frame, (w, h), interpolation=interp)
+
+
+def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
+    """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w.
+    crop False: resize the whole frame, stretched by the little the canvas's rounding
+    changes its aspect, so every pixel has a place (the verbs that put their work back)."""
     fh, fw = frames.shape[1:3]
     if (fh, fw) == (h, w):
         return frames
-    y, x, ch, cw = _crop_box(fh, fw, h, w)
-    frames = frames[:, y : y + ch, x : x + cw]
-    interp = cv2.INTER_AREA if frames.shape[1] > h else cv2.INTER_CUBIC
-    return np.stack([cv2.resize(f, (w, h), interpolation=interp) for f in frames])
+    if crop:
+        y, x, ch, cw = _crop_box(fh, fw, h, w)
+        frames = frames[:, y : y + ch, x : x + cw]
+    return np.stack([_resize(f, h, w) for f in frames])
 
 
-def unfit_frame(frame: np.ndarray, fh: int, fw: int) -> np.ndarray:
-    """fit_frames undone for one frame (h, w, 3): resized back over the crop of the fh x fw
-    frame it was made from; rows or columns the crop left out repeat the nearest edge."""
-    h, w = frame.shape[:2]
-    if (h, w) == (fh, fw):
-        return frame
-    y, x, ch, cw = _crop_box(fh, fw, h, w)
-    interp = cv2.INTER_CUBIC if ch > h else cv2.INTER_AREA
-    big = cv2.resize(frame, (cw, ch), interpolation=interp)
-    return cv2.copyMakeBorder(big, y, fh - ch - y, x, fw - cw - x, cv2.BORDER_REPLICATE)
+def fit_mask(mask: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
+    """A bool mask (T, H, W) or (H, W) fitted as fit_frames fits frames, a frame at a time;
+    a working pixel the mask covers at all counts."""
+    flat = mask.reshape(-1, *mask.shape[-2:])  # (T, H, W)
+    fitted = [
+        fit_frames(np.repeat(m.astype(np.uint8)[None, ..., None] * 255, 3, -1), h, w, crop)
+        for m in flat
+    ]
+    return np.stack([f[0, ..., 0] > 0 for f in fitted]).reshape(*mask.shape[:-2], h, w)
 
 
-def put_back(original: np.ndarray, made: np.ndarray, region: np.ndarray) -> np.ndarray:
+def put_back(
+    original: np.ndarray, made: np.ndarray, region: np.ndarray, inplace: bool = False
+) -> np.ndarray:
     """The original frames (T, H, W, 3) with their region (T, H, W) or (H, W) taken from
-    made (T, h, w, 3), frames at the working size resized back (unfit_frame). Every pixel
-    outside the region is the original's. No feather: inside the region the original is
-    what is being replaced (an object removed, outpaint's empty border), and the model made
-    the region's edge to meet the known pixels around it. Frame by frame, so a 4K clip never
-    exists twice at working precision."""
+    made (T, h, w, 3), frames at the working size (fit_frames with crop False) resized back.
+    Every pixel outside the region is the original's. No feather: inside the region the
+    original is what is being replaced (an object removed, outpaint's empty border), and the
+    model made the region's edge to meet the known pixels around it. Frame by frame; inplace
+    writes into original instead of a copy."""
     t, fh, fw = original.shape[:3]
-    out = original.copy()
+    out = original if inplace else original.copy()
     for k in range(t):
         inside = region[k] if region.ndim == 3 else region
         if inside.any():
-            out[k][inside] = unfit_frame(made[k], fh, fw)[inside]
+            out[k][inside] = _resize(made[k], fh, fw)[inside]
     return out
-
-
-def fit_mask(mask: np.ndarray, h: int, w: int) -> np.ndarray:
-    """A bool mask (T, H, W) cropped and resized as fit_frames does; any covered pixel counts."""
-    m = fit_frames(np.repeat(mask.astype(np.uint8)[..., None] * 255, 3, axis=-1), h, w)
-    return m[..., 0] > 0
 
 
 def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarray:
@@ -273,6 +278,8 @@ class Verbs:
     def _fit(
         self, frames: np.ndarray, notices: list[str], what: str, hw: tuple[int, int] | None = None
     ) -> np.ndarray:
+        """frames (T, H, W, 3) cropped and resized to hw, by default the canvas of their size
+        (the `canvas` a verb is given: the size a caller already shrank them to)."""
         h, w = hw or self.canvas(*frames.shape[1:3])
         if frames.shape[1:3] != (h, w):
             fh, fw = frames.shape[1:3]
@@ -386,6 +393,7 @@ class Verbs:
         backward: bool = False,
         fps: float | None = None,
         reference: np.ndarray | None = None,
+        canvas: tuple[int, int] | None = None,
         **opts: Any,
     ) -> Video:
         """Continue a clip forward (or backward) by `seconds`, window after window.
@@ -402,7 +410,7 @@ class Verbs:
             )
         notices: list[str] = []
         rate = float(self.meta["fps"])
-        own = clip = self._fit(video, notices, "video")
+        own = clip = self._fit(video, notices, "video", canvas)
         other = fps is not None and abs(fps - rate) > 1e-6  # the clip is at another rate
         if other:
             clip = resample_time(clip, fps, rate)
@@ -468,6 +476,7 @@ class Verbs:
         factor: int,
         fps: float,
         prompt: str = "",
+        canvas: tuple[int, int] | None = None,
         **opts: Any,
     ) -> Video:
         """Raise the frame rate `factor` times: the input frames are every factor-th frame."""
@@ -480,7 +489,7 @@ class Verbs:
         if not MIN_FPS <= fps <= MAX_FPS:
             raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video")
+        clip = self._fit(video, notices, "video", canvas)
         total = (len(clip) - 1) * factor + 1
         frames = np.zeros((total, *clip.shape[1:]), np.uint8)
         frames[::factor] = clip
@@ -554,25 +563,26 @@ class Verbs:
         return clip
 
     def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
-        """Repaint the masked pixels (True = repaint); the mask may move over time. Every
-        frame is kept: pass the clip's `fps` to keep its frame rate (default: the model's).
-        The clip comes back at its own size: the model repaints at its working size and the
-        region is put back into the input's frames (put_back), every other pixel kept."""
-        if mask.ndim == 2:
-            mask = np.repeat(mask[None], len(video), axis=0)
-        if mask.shape != video.shape[:3]:
+        """Repaint the masked pixels (True = repaint; (T, H, W), or (H, W) for every frame);
+        the mask may move over time. Every frame is kept: pass the clip's `fps` to keep its
+        frame rate (default: the model's). The clip comes back at its own size: the model
+        repaints at its working size and the region is put back into the input's frames
+        (put_back), every other pixel kept."""
+        t, h, w = video.shape[:3]
+        if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
+            size = f"{mask.shape[-1]}x{mask.shape[-2]}"
+            said = size if mask.ndim == 2 else f"{size} with {mask.shape[0]} frames"
             raise ValueError(
-                f"the mask is {mask.shape[2]}x{mask.shape[1]} with {mask.shape[0]} frames but "
-                f"the video is {video.shape[2]}x{video.shape[1]} with {video.shape[0]}; "
-                "make them match"
+                f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
             )
         if not mask.any():
             raise ValueError("the mask is empty: mark the pixels to repaint")
         notices: list[str] = []
-        hw = self.canvas(*video.shape[1:3])
-        clip = fit_frames(video, *hw)
-        made = self._run(prompt, clip, ~fit_mask(mask, *hw), "inpaint", notices, {}, **opts)
-        if hw != video.shape[1:3]:
+        hw = self.canvas(h, w)
+        clip = fit_frames(video, *hw, crop=False)
+        small = np.broadcast_to(fit_mask(mask, *hw, crop=False), (t, *hw))  # (T, h, w)
+        made = self._run(prompt, clip, ~small, "inpaint", notices, {}, **opts)
+        if hw != (h, w):
             made.frames = put_back(video, made.frames, mask)
             made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
         return made
@@ -589,25 +599,36 @@ class Verbs:
             raise ValueError(
                 f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
             )
-        notices: list[str] = []
         t, vh, vw = video.shape[:3]
+        if t * height * width * 3 > MAX_DECODED:
+            raise ValueError(
+                f"--to {width}x{height} for {t} frames would hold "
+                f"{t * height * width * 3 / 2**30:.1f} GiB of frames; choose a smaller size "
+                "or cut the clip shorter"
+            )
+        hw = self.canvas(height, width)
+        if max(hw) > MAX_SIDE:
+            raise ValueError(
+                f"--to {width}x{height} is too long and thin: the model would work at "
+                f"{hw[1]}x{hw[0]}, over its {MAX_SIDE} a side"
+            )
+        notices: list[str] = []
         scale = min(1.0, width / vw, height / vh)
         if scale < 1.0 or (vw, vh) == (width, height):
             scale *= 0.75  # leave something to outpaint
             notices.append(f"video: scaled by {scale:.2f} to leave room around it")
         ih, iw = max(1, round(vh * scale)), max(1, round(vw * scale))
         y, x = (height - ih) // 2, (width - iw) // 2
-        frames = np.zeros((t, height, width, 3), np.uint8)
+        frames = np.zeros((t, height, width, 3), np.uint8)  # the output, filled in place
         frames[:, y : y + ih, x : x + iw] = fit_frames(video, ih, iw)
-        known = np.zeros(frames.shape[:3], bool)
-        known[:, y : y + ih, x : x + iw] = True
-        hw = self.canvas(height, width)
-        small = fit_frames(frames, *hw)
-        inside = ~fit_mask(~known, *hw)  # working pixels wholly on the input
+        border = np.ones((height, width), bool)  # (H, W): the same in every frame
+        border[y : y + ih, x : x + iw] = False
+        small = fit_frames(frames, *hw, crop=False)
+        inside = np.broadcast_to(~fit_mask(border, *hw, crop=False), (t, *hw))  # wholly input
         extra = {"to": [width, height]}
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
         if hw != (height, width):
-            made.frames = put_back(frames, made.frames, ~known)
+            made.frames = put_back(frames, made.frames, border, inplace=True)
             made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, frames)])
         return made
 
@@ -653,8 +674,8 @@ class Verbs:
         _check_frames(frames)
         notices: list[str] = []
         hw = self.canvas(*image.shape[:2])
-        img = fit_frames(image[None], *hw)[0]
-        m = fit_mask(region[None], *hw)[0]
+        img = fit_frames(image[None], *hw, crop=False)[0]
+        m = fit_mask(region, *hw, crop=False)
         n = frames or self._window(None)
         video = np.repeat(img[None], n, axis=0)
         known = np.repeat(~m[None], n, axis=0)
@@ -663,7 +684,7 @@ class Verbs:
         clip = self._run(prompt, video, known, "cinemagraph", notices, extra, start=start, **opts)
         kept = None
         if keep:  # at the image's own size: its own object, sharp, moved as the model moved it
-            big = np.stack([unfit_frame(f, *image.shape[:2]) for f in clip.frames])
+            big = np.stack([_resize(f, *image.shape[:2]) for f in clip.frames])
             kept = keep_look(image, region, big)
             if kept is None:
                 notices.append(
@@ -676,14 +697,20 @@ class Verbs:
                 still = np.repeat(image[None], len(clip.frames), axis=0)
                 moves = np.repeat(region[None], len(still), axis=0)
                 moves[0] = False  # frame 0 is the image
-                clip.frames = put_back(still, clip.frames, moves)
+                clip.frames = put_back(still, clip.frames, moves, inplace=True)
         if kept is not None:
             clip.frames = kept
         clip.recipe["notices"] = _merge(clip.recipe["notices"], notices)
         return clip
 
     def stylize(
-        self, video: np.ndarray, prompt: str, *, strength: float = 0.6, **opts: Any
+        self,
+        video: np.ndarray,
+        prompt: str,
+        *,
+        strength: float = 0.6,
+        canvas: tuple[int, int] | None = None,
+        **opts: Any,
     ) -> Video:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
         how far the clip is noised before the model redraws it (1 = ignore the input).
@@ -691,7 +718,7 @@ class Verbs:
         if not 0.0 < strength <= 1.0:
             raise ValueError(f"--strength must be in (0, 1], got {strength}")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video")
+        clip = self._fit(video, notices, "video", canvas)
         known = np.zeros(clip.shape[:3], bool)
         return self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts

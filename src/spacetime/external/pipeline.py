@@ -366,18 +366,27 @@ class ExternalPipeline(Verbs):
         return super()._run(prompt, video, known, *a, **k)
 
     def interpolate(
-        self, video: np.ndarray, *, factor: int, fps: float, prompt: str = "", **opts: Any
+        self,
+        video: np.ndarray,
+        *,
+        factor: int,
+        fps: float,
+        prompt: str = "",
+        canvas: tuple[int, int] | None = None,
+        **opts: Any,
     ) -> Video:
         """As `Verbs.interpolate`; Wan FLF2V joins each pair of input frames in a window of
         its own, so factor must be a multiple of 4 there."""
         if self.family.key != "wan-flf2v":
-            return super().interpolate(video, factor=factor, fps=fps, prompt=prompt, **opts)
+            return super().interpolate(
+                video, factor=factor, fps=fps, prompt=prompt, canvas=canvas, **opts
+            )
         if factor < 4 or factor % 4:
             raise ValueError(f"--factor must be a multiple of 4 for Wan FLF2V, got {factor}")
         if len(video) < 2:
             raise ValueError("interpolate needs a clip of at least 2 frames")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video")
+        clip = self._fit(video, notices, "video", canvas)
         seed = int(opts.pop("seed", 0))
         rate = float(self.meta["fps"])
         parts = [clip[:1]]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -127,11 +128,15 @@ def _parse_header(text: str | None) -> dict[str, Any] | None:
     return head if isinstance(head, dict) and "spacetime" in head else None
 
 
-def _header_size(head: dict[str, Any] | None) -> tuple[int, int] | None:
-    """(height, width) a header records, or None when it records none that makes sense."""
+def _unpadded(head: dict[str, Any] | None, h: int, w: int) -> tuple[int, int]:
+    """The size of a decoded h x w frame without the writer's even padding: the header's
+    size when h x w is exactly that size padded to even, else h x w (a file re-encoded at
+    another size keeps its old header, and is not cut to it)."""
     size = [head.get(k) for k in ("height", "width")] if head is not None else []
-    ok = size and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
-    return (size[0], size[1]) if ok else None
+    if not size or not all(isinstance(v, int) and not isinstance(v, bool) for v in size):
+        return h, w
+    sh, sw = size
+    return (sh, sw) if (h, w) == (sh + sh % 2, sw + sw % 2) else (h, w)
 
 
 def _sidecar(src: Path, frames: int | None) -> dict[str, Any] | None:
@@ -382,28 +387,35 @@ def write_video(
 # ----------------------------------------------------------------------------- reading
 
 
-def _read_folder_first(path: Path) -> np.ndarray:
-    """The first PNG frame of a folder (H, W, 3)."""
-    files = sorted(path.glob("*.png"))
-    if not files:
-        raise VideoError(f"Cannot read {path}: the folder holds no .png frames.")
-    try:
-        return image_rgb(Image.open(files[0]))[0]
-    except (OSError, ValueError) as e:
-        raise VideoError(f"Cannot read {path}: its first PNG frame is unreadable ({e}).") from None
-
-
-def _read_folder(path: Path, each: Each | None = None) -> Video:
+def _folder_files(path: Path) -> list[Path]:
     files = sorted(path.glob("*.png"))
     if not files:
         raise VideoError(
             f"Cannot read {path}: the folder holds no .png frames; point read_video "
             f"at a folder written by write_video or at a video file."
         )
-    fit = each or (lambda frame: frame)
+    return files
+
+
+def _read_folder(path: Path, only: str | None = None, each: Each | None = None) -> Video:
+    """A folder of PNG frames (only "first" or "last": that file alone), each frame passed
+    through each as it is read."""
+    files = _folder_files(path)
+    files = {"first": files[:1], "last": files[-1:], None: files}[only]
+    frames: list[np.ndarray] = []
+    held = 0
     try:
-        frames = np.stack([fit(image_rgb(Image.open(f))[0]) for f in files])
+        for f in files:
+            with Image.open(f) as img:
+                frame = image_rgb(img)[0]
+            frames.append(frame if each is None else each(frame))
+            held += frames[-1].nbytes
+            if held > MAX_DECODED:
+                raise VideoError(_too_big(path, len(frames), frame))
+        stacked = np.stack(frames)
     except (OSError, ValueError) as e:
+        if isinstance(e, VideoError):
+            raise
         raise VideoError(
             f"Cannot read {path}: its PNG frames are unreadable or differ in size "
             f"({e}); re-export the folder."
@@ -412,8 +424,16 @@ def _read_folder(path: Path, each: Each | None = None) -> Video:
     if (path / RECIPE_FILE).is_file():
         head = _parse_header((path / RECIPE_FILE).read_text())
     if head is None:
-        return Video(frames, FOLDER_FPS, {})
-    return Video(frames, head["fps"], head.get("recipe", {}))
+        return Video(stacked, FOLDER_FPS, {})
+    return Video(stacked, head.get("fps", FOLDER_FPS), head.get("recipe", {}))
+
+
+def _too_big(path: Path, count: int, frame: np.ndarray) -> str:
+    h, w = frame.shape[:2]
+    return (
+        f"Cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded ({count} frames "
+        f"of {w}x{h}); cut it shorter or scale it down first."
+    )
 
 
 def _decode(
@@ -431,13 +451,12 @@ def _decode(
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
-        size = _header_size(head)
-        rows, cols = (slice(0, size[0]), slice(0, size[1])) if size else (slice(None),) * 2
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
         frames: list[np.ndarray] = []
         held = 0
         for f in box.decode(stream):
-            frame = np.ascontiguousarray(_to_rgb(f)[rows, cols])
+            h, w = _unpadded(head, f.height, f.width)
+            frame = np.ascontiguousarray(_to_rgb(f)[:h, :w])
             if each is not None:
                 frame = each(frame)
             if only == "last":
@@ -448,11 +467,7 @@ def _decode(
                 break
             held += frame.nbytes
             if held > MAX_DECODED:
-                raise VideoError(
-                    f"Cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded "
-                    f"({len(frames)} frames of {f.width}x{f.height}); cut it shorter or scale "
-                    f"it down first."
-                )
+                raise VideoError(_too_big(path, len(frames), frame))
     if not frames:
         raise VideoError(
             f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
@@ -478,31 +493,33 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     if not src.exists():
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
-        first = _read_folder_first(src)
-        head = None
-        if (src / RECIPE_FILE).is_file():
-            head = _parse_header((src / RECIPE_FILE).read_text())
-        n = len(list(src.glob("*.png")))
-        fps = head["fps"] if head else FOLDER_FPS
-        return Probe(n, *first.shape[:2], fps, (head or {}).get("recipe", {}))
+        first = _read_folder(src, "first")
+        n = len(_folder_files(src))
+        return Probe(n, first.height, first.width, first.fps, first.recipe)
     try:
         with av.open(str(src)) as box:
             if not box.streams.video:
                 raise VideoError(f"Cannot read {src}: it has no video stream; pass a video file.")
             stream = box.streams.video[0]
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
-            rate = float(stream.guessed_rate or stream.average_rate or stream.base_rate or 24)
-            h, w = stream.codec_context.height, stream.codec_context.width
-            n = sum(1 for p in box.demux(stream) if p.size)
+            rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
+            h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
+            n = sum(1 for p in box.demux(stream) if p.size and not p.is_discard)
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
         raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}).") from None
+    if n == 0:
+        raise VideoError(f"Cannot read {src}: the video stream holds no frames.")
     head = head or _sidecar(src, n)
-    if head is None:
-        return Probe(n, h, w, rate, {})
-    h, w = _header_size(head) or (h, w)
-    return Probe(n, h, w, head.get("fps", rate), head.get("recipe", {}))
+    fps = (head or {}).get("fps", rate)
+    try:
+        fps = float(fps)
+    except (TypeError, ValueError):
+        fps = math.nan
+    if not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
+        raise VideoError(f"Cannot read {src}: its frame rate {fps} is not a clip's; re-encode it.")
+    return Probe(n, h, w, fps, (head or {}).get("recipe", {}))
 
 
 def read_video(
@@ -516,9 +533,7 @@ def read_video(
     if not src.exists():
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
-        video = _read_folder(src, each)
-        pick = {"first": slice(0, 1), "last": slice(-1, None), None: slice(None)}[only]
-        return Video(video.frames[pick], video.fps, video.recipe)
+        return _read_folder(src, only, each)
     try:
         frames, fps, head = _decode(src, only, each)
     except VideoError:
