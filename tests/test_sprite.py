@@ -106,3 +106,14 @@ def test_cut_prefers_the_object_inside_over_a_neighbour_the_region_clips() -> No
     mask, plate = cut(img, region, background(img, region))
     assert mask[20:28, 10:18].all() and not mask[2:16, 30:46].any()
     assert np.array_equal(plate[2:8, 30:46], img[2:8, 30:46])  # the neighbour stays put
+
+
+def test_a_soft_horizon_is_not_part_of_the_object() -> None:
+    """A photo's horizon is a band of sky-grass blends, far from both colours: it must not
+    join the object that stands on it (its line would move with the object)."""
+    img, region = _still()
+    img = cv2.resize(img, (768, 768), interpolation=cv2.INTER_CUBIC)  # a soft, wide band
+    region = cv2.resize(region.astype(np.uint8), (768, 768)) > 0
+    mask, _ = cut(img, region, background(img, region))
+    assert mask[:, 400:].sum() == 0  # nothing of the band far from the square
+    assert mask[340:428, 180:268].all()  # the square's inside

@@ -46,6 +46,19 @@ def _distance(frame: np.ndarray, colours: np.ndarray) -> np.ndarray:
     return best
 
 
+def _blend_distance(frame: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Distance from every pixel of frame (H, W, 3) to the nearest of colours (K, 3) or of
+    their two-colour blends (the soft edge between sky and grass, a gradient): (H, W)."""
+    f = frame.astype(np.float32)
+    best = _distance(frame, colours)
+    for i in range(len(colours)):
+        for j in range(i + 1, len(colours)):
+            a, ab = colours[i], colours[j] - colours[i]
+            t = np.clip(((f - a) @ ab) / max(float(ab @ ab), 1e-6), 0.0, 1.0)  # (H, W)
+            np.minimum(best, np.sqrt(((f - a - t[..., None] * ab) ** 2).sum(-1)), out=best)
+    return best
+
+
 def _parts(mask: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray]:
     """The connected parts of mask (8-connected) with at least MIN_PIXELS pixels: the label
     image (H, W) int32, their labels, and their areas and centres (N, 3) as (area, x, y)."""
@@ -74,7 +87,7 @@ def cut(
     colours, or the object fills most of the region. The object is the largest part that
     stands out and does not touch the region's edge (the image's border is not an edge)."""
     to_background = _distance(image, background)  # (H, W)
-    far = region & (to_background > FAR)
+    far = region & (_blend_distance(image, background) > FAR)  # not a backdrop's soft edge
     closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     labels, parts, info = _parts(closed > 0)
     if not parts:
