@@ -363,3 +363,31 @@ def test_start_from_the_guess_or_from_noise(pipe: Pipeline, clip: np.ndarray) ->
     assert np.array_equal(guessed.frames[0], clip[0]) and np.array_equal(noise.frames[0], clip[0])
     with pytest.raises(ValueError, match="start must be in"):
         pipe.generate("a red circle", start=0.0, **args)
+
+
+def test_python_callers_get_clear_errors_and_friendly_inputs(
+    pipe: Pipeline, clip: np.ndarray
+) -> None:
+    """A library user's arrays: PIL images, lists of frames, grey images, int masks and a
+    reference of any size are taken; floats and wrong shapes are one clear ValueError."""
+    pil = Image.fromarray(clip[0])
+    v = pipe.animate(pil, "a red circle", **FAST)
+    assert np.array_equal(v.frames[0], clip[0])
+    assert pipe.stylize(list(clip[:5]), "a red circle", **FAST).frames.shape == (5, 32, 32, 3)
+    assert pipe.animate(clip[0, ..., 0], "a red circle", **FAST).frames.shape == (5, 32, 32, 3)
+    m = pipe.morph(clip[0], pil, seconds=1.0, **FAST)  # images as the ends
+    assert np.array_equal(m.frames[0], clip[0])
+    mask = np.zeros(clip.shape[:3], np.uint8)
+    mask[:, 8:16, 8:16] = 1
+    assert pipe.inpaint(clip, "grass", mask=mask, **FAST).frames.shape == clip.shape
+    big = np.repeat(np.repeat(clip[3], 3, axis=0), 2, axis=1)  # (96, 64, 3)
+    g = pipe.generate("a red circle", reference=big, **FAST)
+    assert "reference: 64x96 cropped and resized to 32x32" in g.recipe["notices"]
+    for bad, words in (
+        (lambda: pipe.animate(clip[0] / 255.0, "x", **FAST), "uint8 pixels"),
+        (lambda: pipe.animate(clip[:3], "x", **FAST), "(H, W, 3)"),
+        (lambda: pipe.stylize(clip[0], "x", **FAST), "(T, H, W, 3)"),
+        (lambda: pipe.generate("x", reference=clip[0, ..., :2], **FAST), "the reference"),
+    ):
+        with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+            bad()

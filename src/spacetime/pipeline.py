@@ -33,7 +33,7 @@ from .models import lora
 from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
-from .verbs import Verbs
+from .verbs import Verbs, as_image
 
 SHIPPED = "spacetime-tiny"
 
@@ -229,6 +229,11 @@ class Pipeline(Verbs):
         steps, guidance, stop, frames, fps = (o[k] for k in keys)
         seed = int(seed)  # a numpy integer too
         h, w = o["height"], o["width"]
+        said: list[str] = []  # what was changed on the way in
+        if reference is not None:
+            reference = self._fit(
+                as_image(reference, "the reference")[None], said, "reference", (h, w)
+            )[0]
         window = int(m["frames"])
         if frames > window and known is None and init_video is None:
             # Longer than the model's clips and nothing given: a first clip, then extended
@@ -251,8 +256,6 @@ class Pipeline(Verbs):
             return Video(rest.frames, fps, {**first.recipe, "frames": frames, "windows": windows})
         given = known is not None and bool(known.any())  # pixels the caller gave
         if reference is not None:
-            if reference.shape != (h, w, 3):
-                raise ValueError(f"reference must be ({h}, {w}, 3), got {reference.shape}")
             n = frames - 1
             if known is None:
                 known_video, known = np.zeros((n, h, w, 3), np.uint8), np.zeros((n, h, w), bool)
@@ -348,7 +351,11 @@ class Pipeline(Verbs):
             **({"detail": detail} if guess is not None or not detail else {}),
             **({"reference": _digest(reference)} if reference is not None else {}),
             **(extra or {}),
-            **({"notices": [*(extra or {}).get("notices", []), *unread]} if unread else {}),
+            **(
+                {"notices": [*(extra or {}).get("notices", []), *said, *unread]}
+                if said or unread
+                else {}
+            ),
             "model": self.name,
             "model_hash": self.model_hash,
             **self.setup,

@@ -38,6 +38,54 @@ MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
+# ----------------------------------------------------------------------------- user arrays
+
+
+def as_image(x: Any, what: str = "the image") -> np.ndarray:
+    """A user's image as uint8 (H, W, 3): a numpy array (grey (H, W) made RGB) or a PIL
+    image (read as shown: EXIF turn, transparency on grey). Anything else is a ValueError
+    that says what is wanted."""
+    from PIL import Image
+
+    from .io.video import image_rgb
+
+    if isinstance(x, Image.Image):
+        return image_rgb(x)[0]
+    a = _uint8(x, what)
+    if a.ndim == 2:
+        a = np.repeat(a[..., None], 3, axis=-1)
+    if a.ndim != 3 or a.shape[-1] != 3 or min(a.shape) < 1:
+        raise ValueError(f"{what} must be an RGB image (H, W, 3), got shape {a.shape}")
+    return a
+
+
+def as_clip(x: Any, what: str = "the video") -> np.ndarray:
+    """A user's clip as uint8 (T, H, W, 3): a numpy array or a list of frames."""
+    a = _uint8(x, what)
+    if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
+        raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
+    return a
+
+
+def _clip_or_image(x: Any, what: str) -> np.ndarray:
+    """morph's ends: a clip (T, H, W, 3), or an image as a 1-frame clip."""
+    from PIL import Image
+
+    if isinstance(x, Image.Image) or np.ndim(x) in (2, 3):
+        return as_image(x, what)[None]
+    return as_clip(x, what)
+
+
+def _uint8(x: Any, what: str) -> np.ndarray:
+    a = np.asarray(x)
+    if a.dtype != np.uint8:
+        raise ValueError(
+            f"{what} must hold uint8 pixels 0..255, got {a.dtype}; from floats in 0..1 use "
+            "(x * 255).round().astype(np.uint8)"
+        )
+    return np.ascontiguousarray(a)
+
+
 # ----------------------------------------------------------------------------- fitting input
 
 
@@ -296,7 +344,7 @@ class Verbs:
     def _ref(self, reference: np.ndarray | None, hw: tuple[int, int], notices: list[str]):
         if reference is None:
             return None
-        return self._fit(reference[None], notices, "reference", hw)[0]
+        return self._fit(as_image(reference, "the reference")[None], notices, "reference", hw)[0]
 
     def _run(
         self,
@@ -374,6 +422,7 @@ class Verbs:
         **opts: Any,
     ) -> Video:
         """Image to video: the image is frame 0 and the prompt says what happens."""
+        image = as_image(image)
         _check_frames(frames)
         notices: list[str] = []
         img = self._fit(image[None], notices, "image")[0]
@@ -408,6 +457,7 @@ class Verbs:
             raise ValueError(
                 f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
             )
+        video = as_clip(video)
         notices: list[str] = []
         rate = float(self.meta["fps"])
         own = clip = self._fit(video, notices, "video", canvas)
@@ -480,6 +530,7 @@ class Verbs:
         **opts: Any,
     ) -> Video:
         """Raise the frame rate `factor` times: the input frames are every factor-th frame."""
+        video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
             ok = [k for k in range(2, window) if (window - 1) % k == 0]
@@ -521,6 +572,7 @@ class Verbs:
         transition at an even pace of change (known.even_pace). The model changes the
         picture a latent frame (4 frames) at a time, so as made it jumps every 4 frames.
         """
+        a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
         if not smooth >= 0:
             raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
         if seconds is not None and not 0 < seconds <= MAX_SECONDS:
@@ -568,6 +620,7 @@ class Verbs:
         frame rate (default: the model's). The clip comes back at its own size: the model
         repaints at its working size and the region is put back into the input's frames
         (put_back), every other pixel kept."""
+        video, mask = as_clip(video), np.asarray(mask, bool)
         t, h, w = video.shape[:3]
         if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
             size = f"{mask.shape[-1]}x{mask.shape[-2]}"
@@ -599,6 +652,7 @@ class Verbs:
             raise ValueError(
                 f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
             )
+        video = as_clip(video)
         t, vh, vw = video.shape[:3]
         if t * height * width * 3 > MAX_DECODED:
             raise ValueError(
@@ -655,6 +709,8 @@ class Verbs:
         of the eval's 12 items (docs/tasks.md). keep: the image's own object is moved as the
         model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
         where it cannot be cut out or followed, the model's pixels stay, with a notice."""
+        image = as_image(image)
+        region = None if region is None else np.asarray(region, bool)
         if to is not None and point is None:
             raise ValueError("--to drags a --point; give --point X,Y too")
         if (region is None) == (point is None):
@@ -715,6 +771,7 @@ class Verbs:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
         how far the clip is noised before the model redraws it (1 = ignore the input).
         Every frame is kept: pass the clip's `fps` to keep its frame rate."""
+        video = as_clip(video)
         if not 0.0 < strength <= 1.0:
             raise ValueError(f"--strength must be in (0, 1], got {strength}")
         notices: list[str] = []

@@ -33,7 +33,7 @@ from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
-from ..verbs import Verbs
+from ..verbs import Verbs, as_image
 from . import devices
 from .families import Family, detect, read_json, refusal
 
@@ -215,6 +215,8 @@ class ExternalPipeline(Verbs):
         if guidance_stop is not None and guidance_stop < 1:
             raise ValueError("--guidance-stop works with Spacetime models only; leave it unset")
         fam = self.family
+        if reference is not None:
+            reference = as_image(reference, "the reference")
         for need in (task, *(["reference"] if reference is not None else [])):
             if not fam.can(need):
                 raise ValueError(refusal(fam, need))
