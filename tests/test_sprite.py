@@ -114,6 +114,20 @@ def test_a_soft_horizon_is_not_part_of_the_object() -> None:
     img, region = _still()
     img = cv2.resize(img, (768, 768), interpolation=cv2.INTER_CUBIC)  # a soft, wide band
     region = cv2.resize(region.astype(np.uint8), (768, 768)) > 0
-    mask, _ = cut(img, region, background(img, region))
-    assert mask[:, 400:].sum() == 0  # nothing of the band far from the square
-    assert mask[340:428, 180:268].all()  # the square's inside
+    for left in (64, 0):  # a region inside the image, and one on its border
+        region[128:640, left:64] = True
+        mask, _ = cut(img, region, background(img, region))
+        assert mask[:, 400:].sum() == 0 and mask[:, :150].sum() == 0  # none of the band
+        assert mask[340:428, 180:268].all()  # the square's inside
+
+
+def test_an_object_of_a_blended_colour_is_still_found() -> None:
+    """Grey between a black and a white backdrop is a blend of the two, but it does not
+    run to the region's edge as a horizon does: it is the object."""
+    img = np.zeros((48, 48, 3), np.uint8)
+    img[:, 24:] = 255
+    img[18:30, 18:30] = 128  # (12, 12) grey across the black-white edge
+    region = np.zeros((48, 48), bool)
+    region[6:42, 6:42] = True
+    got = cut(img, region, background(img, region))
+    assert got is not None and got[0][19:29, 19:29].all()

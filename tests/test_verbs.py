@@ -381,13 +381,21 @@ def test_python_callers_get_clear_errors_and_friendly_inputs(
     mask[:, 8:16, 8:16] = 1
     assert pipe.inpaint(clip, "grass", mask=mask, **FAST).frames.shape == clip.shape
     big = np.repeat(np.repeat(clip[3], 3, axis=0), 2, axis=1)  # (96, 64, 3)
-    g = pipe.generate("a red circle", reference=big, **FAST)
-    assert "reference: 64x96 cropped and resized to 32x32" in g.recipe["notices"]
+    for n in (5, 9):  # one window, and chained windows
+        g = pipe.generate("a red circle", reference=big.astype(np.int64), frames=n, **FAST)
+        assert "reference: 64x96 cropped and resized to 32x32" in g.recipe["notices"]
+    e = pipe.extend(pipe.animate(clip[0], "x", **FAST), "x", seconds=0.5, **FAST)  # a Video
+    assert e.frames.shape[0] == 5 + 4
+    grey = np.repeat((mask * 255)[..., None], 3, axis=-1)  # a mask image read as RGB
+    assert pipe.inpaint(clip, "grass", mask=grey, **FAST).frames.shape == clip.shape
     for bad, words in (
-        (lambda: pipe.animate(clip[0] / 255.0, "x", **FAST), "uint8 pixels"),
+        (lambda: pipe.animate(clip[0] / 255.0, "x", **FAST), "from floats in 0..1"),
         (lambda: pipe.animate(clip[:3], "x", **FAST), "(H, W, 3)"),
         (lambda: pipe.stylize(clip[0], "x", **FAST), "(T, H, W, 3)"),
         (lambda: pipe.generate("x", reference=clip[0, ..., :2], **FAST), "the reference"),
+        (lambda: pipe.animate(clip[0] > 0, "x", **FAST), "a mask"),
+        (lambda: pipe.stylize([clip[0], clip[0, :16]], "x", **FAST), "the same size"),
+        (lambda: pipe.inpaint(clip, "x", mask=mask * 0.5, **FAST), "0/1 or 0/255"),
     ):
         with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
             bad()

@@ -253,7 +253,10 @@ class Pipeline(Verbs):
             more = (frames - window) / float(m["fps"])  # seconds
             rest = self.extend(first.frames, prompt, seconds=more, seed=seed + 1, **same)
             windows = 1 + int(rest.recipe["windows"])
-            return Video(rest.frames, fps, {**first.recipe, "frames": frames, "windows": windows})
+            recipe = {**first.recipe, "frames": frames, "windows": windows}
+            if said:
+                recipe["notices"] = [*said, *first.recipe.get("notices", [])]
+            return Video(rest.frames, fps, recipe)
         given = known is not None and bool(known.any())  # pixels the caller gave
         if reference is not None:
             n = frames - 1

@@ -87,14 +87,23 @@ def cut(
     colours, or the object fills most of the region. The object is the largest part that
     stands out and does not touch the region's edge (the image's border is not an edge)."""
     to_background = _distance(image, background)  # (H, W)
-    far = region & (_blend_distance(image, background) > FAR)  # not a backdrop's soft edge
+    edge = region & ~(cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+    far = region & (to_background > FAR)
+    # A backdrop's soft edge (a horizon's band of sky-grass blends, wide in a photo) is far
+    # from every background colour but near a blend of two; where such a band runs to the
+    # region's edge or the image's border it is backdrop, not part of the object standing
+    # on it. A blend-coloured object inside the region (grey on black and white) stays.
+    blends, bands, _ = _parts(far & (_blend_distance(image, background) <= FAR))
+    if bands:  # the rim: the region's edge, the image's border included
+        inner = cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8), borderValue=0)
+        rim = region & ~(inner > 0)
+        far &= ~np.isin(blends, sorted(set(np.unique(blends[rim]).tolist()) & set(bands)))
     closed = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     labels, parts, info = _parts(closed > 0)
     if not parts:
         return None
     # The moving object lies wholly inside its region; a part the region's edge cuts through
     # is a neighbour the region overlaps, taken only when there is nothing else.
-    edge = region & ~(cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
     touching = set(np.unique(labels[edge]).tolist())
     inside = [i for i, k in enumerate(parts) if k not in touching] or list(range(len(parts)))
     best = max(inside, key=lambda i: info[i, 0])

@@ -60,30 +60,59 @@ def as_image(x: Any, what: str = "the image") -> np.ndarray:
 
 
 def as_clip(x: Any, what: str = "the video") -> np.ndarray:
-    """A user's clip as uint8 (T, H, W, 3): a numpy array or a list of frames."""
+    """A user's clip as uint8 (T, H, W, 3): a numpy array, a list of frames or a Video."""
     a = _uint8(x, what)
     if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
         raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
     return a
 
 
+def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
+    """A user's mask as bool, (T, H, W) or (H, W): bool, 0/1 or 0/255 values (a grey mask
+    image given as (..., 1) or (..., 3) equal channels too). Anything else is a ValueError."""
+    a = np.asarray(x)
+    if a.ndim in (3, 4) and a.shape[-1] in (1, 3) and (a == a[..., :1]).all():
+        a = a[..., 0]  # a mask image read as RGB: its channels agree
+    if a.dtype != bool:
+        values = np.unique(a) if a.dtype.kind in "iuf" else np.array([-1])
+        if not (set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {0, 255}):
+            raise ValueError(f"{what} must be bool, 0/1 or 0/255, got {a.dtype} values")
+        a = a > 0
+    if a.ndim not in (2, 3) or min(a.shape) < 1:
+        raise ValueError(f"{what} must be (H, W) or (T, H, W), got shape {a.shape}")
+    return a
+
+
 def _clip_or_image(x: Any, what: str) -> np.ndarray:
-    """morph's ends: a clip (T, H, W, 3), or an image as a 1-frame clip."""
+    """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip."""
     from PIL import Image
 
-    if isinstance(x, Image.Image) or np.ndim(x) in (2, 3):
+    if isinstance(x, Image.Image) or (not isinstance(x, Video) and np.ndim(x) in (2, 3)):
         return as_image(x, what)[None]
     return as_clip(x, what)
 
 
 def _uint8(x: Any, what: str) -> np.ndarray:
-    a = np.asarray(x)
-    if a.dtype != np.uint8:
+    """x (an array, a list of frames, a Video) as a uint8 array; integers within 0..255
+    are taken, anything else is a ValueError that says what to do."""
+    if isinstance(x, Video):
+        x = x.frames
+    try:
+        a = np.asarray(x)
+    except ValueError:  # a list of frames of different sizes
+        raise ValueError(f"{what}: all frames must be the same size") from None
+    if a.dtype == np.uint8:
+        return a
+    if a.dtype.kind in "iu" and a.size and a.min() >= 0 and a.max() <= 255:
+        return a.astype(np.uint8)
+    if a.dtype == bool:
+        raise ValueError(f"{what} is bool, a mask; give RGB pixels 0..255")
+    if a.dtype.kind == "f":
         raise ValueError(
-            f"{what} must hold uint8 pixels 0..255, got {a.dtype}; from floats in 0..1 use "
+            f"{what} must hold pixels 0..255, got {a.dtype}; from floats in 0..1 use "
             "(x * 255).round().astype(np.uint8)"
         )
-    return np.ascontiguousarray(a)
+    raise ValueError(f"{what} must hold uint8 pixels 0..255, got {a.dtype}")
 
 
 # ----------------------------------------------------------------------------- fitting input
@@ -105,7 +134,7 @@ def _resize(frame: np.ndarray, h: int, w: int) -> np.ndarray:
     if frame.shape[:2] == (h, w):
         return frame
     interp = cv2.INTER_AREA if frame.shape[0] > h else cv2.INTER_CUBIC
-    return cv2.resize(frame, (w, h), interpolation=interp)
+    return cv2.resize(np.ascontiguousarray(frame), (w, h), interpolation=interp)
 
 
 def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
@@ -620,7 +649,7 @@ class Verbs:
         frame rate (default: the model's). The clip comes back at its own size: the model
         repaints at its working size and the region is put back into the input's frames
         (put_back), every other pixel kept."""
-        video, mask = as_clip(video), np.asarray(mask, bool)
+        video, mask = as_clip(video), as_mask(mask)
         t, h, w = video.shape[:3]
         if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
             size = f"{mask.shape[-1]}x{mask.shape[-2]}"
@@ -710,7 +739,9 @@ class Verbs:
         model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
         where it cannot be cut out or followed, the model's pixels stay, with a notice."""
         image = as_image(image)
-        region = None if region is None else np.asarray(region, bool)
+        region = None if region is None else as_mask(region, "the region")
+        if region is not None and region.ndim == 3:
+            region = region.any(axis=0)  # a mask clip: wherever it ever covers
         if to is not None and point is None:
             raise ValueError("--to drags a --point; give --point X,Y too")
         if (region is None) == (point is None):

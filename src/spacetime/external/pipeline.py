@@ -33,7 +33,7 @@ from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
-from ..verbs import Verbs, as_image
+from ..verbs import Verbs, as_clip, as_image
 from . import devices
 from .families import Family, detect, read_json, refusal
 
@@ -379,6 +379,7 @@ class ExternalPipeline(Verbs):
     ) -> Video:
         """As `Verbs.interpolate`; Wan FLF2V joins each pair of input frames in a window of
         its own, so factor must be a multiple of 4 there."""
+        video = as_clip(video)
         if self.family.key != "wan-flf2v":
             return super().interpolate(
                 video, factor=factor, fps=fps, prompt=prompt, canvas=canvas, **opts
