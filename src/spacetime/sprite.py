@@ -19,6 +19,7 @@ FAR = 40.0  # RGB distance from every background colour that makes a pixel the o
 PLENTY = 0.15  # a background colour covers at least this share of the ring (not a neighbour)
 MOST = 0.5  # an object covering more of its region than this is not cut out (no room to move)
 MIN_PIXELS = 4  # a smaller object or blob is not followed
+EDGE_EVERY = 256  # px of image side per px more of soft edge painted out around the object
 FLAT = 2.0  # mean RGB error of a plane fitted around the painted-out object: below, a smooth
 # backdrop (a plain colour, a sky's gradient) is filled from the plane, not by Telea
 
@@ -116,7 +117,10 @@ def cut(
     colours = palette(image[core if core.sum() >= MIN_PIXELS else rough], 3)
     near = cv2.dilate(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     mask = near & region & (_distance(image, colours) < to_background)
-    paint = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) * 255  # its soft edge
+    # Its soft edge is painted out too: 2 px at the model's size, wider in a photo, whose
+    # edges blend over more pixels (a band left behind fills the hole with the object's hue).
+    k = 5 + 2 * (max(image.shape[:2]) // EDGE_EVERY)
+    paint = cv2.dilate(mask.astype(np.uint8), np.ones((k, k), np.uint8)) * 255
     plate = _plane_fill(image, paint > 0)
     if plate is None:
         plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
