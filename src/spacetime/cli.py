@@ -417,16 +417,14 @@ def generate(
     from rich.progress import Progress
 
     from .io import check_output, read_media, write_video
-    from .verbs import check_options, fit_frames
+    from .verbs import check_options
 
     check_output(out)
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
-    ref = None if reference is None else read_media(reference, only="first").frames
-    pipe = load_model(model)
-    o = pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)
-    if ref is not None:
-        ref = fit_frames(ref, o["height"], o["width"])[0]
+    ref = None if reference is None else read_media(reference, only="first").frames[0]
+    pipe = load_model(model)  # generate fits the reference to the canvas, with a note
+    pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)
         step = steps_bar(bar, task, "generate")

@@ -86,7 +86,9 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
     return read_media(path, notes, only)
 
 
-def _whole(path: Path, notes: list[str], out: Path, inputs: dict[str, Path], model: Path | None):
+def _whole(
+    path: Path, notes: list[str], out: Path, inputs: dict[str, Path], model: Path | None
+) -> tuple[Any, Any, tuple[int, int]]:
     """(pipe, clip, canvas) for a verb that works on every frame at the model's working
     size: the clip is checked readable, the model loaded, then every frame cropped and
     resized to the canvas as it is decoded, so a long 4K clip never sits in memory at full
