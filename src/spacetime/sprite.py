@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .fill import fill
 from .known import gaussian_time
 
 RING = 3  # px: the band just outside the region whose colours are the background's
@@ -20,8 +21,6 @@ PLENTY = 0.15  # a background colour covers at least this share of the ring (not
 MOST = 0.5  # an object covering more of its region than this is not cut out (no room to move)
 MIN_PIXELS = 4  # a smaller object or blob is not followed
 EDGE_EVERY = 256  # px of image side per px more of soft edge painted out around the object
-FLAT = 2.0  # mean RGB error of a plane fitted around the painted-out object: below, a smooth
-# backdrop (a plain colour, a sky's gradient) is filled from the plane, not by Telea
 
 
 def palette(pixels: np.ndarray, k: int = COLOURS, least: float = 0.0) -> np.ndarray:
@@ -117,32 +116,28 @@ def cut(
     colours = palette(image[core if core.sum() >= MIN_PIXELS else rough], 3)
     near = cv2.dilate(rough.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     mask = near & region & (_distance(image, colours) < to_background)
-    # Its soft edge is painted out too: 2 px at the model's size, wider in a photo, whose
-    # edges blend over more pixels (a band left behind fills the hole with the object's hue).
-    k = 5 + 2 * (max(image.shape[:2]) // EDGE_EVERY)
-    paint = cv2.dilate(mask.astype(np.uint8), np.ones((k, k), np.uint8)) * 255
-    plate = _plane_fill(image, paint > 0)
-    if plate is None:
-        plate = cv2.inpaint(np.ascontiguousarray(image), paint, 3, cv2.INPAINT_TELEA)
+    plate, _ = fill(image, painted(mask), _others(image, background, to_background, far))
     return mask, plate
 
 
-def _plane_fill(image: np.ndarray, hole: np.ndarray) -> np.ndarray | None:
-    """image (H, W, 3) with the hole (H, W) filled from a plane per channel fitted to a
-    4-px band around it, or None when the plane misses the band by FLAT or more (texture, a
-    neighbour). Telea smooths a smooth backdrop into a visibly paler patch; a plane does not."""
-    band = cv2.dilate(hole.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
-    band &= ~hole
-    h, w = hole.shape
-    ys, xs = np.mgrid[0:h, 0:w] / max(h, w)
-    design = np.stack([np.ones((h, w)), xs, ys], axis=-1)  # (H, W, 3): 1, x, y
-    coef, *_ = np.linalg.lstsq(design[band], image[band].astype(np.float64), rcond=None)
-    fit = design @ coef  # (H, W, 3)
-    if np.abs(fit[band] - image[band]).mean() >= FLAT:
-        return None
-    out = image.copy()
-    out[hole] = fit[hole].round().clip(0, 255).astype(np.uint8)
-    return out
+def painted(mask: np.ndarray) -> np.ndarray:
+    """The hole the plate fills for an object's mask (H, W): the mask and its soft edge, 2 px
+    at the model's size and wider in a photo, whose edges blend over more pixels (a band left
+    behind would fill the hole with the object's hue)."""
+    k = 5 + 2 * (max(mask.shape) // EDGE_EVERY)
+    return cv2.dilate(mask.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+
+
+def _others(
+    image: np.ndarray, background: np.ndarray, to_background: np.ndarray, far: np.ndarray
+) -> np.ndarray:
+    """Pixels a fill may not copy: objects, with a 2 px edge. They are the parts far from the
+    background's colours and their blends (or standing out in the region) a 32nd of the
+    image's side across or more; smaller specks (stars in a night sky) are its texture."""
+    near = (to_background <= FAR) | (_blend_distance(image, background) <= FAR)
+    labels, parts, info = _parts(~near | far)
+    big = [k for k, area in zip(parts, info[:, 0]) if area >= (max(image.shape[:2]) / 32) ** 2]
+    return cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
 
 
 def follow(
