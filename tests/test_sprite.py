@@ -131,3 +131,16 @@ def test_an_object_of_a_blended_colour_is_still_found() -> None:
     region[6:42, 6:42] = True
     got = cut(img, region, background(img, region))
     assert got is not None and got[0][19:29, 19:29].all()
+
+
+def test_a_neighbour_in_the_band_is_not_taken_for_backdrop_on_a_clean_image() -> None:
+    cream, white = (205, 190, 150), (250, 250, 250)
+    img = np.zeros((64, 64, 3), np.uint8) + np.array(cream, np.uint8)
+    img[30:40, 30:40] = RED  # the object
+    img[48:54, 20:26] = white  # a neighbour across the region's bottom edge
+    region = np.zeros((64, 64), bool)
+    region[10:50, 10:50] = True
+    colours = background(img, region)  # the band holds two colours only: no k-means
+    assert colours is not None and colours.tolist() == [list(cream)]
+    mask, _ = cut(img, region, colours)
+    assert mask[30:40, 30:40].all() and mask.sum() == 100

@@ -27,9 +27,10 @@ def palette(pixels: np.ndarray, k: int = COLOURS, least: float = 0.0) -> np.ndar
     """Up to k representative colours of pixels (N, 3): float32 (K, 3), k-means centres,
     leaving out those that stand for less than a `least` share of the pixels."""
     px = pixels.reshape(-1, 3).astype(np.float32)
-    distinct = np.unique(px, axis=0)
-    if len(distinct) <= k:
-        return distinct
+    distinct, counts = np.unique(px, axis=0, return_counts=True)
+    if len(distinct) <= k:  # a clean backdrop's few colours: each a centre of its own
+        share = counts / len(px)
+        return distinct[share >= min(least, share.max())]
     crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
     cv2.setRNGSeed(0)
     _, labels, centres = cv2.kmeans(px, k, None, crit, 2, cv2.KMEANS_PP_CENTERS)
