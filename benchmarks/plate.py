@@ -1,7 +1,7 @@
 """The cinemagraph's plate against the true backdrop: how well each way of filling the hole
 left by the object (`spacetime.fill`) restores the backdrop the world drew behind it.
 
-    python benchmarks/plate.py [--items 60] [--size 64]
+    python benchmarks/plate.py [--items 60] [--size 64] [--sheet PNG]
 
 For each item of `spacetime eval`'s cinemagraph suite (`tasks.build("cinemagraph", ...)`,
 rendered at --size), the object is cut from frame 0 inside the item's box
@@ -9,7 +9,9 @@ rendered at --size), the object is cut from frame 0 inside the item's box
 verb does it (a plane, else a shifted copy, else Telea), Telea alone, the plane alone and the
 shifted copy alone (the last two only where they accept). Prints the PSNR of each on the
 hole's pixels (from the mean of the items' squared errors) against the world's backdrop alone
-(`render_background`), per backdrop and over all items, and which way `fill` took.
+(`render_background`), per backdrop and over all items, and which way `fill` took. --sheet
+writes a PNG of the first 5 items on a textured backdrop: the image, Telea's plate, the
+verb's plate and the backdrop alone, side by side.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=60)
     ap.add_argument("--size", type=int, default=64, help="render size (64: the eval's)")
+    ap.add_argument(
+        "--sheet", default=None, help="PNG of 5 textured items: image, Telea, fill, truth"
+    )
     a = ap.parse_args()
+    sheet: list[np.ndarray] = []
     frames, fps = 17, 8.0
     rows: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     took: dict[str, int] = defaultdict(int)
@@ -62,11 +68,20 @@ def main() -> None:
             "plane": F.plane(image, hole),
             "shift": F.shifted(image, hole, avoid),
         }
+        if a.sheet and len(sheet) < 5 and scene.background in ("checker", "grass", "sea", "night"):
+            cells = (image, ways["telea"], plate, truth.round().astype(np.uint8))
+            sheet.append(
+                np.concatenate(
+                    [np.pad(c, ((2, 2), (2, 2), (0, 0)), constant_values=255) for c in cells], 1
+                )
+            )
         for name, p in ways.items():
             if p is not None:
                 for key in (scene.background, "all"):
                     err = (p[hole].astype(np.float64) - truth[hole]) ** 2
                     rows[key][name].append(float(err.sum()) / err.size)  # MSE, pooled below
+    if a.sheet:
+        cv2.imwrite(a.sheet, cv2.cvtColor(np.concatenate(sheet, 0), cv2.COLOR_RGB2BGR))
     names = ("fill", "telea", "plane", "shift")
     print(f"size {a.size}, {sum(took.values())} items cut; fill took {dict(took)}")
     print(f"fill: {1000 * secs / max(1, sum(took.values())):.1f} ms an item")
