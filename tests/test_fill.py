@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from spacetime.fill import fill
 
@@ -45,14 +46,32 @@ def test_the_copy_leaves_other_objects_out() -> None:
     hole = _hole()
     image = floor.copy()
     image[hole] = (220, 30, 30)
-    image[10:22, 44:56] = (30, 200, 30)  # a neighbour inside the nearest in-phase copy
+    other = np.zeros(hole.shape, bool)
+    for y, x in ((16, 50), (64, 50), (40, 26), (40, 74)):  # in each nearest in-phase copy
+        image[y - 6 : y + 6, x - 6 : x + 6] = (30, 200, 30)
+        other[y - 8 : y + 8, x - 8 : x + 8] = True
     plate, _ = fill(image, hole)
     assert (plate[hole] == (30, 200, 30)).all(-1).any()  # copied along when not avoided
-    other = np.zeros(hole.shape, bool)
-    other[8:24, 42:58] = True
     plate, how = fill(image, hole, avoid=other)
     assert how == "shift"
     assert (plate[hole] == floor[hole]).all()  # taken from elsewhere on the floor
+
+
+def test_thin_and_whole_holes() -> None:
+    floor = _checker(200, 300, 20)
+    hole = np.zeros((200, 300), bool)
+    hole[117:119, 40:260] = True  # two rows, thinner than the shrunk image's pixels
+    image = floor.copy()
+    image[hole] = 0
+    plate, how = fill(image, hole)
+    assert how == "shift" and (plate == floor).all()
+    with pytest.raises(ValueError, match="whole image"):
+        fill(floor, np.ones((200, 300), bool))
+    grey = np.full((20, 30, 3), 200, np.uint8)
+    hole = np.ones((20, 30), bool)
+    hole[-1] = False  # one row left to fit: a constant, not an invented gradient
+    plate, how = fill(grey, hole)
+    assert how == "plane" and (plate == 200).all()
 
 
 def test_smooth_backdrops_take_the_plane_and_noise_falls_back_to_telea() -> None:

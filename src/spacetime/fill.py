@@ -16,7 +16,7 @@ FLAT = 2.0  # mean RGB error of a plane on the band: below, the backdrop is smoo
 MATCH = 12.0  # RMS RGB error of the best shifted copy on the band: above, Telea
 SEARCH = 96  # px: the longest side the shift is searched at before it is refined full size
 CANDIDATES = 8  # best shifts of the coarse search refined at full size
-BAND_PIXELS = 2000  # most band pixels a refined shift is scored on (then all, for the fill)
+SAMPLE = 2000  # most band (and hole) pixels a refined shift is checked on; the winner on all
 
 
 def fill(image: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None = None):
@@ -24,6 +24,8 @@ def fill(image: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None = None):
     "telea" | "none"). avoid: pixels no copy may take (other objects)."""
     if not hole.any():
         return image.copy(), "none"
+    if not _band(hole).any():
+        raise ValueError("the hole covers the whole image: there is nothing to fill it from")
     plate = plane(image, hole)
     if plate is not None:
         return plate, "plane"
@@ -44,15 +46,27 @@ def _design(ys: np.ndarray, xs: np.ndarray, side: int) -> np.ndarray:
     return np.stack([np.ones(len(ys)), xs / side, ys / side], axis=-1)
 
 
+def _fit(design: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Least-squares plane coefficients (3, C) of values (N, C) over design (N, 3); a
+    constant, their mean, where the pixels do not span a plane (one row, one pixel)."""
+    coef, _, rank, _ = np.linalg.lstsq(design, values, rcond=None)
+    if rank < 3:
+        coef = np.zeros((3, values.shape[1]))
+        coef[0] = values.mean(axis=0)
+    return coef
+
+
 def plane(image: np.ndarray, hole: np.ndarray) -> np.ndarray | None:
     """image with the hole filled from a plane per channel fitted to the band around it, or
-    None when the plane misses the band by FLAT or more (texture, a neighbour). Telea would
-    smooth a gradient into a visibly paler patch; a plane does not."""
-    band = _band(hole)
+    None when the plane misses the band by FLAT or more (texture, a neighbour) or there is
+    no band. Telea would smooth a gradient into a visibly paler patch; a plane does not."""
+    by, bx = np.nonzero(_band(hole))
+    if len(by) == 0:
+        return None
     side = max(hole.shape)
-    by, bx = np.nonzero(band)
-    coef, *_ = np.linalg.lstsq(_design(by, bx, side), image[band].astype(np.float64), rcond=None)
-    if np.abs(_design(by, bx, side) @ coef - image[band]).mean() >= FLAT:
+    values = image[by, bx].astype(np.float64)  # (N, 3)
+    coef = _fit(_design(by, bx, side), values)
+    if np.abs(_design(by, bx, side) @ coef - values).mean() >= FLAT:
         return None
     hy, hx = np.nonzero(hole)
     out = image.copy()
@@ -68,30 +82,55 @@ def shifted(
     plane fitted to their difference (a gradient of light); None when no copy matches within
     MATCH. The copy comes from outside the hole and the avoided pixels, wholly inside the
     image. A periodic texture (a checkered floor) is so continued in phase, and a horizon
-    stays level."""
+    stays level. Offsets found on the shrunk image (`_coarse`) are refined at full size by a
+    local search whose step halves down to a pixel, scored on a sample of a photo's pixels."""
     bad = hole if avoid is None else hole | avoid
     by, bx = np.nonzero(_band(hole) & ~bad)  # the backdrop around the hole
-    side = max(hole.shape)
-    step = max(1, len(by) // BAND_PIXELS)  # a photo's band is scored on a sample
-    scored = []
-    for dy, dx in _coarse(image, hole, bad):
-        got = _residual(image, bad, by[::step], bx[::step], dy, dx)
-        if got is not None:
-            scored.append((got[0] + 1e-4 * np.hypot(dy, dx), dy, dx))  # ties: the nearest
     hy, hx = np.nonzero(hole)
-    for rms, dy, dx in sorted(scored):
-        if rms > MATCH:
+    if len(by) == 0:
+        return None
+    b_step, h_step = max(1, len(by) // SAMPLE), max(1, len(hy) // SAMPLE)
+    memo: dict[tuple[int, int], float] = {}
+
+    def score(d: tuple[int, int]) -> float:
+        if d not in memo:
+            memo[d] = np.inf
+            if _lands(bad, hy[::h_step], hx[::h_step], *d):
+                got = _residual(image, bad, by[::b_step], bx[::b_step], *d)
+                if got is not None:  # ties: the nearest shift
+                    memo[d] = got[0] + 1e-4 * float(np.hypot(*d))
+        return memo[d]
+
+    coarse, f = _coarse(image, hole, bad)
+    found = set()
+    for d in coarse:
+        step = max(1, f // 2)
+        while True:  # 5 x 5 shifts around the best so far, `step` px apart
+            near = [(d[0] + i * step, d[1] + j * step) for i in range(-2, 3) for j in range(-2, 3)]
+            d = min(near, key=score)
+            if step == 1:
+                break
+            step = max(1, step // 2)
+        found.add(d)
+    for d in sorted(found, key=score):
+        if score(d) > MATCH:
             break
-        if not _inside(hy + dy, hx + dx, hole.shape).all() or bad[hy + dy, hx + dx].any():
-            continue  # the copy must come from pixels it may take
-        got = _residual(image, bad, by, bx, dy, dx)
-        if got is None:
+        if not _lands(bad, hy, hx, *d):
+            continue  # every pixel of the copy must come from one it may take
+        got = _residual(image, bad, by, bx, *d)
+        if got is None or got[0] > MATCH:
             continue
-        copy = image[hy + dy, hx + dx] + _design(hy, hx, side) @ got[1]  # (M, 3)
+        copy = image[hy + d[0], hx + d[1]] + _design(hy, hx, max(hole.shape)) @ got[1]
         out = image.copy()
-        out[hy, hx] = copy.round().clip(0, 255).astype(np.uint8)
+        out[hy, hx] = copy.round().clip(0, 255).astype(np.uint8)  # copy: (M, 3)
         return out
     return None
+
+
+def _lands(bad: np.ndarray, ys: np.ndarray, xs: np.ndarray, dy: int, dx: int) -> bool:
+    """Whether every pixel (ys, xs) shifted by (dy, dx) is inside the image and not bad."""
+    ys, xs = ys + dy, xs + dx
+    return bool(_inside(ys, xs, bad.shape).all() and not bad[ys, xs].any())
 
 
 def _residual(
@@ -107,7 +146,7 @@ def _residual(
     by, bx = by[ok], bx[ok]
     diff = image[by, bx].astype(np.float64) - image[by + dy, bx + dx]  # (N, 3)
     design = _design(by, bx, max(bad.shape))  # (N, 3)
-    coef, *_ = np.linalg.lstsq(design, diff, rcond=None)
+    coef = _fit(design, diff)
     return float(np.sqrt(((diff - design @ coef) ** 2).mean())), coef
 
 
@@ -115,17 +154,27 @@ def _inside(ys: np.ndarray, xs: np.ndarray, shape: tuple[int, ...]) -> np.ndarra
     return (ys >= 0) & (ys < shape[0]) & (xs >= 0) & (xs < shape[1])
 
 
-def _coarse(image: np.ndarray, hole: np.ndarray, bad: np.ndarray) -> list[tuple[int, int]]:
-    """The CANDIDATES best shifts (dy, dx) at full size, each within the coarse grid's step of
-    a shift found on the image shrunk to SEARCH px a side: every shift scored at once as
-    correlations (FFT), the band's squared difference to the image shifted under it."""
+def _coarse(
+    image: np.ndarray, hole: np.ndarray, bad: np.ndarray
+) -> tuple[list[tuple[int, int]], int]:
+    """The CANDIDATES best shifts (dy, dx) found on the image shrunk f times to SEARCH px a
+    side, in full-size pixels, and f: every shift scored at once as correlations (FFT), the
+    squared difference of the band to the image shifted under it. A shrunk pixel that any
+    hole or bad pixel touches counts as one, so a thin hole does not vanish. The shrunk band
+    is 4 shrunk pixels wide: in a photo it compares more of the surroundings than the
+    full-size band does."""
     h, w = hole.shape
     f = max(1, int(np.ceil(max(h, w) / SEARCH)))
     sh, sw = -(-h // f), -(-w // f)
     img = cv2.resize(image, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float64) / 255
-    small = cv2.resize(hole.astype(np.uint8), (sw, sh), interpolation=cv2.INTER_AREA) > 0
-    bad_s = cv2.resize(bad.astype(np.uint8) * 255, (sw, sh), interpolation=cv2.INTER_AREA) > 0
+
+    def shrink(mask: np.ndarray) -> np.ndarray:
+        return cv2.resize(mask.astype(np.uint8) * 255, (sw, sh), interpolation=cv2.INTER_AREA) > 0
+
+    small, bad_s = shrink(hole), shrink(bad)
     band = (_band(small) & ~bad_s).astype(np.float64)  # the template's weights
+    if not band.any():
+        return [], f
     good = (~(bad_s | small)).astype(np.float64)  # pixels a copy may take
     shape = (2 * sh, 2 * sw)  # zero-padded: shifts up to a whole side, no wrap-around
 
@@ -146,10 +195,4 @@ def _coarse(image: np.ndarray, hole: np.ndarray, bad: np.ndarray) -> list[tuple[
     dy, dx = np.where(dy >= sh, dy - shape[0], dy), np.where(dx >= sw, dx - shape[1], dx)
     rms = np.where(valid, rms + 1e-4 * np.hypot(dy, dx), np.inf)  # ties: the nearest shift
     order = np.argsort(rms, axis=None)[:CANDIDATES]
-    found = []
-    for k in order:
-        if not np.isfinite(rms.flat[k]):
-            break
-        cy, cx = int(dy.flat[k]) * f, int(dx.flat[k]) * f
-        found += [(cy + i, cx + j) for i in range(-f + 1, f) for j in range(-f + 1, f)]
-    return list(dict.fromkeys(found))
+    return [(int(dy.flat[k]) * f, int(dx.flat[k]) * f) for k in order if rms.flat[k] < np.inf], f

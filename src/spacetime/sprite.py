@@ -134,10 +134,13 @@ def _others(
 ) -> np.ndarray:
     """Pixels a fill may not copy: objects, with a 2 px edge. They are the parts far from the
     background's colours and their blends (or standing out in the region) a 32nd of the
-    image's side across or more; smaller specks (stars in a night sky) are its texture."""
+    image's side across or more; smaller specks (stars in a night sky) are its texture. A
+    part larger than a quarter of the image is backdrop the band's colours missed (light
+    drifting across a floor, grass under a sky), not an object."""
     near = (to_background <= FAR) | (_blend_distance(image, background) <= FAR)
     labels, parts, info = _parts(~near | far)
-    big = [k for k, area in zip(parts, info[:, 0]) if area >= (max(image.shape[:2]) / 32) ** 2]
+    least, most = (max(image.shape[:2]) / 32) ** 2, image.shape[0] * image.shape[1] / 4
+    big = [k for k, area in zip(parts, info[:, 0], strict=True) if least <= area <= most]
     return cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
 
 
