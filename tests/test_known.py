@@ -117,6 +117,28 @@ def test_a_pixel_still_between_known_frames_keeps_the_guess(monkeypatch) -> None
     assert kept[1, 1:-1, 1:7].all() and not kept[2, 1:7, 1:7].any()
 
 
+def test_a_pixel_no_frame_knows_keeps_the_guess_where_the_model_agrees() -> None:
+    video = np.full((5, 16, 16, 3), 100, np.uint8)
+    known = np.ones((5, 16, 16), bool)
+    known[:, 4:12, 4:12] = False  # inpainting: never known in any frame
+    rt = np.full(video.shape, 100.0, np.float32)
+    out = rt + 5  # the model left the fill as it was, within agreement's 12
+    out[2, 5:9, 5:9] = 250  # but drew something here
+    kept = guess_kept(out, rt, (video, known))
+    assert kept[1, 4:12, 4:12].all()  # the guess's sharp fill, not the VAE's blur
+    assert not kept[2, 5:9, 5:9].any()
+
+
+def test_start_guess_continues_a_texture_into_a_hole_no_frame_knows() -> None:
+    ys, xs = np.mgrid[0:48, 0:48]
+    floor = np.where(((ys // 6 + xs // 6) % 2 == 1)[..., None], 60, 100).astype(np.uint8)
+    video = np.repeat(np.repeat(floor[None], 3, axis=-1), 5, axis=0)  # (5, 48, 48, 3)
+    known = np.ones((5, 48, 48), bool)
+    known[:, 18:30, 18:30] = False
+    g = start_guess(np.where(known[..., None], video, 0).astype(np.uint8), known)
+    assert np.array_equal(g, video)  # the checks go on in phase, not a grey smudge
+
+
 def test_start_guess_fills_every_pixel_and_keeps_the_known() -> None:
     video = np.full((5, 16, 16, 3), 90, np.uint8)
     video[:, 4:8, 4:8] = 0  # never known: painted in from the surroundings, not left black

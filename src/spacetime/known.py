@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from .eval.metrics import flow_interpolate, optical_flow
+from .fill import fill
 
 STILL = 0.25  # px per frame: slower flow is read as noise and held still
 CHANGED = 8  # grey levels (0-255): a smaller change between two frames is not motion
@@ -212,17 +213,17 @@ def extrapolate(past: np.ndarray, steps: int) -> np.ndarray:
 
 def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
-    known in any frame painted in from their surroundings (OpenCV Telea, frame by frame).
+    known in any frame filled from their surroundings frame by frame (`fill`: a plane, a
+    shifted copy of the texture around them, or OpenCV Telea).
     Frames past the last whole known frames, with nothing known (an extension), continue
     their motion instead (extrapolate); so do frames before the first ones (extending back).
     Empty frames between two whole known frames (interpolation) follow the optical flow
     between them (flow_interpolate) rather than a blend, which shows a moving object twice.
     Both only within one shot: not from a reference image or across a morph."""
     out = guess_from_known(video, known)
-    never = (~known.any(axis=0)).astype(np.uint8) * 255  # (H, W)
+    never = ~known.any(axis=0)  # (H, W)
     if never.any() and known.any():
-        paint = cv2.INPAINT_TELEA
-        out = np.stack([cv2.inpaint(np.ascontiguousarray(f), never, 3, paint) for f in out])
+        out = np.stack([fill(f, never)[0] for f in out])
     whole = np.flatnonzero(known.all(axis=(1, 2)))
     empty = ~known.any(axis=(1, 2))
     t = len(known)
@@ -379,8 +380,9 @@ def guess_kept(
     """Where detail keeps the classical guess's own pixels: bool (T, H, W). video is the
     model's decoded output, round_trip the guess's VAE round trip, given (known_video, known)
     when the guess was made from known pixels (not for video-to-video). Kept: where the two
-    agree (agreement) and some frame knows the pixel; and every pixel still between two
-    known frames (still_between; with a finite STILL_TOL, only where the model is that close)."""
+    agree (agreement), and every pixel still between two known frames (still_between; with a
+    finite STILL_TOL, only where the model is that close). A pixel no frame knows (inpaint,
+    outpaint) is kept where the model agrees with the guess's fill there (`start_guess`)."""
     agree = agreement(video, round_trip)
     if given is None:
         return agree
@@ -388,4 +390,4 @@ def guess_kept(
     still = still_between(known_video, known)
     if np.isfinite(STILL_TOL):
         still &= agreement(video, round_trip, STILL_TOL)
-    return (agree & known.any(axis=0)) | still
+    return agree | still
