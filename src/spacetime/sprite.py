@@ -135,12 +135,16 @@ def _others(
     """Pixels a fill may not copy: objects, with a 2 px edge. They are the parts far from the
     background's colours and their blends (or standing out in the region) a 32nd of the
     image's side across or more; smaller specks (stars in a night sky) are its texture. A
-    part larger than a quarter of the image is backdrop the band's colours missed (light
-    drifting across a floor, grass under a sky), not an object."""
+    part larger than a quarter of the image, or running across it from side to side (a
+    horizon's edge), is backdrop the band's colours missed, not an object."""
     near = (to_background <= FAR) | (_blend_distance(image, background) <= FAR)
-    labels, parts, info = _parts(~near | far)
-    least, most = (max(image.shape[:2]) / 32) ** 2, image.shape[0] * image.shape[1] / 4
-    big = [k for k, area in zip(parts, info[:, 0], strict=True) if least <= area <= most]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((~near | far).astype(np.uint8))
+    h, w = image.shape[:2]
+    area, across, down = (
+        stats[:, k] for k in (cv2.CC_STAT_AREA, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    )
+    least, most = (max(h, w) / 32) ** 2, h * w / 4
+    big = [k for k in range(1, n) if least <= area[k] <= most and across[k] < w and down[k] < h]
     return cv2.dilate(np.isin(labels, big).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
 
 
@@ -214,7 +218,7 @@ def _scale(area: np.ndarray) -> np.ndarray:
     return np.sqrt(np.exp(slope * t)).clip(0.25, 4.0)
 
 
-MARGIN = 16  # px around the region that cutting and filling look at (RING, plane band)
+MARGIN = 16  # px around the region that following and redrawing look at (RING, a band)
 
 
 def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.ndarray | None:
@@ -223,17 +227,29 @@ def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.nda
     (no rotation) over the painted-out still. uint8 (T, H, W, 3); frame 0 and every pixel
     outside the region are the image's. None when the object cannot be cut out or followed
     (the model's clip is then the answer). Only the region's box (and MARGIN around it) is
-    looked at, so a photo costs what its region does."""
+    followed and redrawn, and the object is cut from that box grown by the region's size,
+    so a photo costs what its region does."""
     if len(clip) < 2:
         return clip.copy()  # frame 0 alone: the image, nothing to follow
     ys, xs = np.nonzero(region)
     if len(ys) == 0:
         return None
     h, w = region.shape
-    y0, y1 = max(0, ys.min() - MARGIN), min(h, ys.max() + 1 + MARGIN)
-    x0, x1 = max(0, xs.min() - MARGIN), min(w, xs.max() + 1 + MARGIN)
-    box = (slice(y0, y1), slice(x0, x1))
-    inner = _keep_look(image[box], region[box], clip[(slice(None), *box)])
+
+    def around(grow: int) -> tuple[slice, slice]:
+        y0, x0 = max(0, ys.min() - grow), max(0, xs.min() - grow)
+        return slice(y0, min(h, ys.max() + 1 + grow)), slice(x0, min(w, xs.max() + 1 + grow))
+
+    # The object is cut from a box grown by the region's own size, so that the hole it leaves
+    # can be filled from a copy of the backdrop beside it; the rest looks at the region's box.
+    wide, box = around(max(MARGIN, int(np.ptp(ys)) + 1, int(np.ptp(xs)) + 1)), around(MARGIN)
+    colours = background(image[wide], region[wide])
+    got = None if colours is None else cut(image[wide], region[wide], colours)
+    if got is None:
+        return None
+    sub = tuple(slice(b.start - a.start, b.stop - a.start) for a, b in zip(wide, box, strict=True))
+    mask, plate = got[0][sub], got[1][sub]  # the region's box within the wide one
+    inner = _keep_look(image[box], region[box], clip[(slice(None), *box)], colours, mask, plate)
     if inner is None:
         return None
     out = np.repeat(image[None], len(clip), axis=0)
@@ -241,13 +257,16 @@ def keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.nda
     return out
 
 
-def _keep_look(image: np.ndarray, region: np.ndarray, clip: np.ndarray) -> np.ndarray | None:
-    """keep_look on the region's box."""
-    colours = background(image, region)
-    got = None if colours is None else cut(image, region, colours)
-    if got is None:
-        return None
-    mask, plate = got
+def _keep_look(
+    image: np.ndarray,
+    region: np.ndarray,
+    clip: np.ndarray,
+    colours: np.ndarray,
+    mask: np.ndarray,
+    plate: np.ndarray,
+) -> np.ndarray | None:
+    """keep_look on the region's box, given the backdrop's colours, the object's mask and
+    the plate there."""
     found = follow(clip, region, mask, image, colours)
     if found is None:
         return None
