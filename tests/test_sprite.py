@@ -144,3 +144,18 @@ def test_a_neighbour_in_the_band_is_not_taken_for_backdrop_on_a_clean_image() ->
     assert colours is not None and colours.tolist() == [list(cream)]
     mask, _ = cut(img, region, colours)
     assert mask[30:40, 30:40].all() and mask.sum() == 100
+
+
+def test_a_line_across_the_image_is_backdrop_the_fill_may_copy() -> None:
+    truth = np.zeros((96, 96, 3), np.uint8)
+    truth[:48] = SKY
+    truth[50:] = GRASS
+    truth[50:, ::8] = (30, 120, 45)  # blades: a texture only a copy continues
+    truth[48:50] = (250, 250, 200)  # the horizon's edge: no blend of sky and grass
+    img = truth.copy()
+    img[36:60, 30:44] = RED  # the object stands across the horizon
+    region = np.zeros((96, 96), bool)
+    region[24:72, 20:76] = True
+    mask, plate = cut(img, region, background(img, region))
+    hole = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    assert np.abs(plate.astype(int) - truth)[hole].max() <= 2  # the line and blades go on
