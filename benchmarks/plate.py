@@ -25,7 +25,7 @@ import numpy as np
 
 from spacetime import fill as F
 from spacetime.eval import tasks as T
-from spacetime.sprite import _distance, _others, background, cut, painted
+from spacetime.sprite import FAR, _distance, _others, background, cut, painted
 from spacetime.world.render import render, render_background
 
 
@@ -56,7 +56,7 @@ def main() -> None:
             continue
         mask, plate = got  # the verb's plate
         hole = painted(mask)
-        far = region & (_distance(image, colours) > 40)
+        far = region & (_distance(image, colours) > FAR)
         avoid = _others(image, colours, _distance(image, colours), far)
         t = time.perf_counter()
         _, how = F.fill(image, hole, avoid)  # which way it took (avoid as cut's, near enough)

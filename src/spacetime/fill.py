@@ -19,7 +19,9 @@ CANDIDATES = 8  # best shifts of the coarse search refined at full size
 SAMPLE = 2000  # most band (and hole) pixels a refined shift is checked on; the winner on all
 
 
-def fill(image: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None = None):
+def fill(
+    image: np.ndarray, hole: np.ndarray, avoid: np.ndarray | None = None
+) -> tuple[np.ndarray, str]:
     """image with the hole filled, and how: (plate (H, W, 3) uint8, "plane" | "shift" |
     "telea" | "none"). avoid: pixels no copy may take (other objects)."""
     if not hole.any():
