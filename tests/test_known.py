@@ -10,6 +10,7 @@ from spacetime.known import (
     colour_lut,
     even_pace,
     extrapolate,
+    flow_sure,
     gaussian_time,
     guess_from_known,
     guess_kept,
@@ -115,6 +116,33 @@ def test_a_pixel_still_between_known_frames_keeps_the_guess(monkeypatch) -> None
     monkeypatch.setattr("spacetime.known.STILL_TOL", 40.0)  # benchmarks/detail.py's knob
     kept = guess_kept(out, rt, (video, known))
     assert kept[1, 1:-1, 1:7].all() and not kept[2, 1:7, 1:7].any()
+
+
+def test_an_interpolation_keeps_the_flow_where_it_is_sure() -> None:
+    video = np.full((9, 32, 32, 3), 120, np.uint8)
+    for t in range(9):  # a red square moving right a pixel a frame
+        video[t, 12:18, 4 + t : 10 + t] = (230, 60, 40)
+    known = np.zeros((9, 32, 32), bool)
+    known[[0, 4, 8]] = True
+    given = np.where(known[..., None], video, 0).astype(np.uint8)
+    guess = start_guess(given, known)
+    assert np.abs(guess[2].astype(int) - video[2]).max() < 40  # the square where it is
+    rt = guess.astype(np.float32)
+    out = rt.copy()
+    out[2, 10:20, 4:14] = 175  # the model redrew the square as a blur
+    kept = guess_kept(out, rt, (given, known))
+    assert kept[2, 10:20, 4:14].all()  # the flow's sharp square, not the model's blur
+
+
+def test_flow_sure_takes_or_leaves_each_region_whole() -> None:
+    made = np.zeros((3, 16, 16), bool)
+    made[1, 2:5, 2:5] = made[1, 10:13, 10:13] = made[2, 2:5, 2:5] = True
+    doubt = np.zeros((3, 16, 16), np.float32)
+    doubt[1, 10:, 10:] = 90  # the flow's two warps disagree here
+    doubt[2] = np.inf  # not an interpolated frame
+    sure = flow_sure(made, doubt)
+    assert sure[1, 0:7, 0:7].all()  # the region, grown by 2 pixels
+    assert not sure[1, 8:, 8:].any() and not sure[2].any() and not sure[0].any()
 
 
 def test_a_pixel_no_frame_knows_keeps_the_guess_where_the_model_agrees() -> None:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
 from spacetime.eval.metrics import (
     blend_interpolate,
+    dis_flow,
     dynamic_degree,
     extrapolate_track,
+    flow_between,
     flow_interpolate,
+    flow_warps,
     opencv_inpaint,
     optical_flow,
     permanence,
@@ -157,6 +161,44 @@ def test_flow_interpolate_disc() -> None:
     err_flow = np.abs(flow_mid.astype(float) - truth).mean()
     err_blend = np.abs(blend_mid.astype(float) - truth).mean()
     assert err_flow < 0.75 * err_blend
+
+
+def disc_on_texture(cx: float) -> np.ndarray:
+    """(H, W, 3) uint8: a light disc of radius 5 at (cx, 26) on a fixed grey noise texture."""
+    noise = np.random.default_rng(0).integers(0, 255, (H, W)).astype(np.float32)
+    tex = cv2.GaussianBlur(noise, (0, 0), 1.0)
+    img = np.repeat((60 + (tex - tex.mean()) * 1.5).clip(0, 255)[..., None], 3, -1)
+    ys, xs = np.mgrid[0:H, 0:W]
+    img[(xs - cx) ** 2 + (ys - 26) ** 2 <= 25] = 230
+    return img.astype(np.uint8)
+
+
+def test_dis_flow_keeps_an_object_apart_from_a_textured_backdrop() -> None:
+    a, b, truth = disc_on_texture(16), disc_on_texture(24), disc_on_texture(20)
+    err = {
+        fn.__name__: np.abs(flow_interpolate(a, b, 1, fn)[0].astype(float) - truth).mean()
+        for fn in (dis_flow, optical_flow)
+    }
+    assert err["dis_flow"] < 2.0  # the disc in the middle, the texture where it was
+    assert err["dis_flow"] < err["optical_flow"] / 2  # Farneback smears the two together
+    assert dis_flow(a, b).shape == (H, W, 2)
+
+
+def test_flow_between_blends_the_two_warps() -> None:
+    a, b = disc_frame(20.0), disc_frame(30.0)
+    ts = np.array([0.25, 0.5])
+    fa, fb = flow_warps(a, b, ts)
+    assert fa.shape == fb.shape == (2, H, W, 3)
+    blend = np.rint((1 - ts[:, None, None, None]) * fa + ts[:, None, None, None] * fb)
+    assert (flow_between(a, b, ts) == blend.clip(0, 255)).all()
+
+    def doubt(step: float) -> np.ndarray:  # how far the two warps differ halfway, (H, W)
+        a, b = disc_frame(16.0, r=4), disc_frame(16.0 + step, r=4)
+        fa, fb = flow_warps(a, b, np.array([0.5]), dis_flow)
+        return np.abs(fa - fb).max(axis=-1)[0]
+
+    assert doubt(4).max() < 8  # a small step: both ends put the disc in one place
+    assert (doubt(30) > 32).sum() > 50  # lost: two half discs, one from each end
 
 
 def test_opencv_inpaint_flat() -> None:

@@ -12,13 +12,14 @@ import itertools
 import cv2
 import numpy as np
 
-from .eval.metrics import flow_interpolate, optical_flow
+from .eval.metrics import dis_flow, flow_interpolate, flow_warps, optical_flow
 from .fill import fill
 
 STILL = 0.25  # px per frame: slower flow is read as noise and held still
 CHANGED = 8  # grey levels (0-255): a smaller change between two frames is not motion
 SAME_SHOT = 30.0  # mean absolute difference (0-255) under which two frames are one shot
 STILL_TOL = np.inf  # detail keeps a still_between pixel's guess where the model is this close
+FLOW_SURE = 32.0  # an interpolation's two flow warps differing less (mean, 0-255): flow trusted
 
 
 def _same_shot(a: np.ndarray, b: np.ndarray) -> bool:
@@ -211,6 +212,18 @@ def extrapolate(past: np.ndarray, steps: int) -> np.ndarray:
     return out
 
 
+def _gaps(video: np.ndarray, known: np.ndarray) -> list[tuple[int, int]]:
+    """Interpolation gaps: pairs (a, b) of whole known frames of one shot with only empty
+    frames between them."""
+    whole = np.flatnonzero(known.all(axis=(1, 2)))
+    empty = ~known.any(axis=(1, 2))
+    return [
+        (int(a), int(b))
+        for a, b in itertools.pairwise(whole)
+        if b - a > 1 and empty[a + 1 : b].all() and _same_shot(video[a], video[b])
+    ]
+
+
 def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Where sampling starts for a task with known pixels: guess_from_known, with pixels never
     known in any frame filled from their surroundings frame by frame (`fill`: a plane, a
@@ -218,18 +231,17 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     Frames past the last whole known frames, with nothing known (an extension), continue
     their motion instead (extrapolate); so do frames before the first ones (extending back).
     Empty frames between two whole known frames (interpolation) follow the optical flow
-    between them (flow_interpolate) rather than a blend, which shows a moving object twice.
-    Both only within one shot: not from a reference image or across a morph."""
+    between them (flow_interpolate on dis_flow) rather than a blend, which shows a moving
+    object twice. Both only within one shot: not from a reference image or across a morph."""
     out = guess_from_known(video, known)
     never = ~known.any(axis=0)  # (H, W)
     if never.any() and known.any():
         out = np.stack([fill(f, never)[0] for f in out])
+    for a, b in _gaps(video, known):
+        out[a + 1 : b] = flow_interpolate(video[a], video[b], b - a - 1, dis_flow)
     whole = np.flatnonzero(known.all(axis=(1, 2)))
     empty = ~known.any(axis=(1, 2))
     t = len(known)
-    for a, b in itertools.pairwise(whole):  # a gap between two whole frames
-        if b - a > 1 and empty[a + 1 : b].all() and _same_shot(video[a], video[b]):
-            out[a + 1 : b] = flow_interpolate(video[a], video[b], b - a - 1)
     if len(whole) < 2:
         return out
     a, b = whole[-2], whole[-1]  # extension: the motion up to b continued
@@ -372,6 +384,31 @@ def agreement(video: np.ndarray, round_trip: np.ndarray, tol: float = 12.0) -> n
     return np.stack([cv2.erode(f, kernel) for f in close]).astype(bool)
 
 
+def flow_doubt(video: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """How unsure start_guess's flow is in each interpolated pixel: the largest channel
+    difference (0-255) between the two warps it blends (flow_warps), float32 (T, H, W);
+    inf in frames no interpolation gap holds."""
+    doubt = np.full(known.shape, np.inf, np.float32)
+    for a, b in _gaps(video, known):
+        ts = np.arange(1, b - a) / (b - a)
+        fa, fb = flow_warps(video[a], video[b], ts, dis_flow)
+        doubt[a + 1 : b] = np.abs(fa - fb).max(axis=-1)
+    return doubt
+
+
+def flow_sure(made: np.ndarray, doubt: np.ndarray) -> np.ndarray:
+    """Of the pixels where the model made something of its own (made, bool (T, H, W)), the
+    regions where the interpolation's flow was sure (flow_doubt under FLOW_SURE on average):
+    bool (T, H, W). Each connected region, grown by 2 pixels, is taken or left whole."""
+    sure = np.zeros_like(made)
+    kernel = np.ones((5, 5), np.uint8)
+    for t in np.flatnonzero(np.isfinite(doubt).all(axis=(1, 2)) & made.any(axis=(1, 2))):
+        n, labels = cv2.connectedComponents(cv2.dilate(made[t].astype(np.uint8), kernel))
+        means = np.bincount(labels.ravel(), doubt[t].ravel(), n) / np.bincount(labels.ravel())
+        sure[t] = (means <= FLOW_SURE)[labels] & (labels > 0)
+    return sure
+
+
 def guess_kept(
     video: np.ndarray,
     round_trip: np.ndarray,
@@ -380,9 +417,12 @@ def guess_kept(
     """Where detail keeps the classical guess's own pixels: bool (T, H, W). video is the
     model's decoded output, round_trip the guess's VAE round trip, given (known_video, known)
     when the guess was made from known pixels (not for video-to-video). Kept: where the two
-    agree (agreement), and every pixel still between two known frames (still_between; with a
-    finite STILL_TOL, only where the model is that close). A pixel no frame knows (inpaint,
-    outpaint) is kept where the model agrees with the guess's fill there (`start_guess`)."""
+    agree (agreement), every pixel still between two known frames (still_between; with a
+    finite STILL_TOL, only where the model is that close), and in an interpolation every
+    region the model redrew where the flow was sure (flow_sure): the model's redraw of a
+    moving object is softer than the flow's warp of it, and is worth it only where the flow
+    lost the object. A pixel no frame knows (inpaint, outpaint) is kept where the model
+    agrees with the guess's fill there (`start_guess`)."""
     agree = agreement(video, round_trip)
     if given is None:
         return agree
@@ -390,4 +430,5 @@ def guess_kept(
     still = still_between(known_video, known)
     if np.isfinite(STILL_TOL):
         still &= agreement(video, round_trip, STILL_TOL)
-    return agree | still
+    kept = agree | still
+    return kept | flow_sure(~kept & ~known, flow_doubt(known_video, known))

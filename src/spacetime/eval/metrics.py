@@ -11,7 +11,8 @@ Python floats (or small dicts / tuples of them).
 * :func:`dynamic_degree` VBench "dynamic degree" with Farneback flow in place of RAFT.
 * :func:`psnr`, :func:`ssim` (Wang et al., 2004, Gaussian window sigma 1.5).
 * :func:`permanence` object permanence from an analyser's tracks.
-* Baselines for restoring hidden content: :func:`blend_interpolate`, :func:`flow_interpolate`,
+* Baselines for restoring hidden content: :func:`blend_interpolate`, :func:`flow_interpolate`
+  (Farneback flow by default, :func:`dis_flow` on request),
   :func:`opencv_inpaint`, :func:`extrapolate_track`.
 """
 
@@ -19,17 +20,19 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import cv2
 import numpy as np
 
 __all__ = [
     "blend_interpolate",
+    "dis_flow",
     "dynamic_degree",
     "extrapolate_track",
     "flow_between",
     "flow_interpolate",
+    "flow_warps",
     "opencv_inpaint",
     "optical_flow",
     "permanence",
@@ -39,6 +42,10 @@ __all__ = [
     "warping_error",
 ]
 
+Flow = Callable[[np.ndarray, np.ndarray], np.ndarray]  # frames a, b -> (H, W, 2)
+# DIS's short side: chosen on 24 interpolation items the eval does not use, over 128 to 512
+# (6x for the world's 64 px frames; 5x and 7x were 1 to 2 dB worse, docs/tasks.md)
+DIS_MIN_SIDE = 384
 FLOW_MIN_SIDE = 128  # frames with a shorter side are upscaled by an integer factor for Farneback
 # Farneback runs on 8-bit grey levels as they are, with wide windows (see optical_flow): tuned
 # so that two identical frames of any world background give ~0 flow. Known limit: a pan over
@@ -95,6 +102,32 @@ def temporal_flicker(frames: np.ndarray) -> float:
     return (255.0 - mad) / 255.0
 
 
+def _grey_pair(
+    a: np.ndarray, b: np.ndarray, side: int = FLOW_MIN_SIDE
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Frames a and b (H, W, 3) as 8-bit grey levels for a flow, upscaled (bicubic) by the
+    integer factor k that brings a short side below side up to it: (kH, kW) each, and k."""
+    a, b = _frame(a, "a"), _frame(b, "b")
+    _same_shape(a, b)
+    h, w = a.shape[:2]
+    k = max(1, math.ceil(side / min(h, w)))
+    ga, gb = (
+        cv2.cvtColor(np.ascontiguousarray(x, np.uint8), cv2.COLOR_RGB2GRAY) for x in (a, b)
+    )  # (H, W) uint8
+    if k > 1:
+        ga = cv2.resize(ga, (w * k, h * k), interpolation=cv2.INTER_CUBIC)  # (kH, kW)
+        gb = cv2.resize(gb, (w * k, h * k), interpolation=cv2.INTER_CUBIC)
+    return ga, gb, k
+
+
+def _scaled_back(flow: np.ndarray, k: int) -> np.ndarray:
+    """A flow (kH, kW, 2) of upscaled frames, area-averaged back to (H, W, 2) pixels."""
+    if k > 1:
+        h, w = flow.shape[0] // k, flow.shape[1] // k
+        flow = cv2.resize(flow, (w, h), interpolation=cv2.INTER_AREA) / k
+    return flow.astype(np.float32)
+
+
 def optical_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Dense Farneback flow from frame ``a`` to ``b``: (H, W, 2) float32, (dx, dy) in pixels.
 
@@ -105,17 +138,8 @@ def optical_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     iterations, poly_n 5, poly_sigma 1.1: with a window of H // 8 and 3 iterations, two
     identical frames of the world's grass gave 4 px of flow.
     """
-    a, b = _frame(a, "a"), _frame(b, "b")
-    _same_shape(a, b)
-    h, w = a.shape[:2]
-    k = max(1, math.ceil(FLOW_MIN_SIDE / min(h, w)))
-    ga, gb = (
-        cv2.cvtColor(np.ascontiguousarray(x, np.uint8), cv2.COLOR_RGB2GRAY) for x in (a, b)
-    )  # (H, W) uint8
-    if k > 1:
-        ga = cv2.resize(ga, (w * k, h * k), interpolation=cv2.INTER_CUBIC)  # (kH, kW)
-        gb = cv2.resize(gb, (w * k, h * k), interpolation=cv2.INTER_CUBIC)
-    win = max(5, (h * k) // 6) | 1  # odd
+    ga, gb, k = _grey_pair(a, b)
+    win = max(5, ga.shape[0] // 6) | 1  # odd
     flow = cv2.calcOpticalFlowFarneback(
         ga,
         gb,
@@ -128,9 +152,18 @@ def optical_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         poly_sigma=1.1,
         flags=0,
     )  # (kH, kW, 2)
-    if k > 1:
-        flow = cv2.resize(flow, (w, h), interpolation=cv2.INTER_AREA) / k  # (H, W, 2)
-    return flow.astype(np.float32)
+    return _scaled_back(flow, k)
+
+
+def dis_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Dense inverse search flow (Kroeger et al., 2016; OpenCV's DISOpticalFlow, medium
+    preset) from ``a`` to ``b``: (H, W, 2) float32, as optical_flow, on grey levels upscaled to
+    a short side of DIS_MIN_SIDE. Its coarse-to-fine patch search follows a small object that
+    moves further than its own size between the two frames, where Farneback loses it or
+    moves it backwards."""
+    ga, gb, k = _grey_pair(a, b, DIS_MIN_SIDE)
+    dis = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
+    return _scaled_back(dis.calc(ga, gb, None), k)
 
 
 def _grid(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
@@ -301,8 +334,8 @@ def blend_interpolate(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.clip(np.rint(np.array(out).reshape(n, *a.shape)), 0, 255).astype(np.uint8)
 
 
-def flow_interpolate(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """n in-between frames by optical flow; uint8 (n, H, W, 3).
+def flow_interpolate(a: np.ndarray, b: np.ndarray, n: int, flow: Flow | None = None) -> np.ndarray:
+    """n in-between frames by optical flow (default optical_flow, Farneback); uint8 (n, H, W, 3).
 
     With F01 = flow(a -> b) and F10 = flow(b -> a), the flows from time t to the two ends are
     approximated as in Super SloMo (Jiang et al., 2018), i.e. using the flows sampled at the
@@ -310,21 +343,40 @@ def flow_interpolate(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     ``a`` forward by t) and F_t1 = (1-t)^2 F01 - t (1-t) F10 (roughly (1-t) F01 back from ``b``).
     The two backward warps are blended with weights (1-t, t); occlusions are not modelled.
     """
-    return flow_between(a, b, np.arange(1, n + 1) / (n + 1))
+    return flow_between(a, b, np.arange(1, n + 1) / (n + 1), flow)
 
 
-def flow_between(a: np.ndarray, b: np.ndarray, ts: np.ndarray) -> np.ndarray:
+def flow_warps(
+    a: np.ndarray, b: np.ndarray, ts: np.ndarray, flow: Flow | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two warps flow_between blends at each fraction t of ts: ``a`` carried forward to
+    t and ``b`` carried back to it, float32 (len(ts), H, W, 3) each. Where they differ, the
+    flow is unsure (an occlusion, or an object it lost)."""
+    a, b = _same_shape(_frame(a, "a"), _frame(b, "b"))
+    fn = flow or optical_flow
+    f01, f10 = fn(a, b), fn(b, a)  # (H, W, 2)
+    fa, fb = a.astype(np.float32), b.astype(np.float32)
+    ws = [
+        (
+            _warp(fa, -(1 - t) * t * f01 + t * t * f10),
+            _warp(fb, (1 - t) ** 2 * f01 - t * (1 - t) * f10),
+        )
+        for t in ts
+    ]
+    return (
+        np.array([w[0] for w in ws]).reshape(len(ts), *a.shape),
+        np.array([w[1] for w in ws]).reshape(len(ts), *a.shape),
+    )
+
+
+def flow_between(
+    a: np.ndarray, b: np.ndarray, ts: np.ndarray, flow: Flow | None = None
+) -> np.ndarray:
     """Frames at fractions ts (each in [0, 1]) of the way from a to b along their optical
     flow, as flow_interpolate makes them; uint8 (len(ts), H, W, 3)."""
-    a, b = _same_shape(_frame(a, "a"), _frame(b, "b"))
-    f01, f10 = optical_flow(a, b), optical_flow(b, a)  # (H, W, 2)
-    fa, fb = a.astype(np.float32), b.astype(np.float32)
-    out = []
-    for t in ts:
-        ft0 = -(1 - t) * t * f01 + t * t * f10
-        ft1 = (1 - t) ** 2 * f01 - t * (1 - t) * f10
-        out.append((1 - t) * _warp(fa, ft0) + t * _warp(fb, ft1))  # (H, W, 3)
-    return np.clip(np.rint(np.array(out).reshape(len(ts), *a.shape)), 0, 255).astype(np.uint8)
+    fa, fb = flow_warps(a, b, ts, flow)
+    t = np.asarray(ts, np.float32).reshape(-1, 1, 1, 1)
+    return np.clip(np.rint((1 - t) * fa + t * fb), 0, 255).astype(np.uint8)
 
 
 def opencv_inpaint(frames: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -9,7 +9,8 @@ classical baselines, so a model must beat them in the same table:
 - extend: the first half known; baselines: hold the last frame, continue the optical flow of
   the last known frames (pixels, known.extrapolate), and constant-velocity extrapolation of
   the analysed tracks (positions only, for the track error).
-- interpolate: every fourth frame known; baselines: linear blend, Farneback flow.
+- interpolate: every fourth frame known; baselines: linear blend, Farneback flow, DIS flow
+  (metrics.dis_flow, which the model's own guess follows).
 - morph: the last frame of clip A and the first of an unrelated clip B known; there is no
   truth in between, so it is scored on the end frames and the largest frame-to-frame jump.
 - inpaint: a box hidden in every frame; baseline: OpenCV inpainting (Telea).
@@ -205,6 +206,11 @@ def flow(item: TaskItem) -> np.ndarray:
     return _between(item, metrics.flow_interpolate)
 
 
+def dis_flow(item: TaskItem) -> np.ndarray:
+    """Interpolation along DIS flow: the guess the model's sampling starts from."""
+    return _between(item, lambda a, b, n: metrics.flow_interpolate(a, b, n, metrics.dis_flow))
+
+
 def flow_extrapolate(item: TaskItem) -> np.ndarray:
     """Extension: the motion of the last known frames continued (known.extrapolate);
     this is also the guess the model's sampling starts from."""
@@ -218,7 +224,7 @@ def opencv_inpaint(item: TaskItem) -> np.ndarray:
 BASELINES: dict[str, dict[str, Method]] = {
     "animate": {"hold": hold},
     "extend": {"hold": hold, "flow-extrapolate": flow_extrapolate},
-    "interpolate": {"blend": blend, "flow": flow},
+    "interpolate": {"blend": blend, "flow": flow, "dis-flow": dis_flow},
     "morph": {"blend": blend},
     "inpaint": {"opencv-inpaint": opencv_inpaint},
     "outpaint": {"opencv-inpaint": opencv_inpaint},
