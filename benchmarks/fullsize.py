@@ -5,10 +5,11 @@
 Renders a world clip at 256 px and scales it up (cubic) to the sizes a film-maker has: a
 17-frame 1080p clip, an 8-second 1080p clip at 30 fps, a 640x480 clip and a 4032x2268
 photo. Then runs, each in a fresh `spacetime` process as a user would, inpaint (a box),
-outpaint (4:3 to 16:9), cinemagraph (a click on the object), stylize (the long clip), info
-and sheet. Prints, for each, the wall-clock seconds and the process's peak resident memory
-(`os.wait4`), and the output's size: inpaint, outpaint and cinemagraph give back the
-input's own size, the others work at the canvas. --keep DIR keeps inputs and outputs.
+outpaint (4:3 to 16:9), cinemagraph (a click on the object), interpolate (4x, the 17-frame
+clip), stylize (the long clip), info and sheet. Prints, for each, the wall-clock seconds and
+the process's peak resident memory (`os.wait4`), and the output's size: inpaint, outpaint,
+cinemagraph and interpolate give back the input's own size, stylize works at the canvas.
+--keep DIR keeps inputs and outputs.
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ def main() -> None:
         "cinemagraph 4032x2268 photo, --point": (
             ["cinemagraph", f"{r}/photo.png", "the red star moves right", "--point", "800,1400"],
             "cinemagraph.mp4",
+        ),
+        "interpolate 1080p, 17 frames, --factor 4": (
+            ["interpolate", f"{r}/hd.mp4", "--factor", "4"],
+            "interpolate.mp4",
         ),
         "stylize 1080p, 240 frames at 30 fps": (
             ["stylize", f"{r}/long.mp4", "a large blue star drifting right on a grass field"],

@@ -73,6 +73,20 @@ def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> Non
         pipe.interpolate(clip, factor=3, fps=8.0)
 
 
+def test_interpolate_comes_back_at_the_clip_size(pipe: Pipeline, clip: np.ndarray) -> None:
+    """The model works at its canvas; the made frames are the DIS flow's at the clip's own
+    size, with the model's redraw put back only where the flow was unsure."""
+    from spacetime.eval.metrics import dis_flow, flow_interpolate
+
+    big = np.repeat(np.repeat(clip[::4], 2, axis=1), 3, axis=2)  # (5, 64, 96, 3)
+    v = pipe.interpolate(big, factor=4, fps=2.0, **FAST)
+    assert v.frames.shape == (17, 64, 96, 3)
+    assert np.array_equal(v.frames[::4], big)  # the clip's own frames, untouched
+    assert any("put back into the 96x64 frames" in n for n in v.recipe["notices"])
+    flow = flow_interpolate(big[0], big[1], 3, dis_flow)  # (3, 64, 96, 3)
+    assert (v.frames[1:4] == flow).all(axis=-1).mean() > 0.5  # full-size pixels, not a blur
+
+
 def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -> None:
     other = clip[::-1]
     v = pipe.morph(clip, other, seconds=1.0, **FAST)
@@ -337,6 +351,21 @@ def test_whole_clip_verbs_decode_at_the_working_size(
     made = read_video(out)
     assert made.frames.shape[1:3] == (16, 48)
     assert made.recipe["notices"] == ["video: 42x16 cropped and resized to 48x16"]
+
+
+def test_interpolate_command_keeps_the_clip_size(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+) -> None:
+    big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
+    path = _write(tmp_path, "big.mp4", big)
+    out = tmp_path / "out.mp4"
+    r = CliRunner().invoke(
+        app, ["interpolate", str(path), "--factor", "2", "-o", str(out), "-m", str(tiny_model)]
+    )
+    assert r.exit_code == 0, r.output
+    made = read_video(out)
+    assert made.frames.shape[:3] == (9, 64, 64)
+    assert any("put back into the 64x64 frames" in n for n in made.recipe["notices"])
 
 
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:

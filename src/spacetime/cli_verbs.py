@@ -224,10 +224,26 @@ def interpolate(
     start: Start = None,
     quiet: Quiet = False,
 ) -> None:
-    """Fill in frames: the output has FACTOR times the frame rate of the input."""
+    """Fill in frames: the output has FACTOR times the frame rate of the input, at its own
+    size; at the model's working size when that would not fit in memory."""
+    from .io import video as io_video
+    from .io.media import IMAGE_SUFFIXES
+
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
-    pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
+    canvas: tuple[int, int] | None = None
+    first = _media(video, [], "first")  # a bad path or file fails before the model loads
+    n = 1 if video.suffix.lower() in IMAGE_SUFFIXES else io_video.probe(video).num_frames
+    held = max(n - 1, 1) * max(factor, 1) * first.height * first.width * 3  # the result
+    if held <= io_video.MAX_DECODED:
+        pipe = _prepare(out, {"video": video}, model)
+        clip = _media(video, notes)
+    else:
+        pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
+        notes.append(
+            f"made at {canvas[1]}x{canvas[0]}, the model's working size: at {first.width}x"
+            f"{first.height} the result would hold {held / 2**30:.1f} GiB of frames"
+        )
     _run(
         pipe,
         out,

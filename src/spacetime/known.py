@@ -22,7 +22,7 @@ STILL_TOL = np.inf  # detail keeps a still_between pixel's guess where the model
 FLOW_SURE = 32.0  # an interpolation's two flow warps differing less (mean, 0-255): flow trusted
 
 
-def _same_shot(a: np.ndarray, b: np.ndarray) -> bool:
+def same_shot(a: np.ndarray, b: np.ndarray) -> bool:
     """Whether frames a and b (H, W, 3) are close enough for optical flow between them (a
     morph's two ends are not: they are blended instead)."""
     return float(np.abs(a.astype(np.float32) - b).mean()) < SAME_SHOT
@@ -220,7 +220,7 @@ def _gaps(video: np.ndarray, known: np.ndarray) -> list[tuple[int, int]]:
     return [
         (int(a), int(b))
         for a, b in itertools.pairwise(whole)
-        if b - a > 1 and empty[a + 1 : b].all() and _same_shot(video[a], video[b])
+        if b - a > 1 and empty[a + 1 : b].all() and same_shot(video[a], video[b])
     ]
 
 
@@ -245,10 +245,10 @@ def start_guess(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     if len(whole) < 2:
         return out
     a, b = whole[-2], whole[-1]  # extension: the motion up to b continued
-    if b == a + 1 < t - 1 and empty[b + 1 :].all() and _same_shot(video[a], video[b]):
+    if b == a + 1 < t - 1 and empty[b + 1 :].all() and same_shot(video[a], video[b]):
         out[b + 1 :] = extrapolate(video[_end_run(whole, video, -1)], t - 1 - b)
     a, b = whole[1], whole[0]  # backwards
-    if b == a - 1 > 0 and empty[:b].all() and _same_shot(video[a], video[b]):
+    if b == a - 1 > 0 and empty[:b].all() and same_shot(video[a], video[b]):
         out[:b] = extrapolate(video[_end_run(whole, video, 0)][::-1], b)[::-1]
     return out
 
@@ -259,7 +259,7 @@ def _end_run(whole: np.ndarray, video: np.ndarray, end: int) -> np.ndarray:
     step = -1 if end == -1 else 1
     run = [int(whole[end])]
     for i in whole[::step][1:]:
-        if i != run[-1] + step or len(run) > GAPS or not _same_shot(video[i], video[run[0]]):
+        if i != run[-1] + step or len(run) > GAPS or not same_shot(video[i], video[run[0]]):
             break
         run.append(int(i))
     return np.array(run[::step])

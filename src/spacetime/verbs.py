@@ -558,7 +558,12 @@ class Verbs:
         canvas: tuple[int, int] | None = None,
         **opts: Any,
     ) -> Video:
-        """Raise the frame rate `factor` times: the input frames are every factor-th frame."""
+        """Raise the frame rate `factor` times: the input frames are every factor-th frame.
+        The clip comes back at its own size: the model works at its working size, and each
+        made frame is the DIS flow's between the input's own frames (full_size_between),
+        with the model's redraw put back resized where it kept one. canvas: the size a
+        caller already shrank the frames to (the command line, for a result too big to
+        hold at full size): the result stays at it."""
         video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
@@ -569,16 +574,30 @@ class Verbs:
         if not MIN_FPS <= fps <= MAX_FPS:
             raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video", canvas)
+        t, h, w = video.shape[:3]
+        hw = canvas or self.canvas(h, w)
+        full = canvas is None and hw != (h, w)
+        if full and (t - 1) * factor * h * w * 3 > MAX_DECODED:
+            raise ValueError(
+                f"{(t - 1) * factor + 1} frames of {w}x{h} would hold "
+                f"{(t - 1) * factor * h * w * 3 / 2**30:.1f} GiB; cut the clip shorter"
+            )
+        clip = (
+            fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
+        )
         total = (len(clip) - 1) * factor + 1
         frames = np.zeros((total, *clip.shape[1:]), np.uint8)
         frames[::factor] = clip
         known = np.zeros(frames.shape[:3], bool)
         known[::factor] = True
         extra = {"factor": factor, "input_fps": fps}
-        return self._run(
+        made = self._run(
             prompt, frames, known, "interpolate", notices, extra, fps=fps * factor, **opts
         )
+        if full:
+            made.frames = full_size_between(video, frames, known, made.frames)
+            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
+        return made
 
     def morph(
         self,
@@ -811,6 +830,38 @@ class Verbs:
         return self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
         )
+
+
+def full_size_between(
+    video: np.ndarray, small: np.ndarray, known: np.ndarray, made: np.ndarray
+) -> np.ndarray:
+    """An interpolation made at the working size, at the input's own size. video (n, H, W,
+    3) holds the input frames, small (T, h, w, 3) them at the working size every factor-th
+    frame (known (T, h, w) marks them), made (T, h, w, 3) the result. Each input frame is
+    kept as it is; each made frame is start_guess's interpolation between the input frames
+    around it made at full size (the DIS flow's, or a blend across a cut), except the
+    pixels where made is not that guess, the model's own redraw, which are put back from
+    made resized (put_back). uint8 (T, H, W, 3)."""
+    from .eval.metrics import blend_interpolate, dis_flow, flow_interpolate
+    from .known import same_shot, start_guess
+
+    factor = int(np.flatnonzero(known.all(axis=(1, 2)))[1])
+    redrawn = (made != start_guess(small, known)).any(axis=-1) & ~known  # (T, h, w)
+    t, (fh, fw) = len(made), video.shape[1:3]
+    out = np.empty((t, fh, fw, 3), np.uint8)
+    out[::factor] = video
+    for i in range(len(video) - 1):
+        a, b = video[i], video[i + 1]
+        gap = slice(i * factor + 1, (i + 1) * factor)
+        if same_shot(small[i * factor], small[(i + 1) * factor]):
+            out[gap] = flow_interpolate(a, b, factor - 1, dis_flow)
+        else:  # a cut: blended, as start_guess does
+            out[gap] = blend_interpolate(a, b, factor - 1)
+    grown = [
+        cv2.resize(m.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR) for m in redrawn
+    ]
+    region = np.stack(grown) > 0  # (T, H, W): every pixel a redrawn one touches
+    return put_back(out, made, region, inplace=True)
 
 
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
