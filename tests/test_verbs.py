@@ -73,7 +73,9 @@ def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> Non
         pipe.interpolate(clip, factor=3, fps=8.0)
 
 
-def test_interpolate_comes_back_at_the_clip_size(pipe: Pipeline, clip: np.ndarray) -> None:
+def test_interpolate_comes_back_at_the_clip_size(
+    pipe: Pipeline, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The model works at its canvas; the made frames are the DIS flow's at the clip's own
     size, with the model's redraw put back only where the flow was unsure."""
     from spacetime.eval.metrics import dis_flow, flow_interpolate
@@ -85,6 +87,10 @@ def test_interpolate_comes_back_at_the_clip_size(pipe: Pipeline, clip: np.ndarra
     assert any("put back into the 96x64 frames" in n for n in v.recipe["notices"])
     flow = flow_interpolate(big[0], big[1], 3, dis_flow)  # (3, 64, 96, 3)
     assert (v.frames[1:4] == flow).all(axis=-1).mean() > 0.5  # full-size pixels, not a blur
+    monkeypatch.setattr("spacetime.verbs.MAX_DECODED", big.nbytes)  # the result would not fit
+    small = pipe.interpolate(big, factor=4, fps=2.0, **FAST)
+    assert small.frames.shape[1:3] != (64, 96)  # made at the working size, with a note why
+    assert any("the result would hold" in n for n in small.recipe["notices"])
 
 
 def test_morph_starts_and_ends_on_its_inputs(pipe: Pipeline, clip: np.ndarray) -> None:
@@ -219,6 +225,9 @@ def test_window_starts_cover_the_clip() -> None:
         starts = window_starts(total, 17)
         assert starts[0] == 0 and starts[-1] + 17 >= total
         assert all(b - a < 17 for a, b in itertools.pairwise(starts))
+    # interpolate's windows meet on input frames: at factor 8, frames 0, 8, 16, ...
+    assert window_starts(41, 17, 16) == [0, 16, 24]
+    assert all(s % 8 == 0 for s in window_starts(8 * 9 + 1, 17, 16))
 
 
 def _write(tmp: Path, name: str, frames: np.ndarray, fps: float = 8.0) -> Path:

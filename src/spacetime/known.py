@@ -398,13 +398,14 @@ def flow_doubt(video: np.ndarray, known: np.ndarray) -> np.ndarray:
 
 def flow_sure(made: np.ndarray, doubt: np.ndarray) -> np.ndarray:
     """Of the pixels where the model made something of its own (made, bool (T, H, W)), the
-    regions where the interpolation's flow was sure (flow_doubt under FLOW_SURE on average):
+    regions where the interpolation's flow was sure (flow_doubt at most FLOW_SURE on average):
     bool (T, H, W). Each connected region, grown by 2 pixels, is taken or left whole."""
     sure = np.zeros_like(made)
     kernel = np.ones((5, 5), np.uint8)
     for t in np.flatnonzero(np.isfinite(doubt).all(axis=(1, 2)) & made.any(axis=(1, 2))):
         n, labels = cv2.connectedComponents(cv2.dilate(made[t].astype(np.uint8), kernel))
-        means = np.bincount(labels.ravel(), doubt[t].ravel(), n) / np.bincount(labels.ravel())
+        counts = np.maximum(np.bincount(labels.ravel(), minlength=n), 1)
+        means = np.bincount(labels.ravel(), doubt[t].ravel(), n) / counts
         sure[t] = (means <= FLOW_SURE)[labels] & (labels > 0)
     return sure
 

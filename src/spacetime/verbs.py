@@ -387,12 +387,14 @@ class Verbs:
         init: np.ndarray | None = None,
         strength: float = 1.0,
         fps: float | None = None,
+        step: int | None = None,
         **opts: Any,
     ) -> Video:
         """Make every unknown pixel of a clip of any length, window by window.
 
-        Windows step forward; frames an earlier window made are known in the next. A clip
-        shorter than a window is made in one shorter window (4k+1 frames).
+        Windows step forward (step frames apart; by default they overlap a quarter); frames
+        an earlier window made are known in the next. A clip shorter than a window is made
+        in one shorter window (4k+1 frames).
         """
         total, h, w = known.shape
         fps = fps or float(self.meta["fps"])
@@ -404,7 +406,7 @@ class Verbs:
         made = np.zeros(total, bool)  # frames a window has finished
         seed = int(opts.pop("seed", 0))
         recipe: dict[str, Any] = {}
-        starts = window_starts(total, win)
+        starts = window_starts(total, win, step)
         for i, s in enumerate(starts):
             sl = slice(s, s + win)
             pad = win - len(out[sl])  # a short clip in a longer window: unknown frames after
@@ -560,10 +562,11 @@ class Verbs:
     ) -> Video:
         """Raise the frame rate `factor` times: the input frames are every factor-th frame.
         The clip comes back at its own size: the model works at its working size, and each
-        made frame is the DIS flow's between the input's own frames (full_size_between),
-        with the model's redraw put back resized where it kept one. canvas: the size a
-        caller already shrank the frames to (the command line, for a result too big to
-        hold at full size): the result stays at it."""
+        made frame is the flow's between the input's own frames (full_size_between), with
+        the model's redraw put back resized where it kept one. canvas: the size a caller
+        already shrank the frames to (the command line, for a result too big to hold at
+        full size): the result stays at it, as it does when the full-size result would hold
+        more than MAX_DECODED bytes."""
         video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
@@ -577,10 +580,12 @@ class Verbs:
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
         full = canvas is None and hw != (h, w)
-        if full and (t - 1) * factor * h * w * 3 > MAX_DECODED:
-            raise ValueError(
-                f"{(t - 1) * factor + 1} frames of {w}x{h} would hold "
-                f"{(t - 1) * factor * h * w * 3 / 2**30:.1f} GiB; cut the clip shorter"
+        held = (t - 1) * factor * h * w * 3  # bytes of the result at full size
+        if full and held > MAX_DECODED:
+            full = False
+            notices.append(
+                f"made at {hw[1]}x{hw[0]}, the model's working size: at {w}x{h} the result "
+                f"would hold {held / 2**30:.1f} GiB of frames"
             )
         clip = (
             fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
@@ -591,11 +596,20 @@ class Verbs:
         known = np.zeros(frames.shape[:3], bool)
         known[::factor] = True
         extra = {"factor": factor, "input_fps": fps}
+        step = window - 1  # windows meet on an input frame: each holds whole gaps
         made = self._run(
-            prompt, frames, known, "interpolate", notices, extra, fps=fps * factor, **opts
+            prompt,
+            frames,
+            known,
+            "interpolate",
+            notices,
+            extra,
+            fps=fps * factor,
+            step=step,
+            **opts,
         )
         if full:
-            made.frames = full_size_between(video, frames, known, made.frames)
+            made.frames = full_size_between(video, frames, factor, made.frames)
             made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
         return made
 
@@ -833,19 +847,20 @@ class Verbs:
 
 
 def full_size_between(
-    video: np.ndarray, small: np.ndarray, known: np.ndarray, made: np.ndarray
+    video: np.ndarray, small: np.ndarray, factor: int, made: np.ndarray
 ) -> np.ndarray:
     """An interpolation made at the working size, at the input's own size. video (n, H, W,
     3) holds the input frames, small (T, h, w, 3) them at the working size every factor-th
-    frame (known (T, h, w) marks them), made (T, h, w, 3) the result. Each input frame is
-    kept as it is; each made frame is start_guess's interpolation between the input frames
-    around it made at full size (the DIS flow's, or a blend across a cut), except the
-    pixels where made is not that guess, the model's own redraw, which are put back from
-    made resized (put_back). uint8 (T, H, W, 3)."""
+    frame (T = (n - 1) factor + 1), made (T, h, w, 3) the result. Each input frame is kept
+    as it is; each made frame is start_guess's interpolation between the input frames
+    around it made at full size (along DIS flow, or a blend across a cut), except the
+    pixels where made is not that guess, the model's own redraw, which are taken from made
+    resized. uint8 (T, H, W, 3)."""
     from .eval.metrics import blend_interpolate, dis_flow, flow_interpolate
     from .known import same_shot, start_guess
 
-    factor = int(np.flatnonzero(known.all(axis=(1, 2)))[1])
+    known = np.zeros(small.shape[:3], bool)
+    known[::factor] = True
     redrawn = (made != start_guess(small, known)).any(axis=-1) & ~known  # (T, h, w)
     t, (fh, fw) = len(made), video.shape[1:3]
     out = np.empty((t, fh, fw, 3), np.uint8)
@@ -857,11 +872,11 @@ def full_size_between(
             out[gap] = flow_interpolate(a, b, factor - 1, dis_flow)
         else:  # a cut: blended, as start_guess does
             out[gap] = blend_interpolate(a, b, factor - 1)
-    grown = [
-        cv2.resize(m.astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR) for m in redrawn
-    ]
-    region = np.stack(grown) > 0  # (T, H, W): every pixel a redrawn one touches
-    return put_back(out, made, region, inplace=True)
+    for k in np.flatnonzero(redrawn.any(axis=(1, 2))):
+        grown = cv2.resize(redrawn[k].astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
+        inside = grown > 0  # (H, W): every pixel a redrawn one touches
+        out[k][inside] = _resize(made[k], fh, fw)[inside]
+    return out
 
 
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
@@ -899,11 +914,12 @@ def _check_frames(frames: int | None) -> None:
         raise ValueError(f"--frames must be 2 or more, got {frames}")
 
 
-def window_starts(total: int, win: int) -> list[int]:
+def window_starts(total: int, win: int, step: int | None = None) -> list[int]:
     """Start frames of windows that cover 0..total, each overlapping the last by a quarter
-    window (rounded to the model's 4-frame latents); the last one ends at the clip's end."""
+    window (rounded to the model's 4-frame latents), or step frames apart; the last one
+    ends at the clip's end."""
     if total <= win:
         return [0]
-    step = max(4, (win - 1) * 3 // 4 // 4 * 4)
+    step = step or max(4, (win - 1) * 3 // 4 // 4 * 4)
     starts = list(range(0, total - win, step))
     return [*starts, total - win]

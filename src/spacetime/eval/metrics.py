@@ -356,17 +356,12 @@ def flow_warps(
     fn = flow or optical_flow
     f01, f10 = fn(a, b), fn(b, a)  # (H, W, 2)
     fa, fb = a.astype(np.float32), b.astype(np.float32)
-    ws = [
-        (
-            _warp(fa, -(1 - t) * t * f01 + t * t * f10),
-            _warp(fb, (1 - t) ** 2 * f01 - t * (1 - t) * f10),
-        )
-        for t in ts
-    ]
-    return (
-        np.array([w[0] for w in ws]).reshape(len(ts), *a.shape),
-        np.array([w[1] for w in ws]).reshape(len(ts), *a.shape),
-    )
+    wa = np.empty((len(ts), *a.shape), np.float32)
+    wb = np.empty_like(wa)
+    for k, t in enumerate(ts):
+        wa[k] = _warp(fa, -(1 - t) * t * f01 + t * t * f10).reshape(a.shape)
+        wb[k] = _warp(fb, (1 - t) ** 2 * f01 - t * (1 - t) * f10).reshape(a.shape)
+    return wa, wb
 
 
 def flow_between(

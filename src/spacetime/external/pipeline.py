@@ -378,7 +378,8 @@ class ExternalPipeline(Verbs):
         **opts: Any,
     ) -> Video:
         """As `Verbs.interpolate`; Wan FLF2V joins each pair of input frames in a window of
-        its own, so factor must be a multiple of 4 there."""
+        its own, so factor must be a multiple of 4 there, and its result stays at the
+        working size."""
         video = as_clip(video)
         if self.family.key != "wan-flf2v":
             return super().interpolate(
