@@ -146,6 +146,23 @@ def test_generate_user_errors(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", [["--frames", "6"], ["--size", "20"], ["--size", "40x20"]])
+def test_shape_errors_come_before_the_load(
+    tiny_model: Path, tmp_path: Path, args: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--frames and --size are checked against the folder's configs, not the loaded model."""
+
+    def load(*_: object, **__: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("spacetime.pipeline.Pipeline.load", load)
+    out = tmp_path / "out.mp4"
+    res = CliRunner().invoke(
+        app, ["generate", PROMPT, *args, "-o", str(out), "-m", str(tiny_model)]
+    )
+    assert res.exit_code == 2 and res.output.startswith("error:"), res.output
+
+
 def test_a_prompt_cut_short_says_so(tiny_model: Path, tmp_path: Path) -> None:
     """The text encoder reads text_tokens (the tiny model's 16): a longer prompt gets a note,
     in the file too."""

@@ -110,10 +110,10 @@ def load_options(size: bool = True) -> Callable[[F], F]:
     return deco
 
 
-def load_model(model: Path | None) -> Any:
-    """Pipeline.load(model) with the options `load_options` added to the running command."""
-    from .external.devices import Memory
-    from .pipeline import Pipeline
+def load_model(model: Path | None, frames: int | None = None) -> Any:
+    """Pipeline.load(model) with the options `load_options` added to the running command.
+    A Spacetime folder's --size (and frames, when given) are checked against its configs
+    first, so a mistake is one line at once rather than after the load."""
     from .verbs import parse_size
 
     o = dict(LOAD.get() or {})
@@ -121,7 +121,33 @@ def load_model(model: Path | None) -> Any:
     defaults = {}
     if size:
         defaults["width"], defaults["height"] = parse_size(size)
+    _check_before_load(model, frames, (defaults.get("height"), defaults.get("width")))
+    from .external.devices import Memory  # torch and diffusers: seconds to import
+    from .pipeline import Pipeline
+
     return Pipeline.load(model, Memory(**o), loras, **defaults)
+
+
+def _check_before_load(model: Path | None, frames: int | None, sides: tuple) -> None:
+    """check_shape with the frame step (the VAE's temporal factor) and size multiple (its
+    spatial factor times the transformer's patch) read from a Spacetime folder's config
+    files; nothing for another family's folder, or one the load will say is broken."""
+    import json
+
+    from .models import shipped_folder
+    from .verbs import check_shape
+
+    folder = Path(model) if model else shipped_folder()
+    try:
+        if not (folder / "spacetime.json").is_file():
+            return
+        vae = json.loads((folder / "vae" / "config.json").read_text())
+        tr = json.loads((folder / "transformer" / "config.json").read_text())
+        step = int(vae["scale_factor_temporal"])
+        multiple = int(vae["scale_factor_spatial"]) * int(tr["patch_size"][1])
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        return
+    check_shape(frames, tuple(v for v in sides if v is not None), step, multiple)
 
 
 def _say(quiet: bool, text: str) -> None:
@@ -423,7 +449,7 @@ def generate(
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
     ref = None if reference is None else read_media(reference, only="first").frames[0]
-    pipe = load_model(model)  # generate fits the reference to the canvas, with a note
+    pipe = load_model(model, frames)  # generate fits the reference to the canvas, with a note
     pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
     with Progress(disable=quiet) as bar:
         task = bar.add_task("generate", total=None)

@@ -14,7 +14,6 @@ import hashlib
 import json
 import math
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,18 +27,12 @@ from .external.devices import Memory
 from .external.families import detect
 from .io import Video
 from .known import ColourAnchor, guess_kept, keep_known, start_guess, subject_mask
+from .models import SHIPPED, lora, shipped_folder
 from .models import folder as mf
-from .models import lora
 from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
 from .verbs import Verbs, as_image
-
-SHIPPED = "spacetime-tiny"
-
-
-def shipped_folder() -> Path:
-    return Path(str(resources.files("spacetime") / "weights" / SHIPPED))
 
 
 def _to_unit(frames: np.ndarray) -> torch.Tensor:

@@ -298,6 +298,18 @@ def check_options(
         raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
 
 
+def check_shape(frames: int | None, sides: tuple[int, ...], step: int, multiple: int) -> None:
+    """frames step*k + 1 and every side a multiple of multiple, as a model needs; raises
+    ValueError. Verbs.settings checks with the loaded model's numbers, the command line
+    before the load with a Spacetime folder's configs (spacetime.cli.load_model)."""
+    if frames is not None and (frames - 1) % step:
+        k = step
+        raise ValueError(f"frames must be {k}k+1 (1, {k + 1}, {2 * k + 1}, ...), got {frames}")
+    for side in sides:
+        if side < multiple or side % multiple:
+            raise ValueError(f"size must be a multiple of {multiple}, not {side}")
+
+
 # ----------------------------------------------------------------------------- the verbs
 
 
@@ -332,12 +344,8 @@ class Verbs:
         )
         check_options(prompt, seed=seed, known=known, start=start, **opts)
         opts["steps"], opts["frames"] = int(opts["steps"]), int(opts["frames"])
-        k, n = self.frame_step, opts["frames"]
-        if (n - 1) % k:
-            raise ValueError(f"frames must be {k}k+1 (1, {k + 1}, {2 * k + 1}, ...), got {n}")
-        for side in (opts["height"], opts["width"]):
-            if side < self.multiple or side % self.multiple:
-                raise ValueError(f"size must be a multiple of {self.multiple}, not {side}")
+        sides = (opts["height"], opts["width"])
+        check_shape(opts["frames"], sides, self.frame_step, self.multiple)
         for side in (opts["height"], opts["width"]):
             if side > MAX_SIDE:
                 raise ValueError(f"size must be {MAX_SIDE} or less a side, not {side}")
