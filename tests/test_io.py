@@ -392,3 +392,17 @@ def test_one_frame_of_a_clip_and_a_clip_too_big(tmp_path: Path, monkeypatch) -> 
     with pytest.raises(VideoError, match="cut it shorter or scale it down"):
         read_video(tmp_path / "c.mp4")
     assert read_video(tmp_path / "c.mp4", only="last").num_frames == 1
+
+
+def test_the_same_frames_write_the_same_file(tmp_path: Path) -> None:
+    """x264's AVX-512 code wrote the same 64x64 clip differently from one write to the next,
+    now and then (video._x264_params); a recipe must give back the very file."""
+    from spacetime.world.parse import prompt_to_scene
+    from spacetime.world.render import render
+
+    frames = render(prompt_to_scene("a red circle moving left on a grass field", 2.0), 17, 8.0, 64)
+    made = set()
+    for k in range(8):
+        path = write_video(Video(frames, 8.0, {"prompt": "a red circle"}), tmp_path / f"{k}.mp4")
+        made.add(path.read_bytes())
+    assert len(made) == 1
