@@ -236,7 +236,7 @@ def interpolate(
     n = 1 if video.suffix.lower() in IMAGE_SUFFIXES else io_video.probe(video).num_frames
     if n < 2:  # before the model loads
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
-    held = max(n - 1, 1) * max(factor, 1) * first.height * first.width * 3  # the result
+    held = (n - 1) * max(factor, 1) * first.height * first.width * 3  # the result
     if held <= io_video.MAX_DECODED:
         pipe = _prepare(out, {"video": video}, model)
         clip = _media(video, notes)
