@@ -232,11 +232,12 @@ def interpolate(
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     canvas: tuple[int, int] | None = None
-    first = _media(video, [], "first")  # a bad path or file fails before the model loads
-    n = 1 if video.suffix.lower() in IMAGE_SUFFIXES else io_video.probe(video).num_frames
-    if n < 2:  # before the model loads
-        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
-    held = (n - 1) * max(factor, 1) * first.height * first.width * 3  # the result
+    if video.suffix.lower() in IMAGE_SUFFIXES:  # before the model loads
+        raise ValueError("interpolate needs a clip of 2 frames or more, got 1")
+    first = io_video.probe(video)  # a bad path or file fails before the model loads
+    if first.num_frames < 2:
+        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {first.num_frames}")
+    held = (first.num_frames - 1) * max(factor, 1) * first.height * first.width * 3  # the result
     if held <= io_video.MAX_DECODED:
         pipe = _prepare(out, {"video": video}, model)
         clip = _media(video, notes)
