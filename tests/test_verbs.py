@@ -214,10 +214,33 @@ def test_reference_is_a_known_frame_left_out(pipe: Pipeline, clip: np.ndarray) -
 
 
 def test_any_input_size_is_fitted_with_a_notice(pipe: Pipeline, clip: np.ndarray) -> None:
-    wide = np.concatenate([clip[:1]] * 2, axis=2)  # (1, 32, 64, 3)
-    v = pipe.animate(wide[0], "a red circle", **FAST)
+    wide = np.concatenate([clip[:5]] * 2, axis=2)  # (5, 32, 64, 3)
+    v = pipe.stylize(wide, "a red circle", **FAST)
     assert v.frames.shape[1:3] == (24, 48)  # the input's aspect, about the model's area
     assert "cropped and resized" in v.recipe["notices"][0]
+
+
+def test_animate_extend_and_morph_keep_the_inputs_size(
+    pipe: Pipeline, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made at the working size, the new frames brought to the input's: its own frames
+    (the image, the clip, morph's ends) are kept as they are."""
+    big = np.repeat(np.repeat(clip[:9], 2, axis=1), 3, axis=2)  # (9, 64, 96, 3)
+    a = pipe.animate(big[0], "a red circle moving left", **FAST)
+    assert a.frames.shape == (5, 64, 96, 3) and np.array_equal(a.frames[0], big[0])
+    assert any("brought to the input's 96x64" in n for n in a.recipe["notices"])
+    e = pipe.extend(big, "a red circle", seconds=1.0, **FAST)
+    assert e.frames.shape == (9 + 8, 64, 96, 3) and np.array_equal(e.frames[:9], big)
+    b = pipe.extend(big, "a red circle", seconds=1.0, backward=True, fps=16.0, **FAST)
+    assert b.frames.shape == (16 + 9, 64, 96, 3) and np.array_equal(b.frames[16:], big)
+    m = pipe.morph(big, big[::-1, :32], seconds=1.0, **FAST)  # B: cropped to A's aspect
+    assert m.frames.shape == (9, 64, 96, 3) and np.array_equal(m.frames[0], big[-1])
+    assert np.array_equal(m.frames[-1], fit_frames(big[-1:, :32], 64, 96)[0])
+    assert any("B: 96x32 cropped and resized to 96x64" in n for n in m.recipe["notices"])
+    monkeypatch.setattr("spacetime.verbs.MAX_DECODED", big.nbytes)  # the result would not fit
+    small = pipe.extend(big, "a red circle", seconds=1.0, **FAST)
+    assert small.frames.shape[1:3] != (64, 96)
+    assert any("the result would hold" in n for n in small.recipe["notices"])
 
 
 def test_window_starts_cover_the_clip() -> None:
@@ -362,19 +385,23 @@ def test_whole_clip_verbs_decode_at_the_working_size(
     assert made.recipe["notices"] == ["video: 42x16 cropped and resized to 48x16"]
 
 
-def test_interpolate_command_keeps_the_clip_size(
+def test_interpolate_and_extend_commands_keep_the_clip_size(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path
 ) -> None:
     big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
     path = _write(tmp_path, "big.mp4", big)
     out = tmp_path / "out.mp4"
-    r = CliRunner().invoke(
-        app, ["interpolate", str(path), "--factor", "2", "-o", str(out), "-m", str(tiny_model)]
-    )
+    common = ["-o", str(out), "-m", str(tiny_model), "--steps", "2"]
+    r = CliRunner().invoke(app, ["interpolate", str(path), "--factor", "2", *common])
     assert r.exit_code == 0, r.output
     made = read_video(out)
     assert made.frames.shape[:3] == (9, 64, 64)
     assert any("put back into the 64x64 frames" in n for n in made.recipe["notices"])
+    r = CliRunner().invoke(app, ["extend", str(path), "x", "--seconds", "0.5", *common])
+    assert r.exit_code == 0, r.output
+    made = read_video(out)
+    assert made.frames.shape[:3] == (5 + 4, 64, 64)
+    assert any("brought to the input's 64x64" in n for n in made.recipe["notices"])
 
 
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:

@@ -5,6 +5,7 @@ recipe, inputs included."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -112,6 +113,33 @@ def _whole(
     return pipe, clip, (h, w)
 
 
+def _sized(
+    path: Path,
+    head: Any,
+    notes: list[str],
+    out: Path,
+    inputs: dict[str, Path],
+    model: Path | None,
+    n: int,
+) -> tuple[Any, Any, tuple[int, int] | None]:
+    """(pipe, clip, canvas) for a verb that gives back a result of n frames at the size of
+    the clip at path (head: its io.video.probe): the clip decoded whole when n frames of its
+    size fit in MAX_DECODED (canvas None), else shrunk to the working size as it is decoded
+    (_whole), with a note."""
+    from .io import video as io_video
+
+    held = n * head.height * head.width * 3
+    if held <= io_video.MAX_DECODED:
+        pipe = _prepare(out, inputs, model)
+        return pipe, _media(path, notes), None
+    pipe, clip, canvas = _whole(path, notes, out, inputs, model)
+    notes.append(
+        f"made at {canvas[1]}x{canvas[0]}, the model's working size: at {head.width}x"
+        f"{head.height} the result would hold {held / 2**30:.1f} GiB of frames"
+    )
+    return pipe, clip, canvas
+
+
 def _opts(
     seed: int, steps: int | None, guidance: float | None, negative: str, start: float | None = None
 ) -> dict[str, Any]:
@@ -184,12 +212,24 @@ def extend(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Continue a clip forward (or --backward) by --seconds, window after window."""
+    """Continue a clip forward (or --backward) by --seconds, window after window, at the
+    clip's own size; at the model's working size when that would not fit in memory."""
+    from .io import video as io_video
+    from .io.media import IMAGE_SUFFIXES
+    from .verbs import check_seconds
+
+    check_seconds(seconds)
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     ref = _image(reference, notes)
-    pipe, clip, canvas = _whole(video, notes, out, inputs, model)
+    if video.suffix.lower() in IMAGE_SUFFIXES:  # one frame: read whole, the verb checks the rest
+        clip, canvas, pipe = _media(video, notes), None, _prepare(out, inputs, model)
+    else:
+        first = io_video.probe(video)  # a bad path or file fails before the model loads
+        rate = first.fps if math.isfinite(first.fps) else io_video.MAX_FPS  # at most
+        made = first.num_frames + round(seconds * rate)  # frames of the result
+        pipe, clip, canvas = _sized(video, first, notes, out, inputs, model, made)
     _run(
         pipe,
         out,
@@ -231,22 +271,13 @@ def interpolate(
 
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
-    canvas: tuple[int, int] | None = None
     if video.suffix.lower() in IMAGE_SUFFIXES:  # before the model loads
         raise ValueError("interpolate needs a clip of 2 frames or more, got 1")
     first = io_video.probe(video)  # a bad path or file fails before the model loads
     if first.num_frames < 2:
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {first.num_frames}")
-    held = (first.num_frames - 1) * max(factor, 1) * first.height * first.width * 3  # the result
-    if held <= io_video.MAX_DECODED:
-        pipe = _prepare(out, {"video": video}, model)
-        clip = _media(video, notes)
-    else:
-        pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
-        notes.append(
-            f"made at {canvas[1]}x{canvas[0]}, the model's working size: at {first.width}x"
-            f"{first.height} the result would hold {held / 2**30:.1f} GiB of frames"
-        )
+    made = (first.num_frames - 1) * max(factor, 1) + 1  # frames of the result
+    pipe, clip, canvas = _sized(video, first, notes, out, {"video": video}, model, made)
     _run(
         pipe,
         out,

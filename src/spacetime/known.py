@@ -349,19 +349,22 @@ def even_pace(video: np.ndarray) -> np.ndarray:
     of the way along the clip's total change (the sum of its frame-to-frame mean absolute
     differences), a blend of the two frames on either side of that point. The first and last
     frames are kept exactly and no step is larger than the mean step of the input. uint8."""
-    v = video.astype(np.float32)
-    if len(v) < 3:
+    if len(video) < 3:
         return video.copy()
-    steps = np.abs(np.diff(v, axis=0)).mean(axis=(1, 2, 3))  # (T - 1,)
+
+    def f32(i: int) -> np.ndarray:  # a frame at a time: the clip may be large
+        return video[i].astype(np.float32)
+
+    steps = np.array([np.abs(f32(i + 1) - f32(i)).mean() for i in range(len(video) - 1)])
     done = np.concatenate([[0.0], np.cumsum(steps)])  # (T,): change up to each frame
     if done[-1] <= 0:
         return video.copy()
-    out = np.empty_like(v)
-    for k, at in enumerate(np.linspace(0.0, done[-1], len(v))):
-        i = min(int(np.searchsorted(done, at, side="right")) - 1, len(v) - 2)
+    out = np.empty_like(video)
+    for k, at in enumerate(np.linspace(0.0, done[-1], len(video))):
+        i = min(int(np.searchsorted(done, at, side="right")) - 1, len(video) - 2)
         w = 0.0 if steps[i] <= 0 else min(1.0, (at - done[i]) / steps[i])
-        out[k] = (1 - w) * v[i] + w * v[i + 1]
-    return out.round().clip(0, 255).astype(np.uint8)
+        out[k] = ((1 - w) * f32(i) + w * f32(i + 1)).round().clip(0, 255).astype(np.uint8)
+    return out
 
 
 def still_between(video: np.ndarray, known: np.ndarray) -> np.ndarray:

@@ -28,6 +28,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .fullsize import full_size_between, resize, sharpened
 from .io.video import MAX_DECODED, MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
@@ -129,14 +130,6 @@ def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
     return 0, 0, fh, fw
 
 
-def _resize(frame: np.ndarray, h: int, w: int) -> np.ndarray:
-    """One frame (H, W, C) resized to h x w: area-averaged down, cubic up."""
-    if frame.shape[:2] == (h, w):
-        return frame
-    interp = cv2.INTER_AREA if frame.shape[0] > h else cv2.INTER_CUBIC
-    return cv2.resize(np.ascontiguousarray(frame), (w, h), interpolation=interp)
-
-
 def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
     """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w.
     crop False: resize the whole frame, stretched by the little the canvas's rounding
@@ -147,7 +140,7 @@ def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndar
     if crop:
         y, x, ch, cw = _crop_box(fh, fw, h, w)
         frames = frames[:, y : y + ch, x : x + cw]
-    return np.stack([_resize(f, h, w) for f in frames])
+    return np.stack([resize(f, h, w) for f in frames])
 
 
 def fit_mask(mask: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
@@ -175,7 +168,7 @@ def put_back(
     for k in range(t):
         inside = region[k] if region.ndim == 3 else region
         if inside.any():
-            out[k][inside] = _resize(made[k], fh, fw)[inside]
+            out[k][inside] = resize(made[k], fh, fw)[inside]
     return out
 
 
@@ -298,6 +291,14 @@ def check_options(
         raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
 
 
+def check_seconds(seconds: float) -> None:
+    """An extension's or transition's length: more than 0 s and at most MAX_SECONDS."""
+    if not 0 < seconds <= MAX_SECONDS:  # also false for nan
+        raise ValueError(
+            f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
+        )
+
+
 def check_shape(frames: int | None, sides: tuple[int, ...], step: int, multiple: int) -> None:
     """frames step*k + 1 and every side a multiple of multiple, as a model needs; raises
     ValueError. Verbs.settings checks with the loaded model's numbers, the command line
@@ -370,6 +371,27 @@ class Verbs:
             fh, fw = frames.shape[1:3]
             notices.append(f"{what}: {fw}x{fh} cropped and resized to {w}x{h}")
         return fit_frames(frames, h, w)
+
+    def _full(
+        self,
+        hw: tuple[int, int],
+        held: int,
+        canvas: tuple[int, int] | None,
+        notices: list[str],
+        size: tuple[int, int],
+    ) -> bool:
+        """Whether a verb gives back its result at the input's own size (h, w) = size: it
+        is not the working size hw, no caller has shrunk the input already (canvas), and the
+        result, held bytes at full size, fits in MAX_DECODED; a notice says when it does not."""
+        if canvas is not None or hw == size:
+            return False
+        if held > MAX_DECODED:
+            notices.append(
+                f"made at {hw[1]}x{hw[0]}, the model's working size: at {size[1]}x{size[0]} "
+                f"the result would hold {held / 2**30:.1f} GiB of frames"
+            )
+            return False
+        return True
 
     def _window(self, reference: np.ndarray | None) -> int:
         """Frames of output one window makes (a reference may take frame 0 of the window)."""
@@ -460,17 +482,29 @@ class Verbs:
         reference: np.ndarray | None = None,
         **opts: Any,
     ) -> Video:
-        """Image to video: the image is frame 0 and the prompt says what happens."""
+        """Image to video: the image is frame 0 and the prompt says what happens. The video
+        has the image's size: the model works at its working size, and the frames it makes
+        are brought to the image's, sharpened from it (`fullsize.sharpened`)."""
         image = as_image(image)
         _check_frames(frames)
         notices: list[str] = []
-        img = self._fit(image[None], notices, "image")[0]
         n = frames or self._window(reference)
+        hw = self.canvas(*image.shape[:2])
+        full = self._full(hw, n * image.size, None, notices, image.shape[:2])
+        img = (
+            fit_frames(image[None], *hw, crop=False)[0]
+            if full
+            else self._fit(image[None], notices, "image")[0]
+        )
         video = np.repeat(img[None], n, axis=0)
         known = np.zeros(video.shape[:3], bool)
         known[0] = True
         ref = self._ref(reference, img.shape[:2], notices)
-        return self._run(prompt, video, known, "animate", notices, {}, ref, **opts)
+        made = self._run(prompt, video, known, "animate", notices, {}, ref, **opts)
+        if full:
+            made.frames = np.concatenate([image[None], sharpened(made.frames[1:], [image])])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [_brought(hw, image.shape)])
+        return made
 
     def extend(
         self,
@@ -490,17 +524,26 @@ class Verbs:
         as the model was trained. The result is the input followed (or preceded) by the new
         frames. A clip at another frame rate (fps) is given to the model at its own rate and
         kept as it is: the new frames are raised to the clip's rate along optical flow
-        (retime), so the user's own frames and frame rate stay.
+        (retime), so the user's own frames and frame rate stay. The clip keeps its size too:
+        the model works at its working size and the new frames are brought to the clip's,
+        sharpened from its last (backward: first) frame (`fullsize.sharpened`). canvas: the
+        size a caller already shrank the frames to (the command line, for a result too big
+        to hold at full size): the result stays at it, as it does when the full-size result
+        would hold more than MAX_DECODED bytes.
         """
-        if not 0 < seconds <= MAX_SECONDS:  # also false for nan
-            raise ValueError(
-                f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
-            )
+        check_seconds(seconds)
         video = as_clip(video)
         notices: list[str] = []
         rate = float(self.meta["fps"])
-        own = clip = self._fit(video, notices, "video", canvas)
         other = fps is not None and abs(fps - rate) > 1e-6  # the clip is at another rate
+        add = max(1, round(seconds * rate))  # new frames at the model's rate
+        count = max(1, round(add * fps / rate)) if other else add  # ... at the clip's
+        t, h, w = video.shape[:3]
+        hw = canvas or self.canvas(h, w)
+        full = self._full(hw, (t + count) * h * w * 3, canvas, notices, (h, w))
+        own = clip = (
+            fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
+        )
         if other:
             clip = resample_time(clip, fps, rate)
             notices.append(
@@ -513,7 +556,6 @@ class Verbs:
         choices = (8, 4) if backward else (9, 5, 1)
         fits = [c for c in choices if c <= min(len(clip), win - 1)]
         context = fits[0] if fits else min(len(clip), win - 1)
-        add = max(1, round(seconds * rate))
         if abs(add - seconds * rate) > 0.01:
             notices.append(
                 f"extend: {seconds:g} s is {add} frames at {rate:g} fps ({add / rate:g} s)"
@@ -541,22 +583,26 @@ class Verbs:
             frames[sl] = np.where(known[sl, ..., None], frames[sl], made)
             known[sl] = True
             recipe = part.recipe
-        out_fps = rate
-        if other:  # the clip's own frames, then the new ones at its rate
-            assert fps is not None
-            new = frames[len(clip) :]  # (add, H, W, 3), in the order made (back in time: reversed)
+        new = frames[len(clip) :]  # (add, h, w, 3), in the order made (back in time: reversed)
+        if other:  # the new frames at the clip's rate
             edge = own[0] if backward else own[-1]
-            count = max(1, round(add * fps / rate))
-            more = retime(np.concatenate([edge[None], new]), rate / fps, count)
-            frames = np.concatenate([more[::-1], own]) if backward else np.concatenate([own, more])
-            out_fps, total = fps, len(frames)
-        elif backward:
-            frames = frames[::-1]
+            new = retime(np.concatenate([edge[None], new]), rate / fps, count)
+        if full:  # the clip's own frames, and the new ones at their size
+            new = sharpened(new, [video[0] if backward else video[-1]])
+            own = video
+            notices.append(_brought(hw, video.shape[1:]))
+        frames = np.concatenate([new[::-1], own] if backward else [own, new])
         extra = {"seconds": seconds, "backward": backward, "context": context}
-        recipe = {**recipe, "task": "extend", "frames": total, "seed": seed, "windows": len(starts)}
+        recipe = {
+            **recipe,
+            "task": "extend",
+            "frames": len(frames),
+            "seed": seed,
+            "windows": len(starts),
+        }
         said = _merge(notices, recipe.get("notices", []))
-        recipe = {**recipe, **extra, "fps": out_fps, "notices": said}
-        return Video(np.ascontiguousarray(frames), out_fps, recipe)
+        recipe = {**recipe, **extra, "fps": fps if other else rate, "notices": said}
+        return Video(np.ascontiguousarray(frames), fps if other else rate, recipe)
 
     def interpolate(
         self,
@@ -587,14 +633,7 @@ class Verbs:
         notices: list[str] = []
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
-        full = canvas is None and hw != (h, w)
-        held = (t - 1) * factor * h * w * 3  # bytes of the result at full size
-        if full and held > MAX_DECODED:
-            full = False
-            notices.append(
-                f"made at {hw[1]}x{hw[0]}, the model's working size: at {w}x{h} the result "
-                f"would hold {held / 2**30:.1f} GiB of frames"
-            )
+        full = self._full(hw, ((t - 1) * factor + 1) * h * w * 3, canvas, notices, (h, w))
         clip = (
             fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
         )
@@ -641,21 +680,19 @@ class Verbs:
         texture the model redraws in each frame does not flicker. even: replay the
         transition at an even pace of change (known.even_pace). The model changes the
         picture a latent frame (4 frames) at a time, so as made it jumps every 4 frames.
+        The result has A's size (B's frame is cropped to its aspect): made at the working
+        size, its frames are brought to A's, sharpened from both ends (`fullsize.sharpened`),
+        and replayed at an even pace again there.
         """
         a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
         if not smooth >= 0:
             raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
-        if seconds is not None and not 0 < seconds <= MAX_SECONDS:
-            raise ValueError(
-                f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
-            )
+        if seconds is not None:
+            check_seconds(seconds)
         notices: list[str] = []
         rate = float(self.meta["fps"])
         if fps is not None and abs(fps - rate) > 1e-6:
             notices.append(f"morph: made at the model's {rate:g} fps; A is at {fps:g} fps")
-        hw = self.canvas(*a.shape[1:3])
-        first = self._fit(a[-1:], notices, "A", hw)[0]
-        last = self._fit(b[:1], notices, "B", hw)[0]
         want = int(self.meta["frames"]) if seconds is None else round(seconds * rate) + 1
         if want < 3:
             raise ValueError(f"--seconds is too short for a transition at {rate:g} fps")
@@ -664,6 +701,15 @@ class Verbs:
             notices.append(
                 f"morph: {want} frames rounded up to {n} (the model needs {self.frame_step}k+1)"
             )
+        size = a.shape[1:3]  # (H, W): the result's, A's
+        hw = self.canvas(*size)
+        full = self._full(hw, n * a[-1].size, None, notices, size)
+        if full:  # the ends at A's size, and at the working size for the model
+            ends = np.concatenate([a[-1:], self._fit(b[:1], notices, "B", size)])
+            first, last = fit_frames(ends, *hw, crop=False)
+        else:
+            first = self._fit(a[-1:], notices, "A", hw)[0]
+            last = self._fit(b[:1], notices, "B", hw)[0]
         frames = np.zeros((n, *first.shape), np.uint8)
         frames[0], frames[-1] = first, last
         known = np.zeros(frames.shape[:3], bool)
@@ -682,6 +728,13 @@ class Verbs:
         clip.frames = smooth_time(clip.frames, smooth)
         if even:
             clip.frames = even_pace(clip.frames)
+        if full:  # each made frame sharpened from A's end as much as it is still A, and B's
+            s = np.linspace(0, 1, n)[1:-1, None]  # (n - 2, 1): how far along
+            mid = sharpened(clip.frames[1:-1], list(ends), np.hstack([1 - s, s]))
+            clip.frames = np.concatenate([ends[:1], mid, ends[1:]])
+            if even:  # again at full size, where the detail added changes the steps
+                clip.frames = even_pace(clip.frames)
+            clip.recipe["notices"] = _merge(clip.recipe["notices"], [_brought(hw, size)])
         return clip
 
     def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
@@ -812,7 +865,7 @@ class Verbs:
         clip = self._run(prompt, video, known, "cinemagraph", notices, extra, start=start, **opts)
         kept = None
         if keep:  # at the image's own size: its own object, sharp, moved as the model moved it
-            big = np.stack([_resize(f, *image.shape[:2]) for f in clip.frames])
+            big = np.stack([resize(f, *image.shape[:2]) for f in clip.frames])
             kept = keep_look(image, region, big)
             if kept is None:
                 notices.append(
@@ -854,39 +907,6 @@ class Verbs:
         )
 
 
-def full_size_between(
-    video: np.ndarray, small: np.ndarray, factor: int, made: np.ndarray
-) -> np.ndarray:
-    """An interpolation made at the working size, at the input's own size. video (n, H, W,
-    3) holds the input frames, small (T, h, w, 3) them at the working size every factor-th
-    frame (T = (n - 1) factor + 1), made (T, h, w, 3) the result. Each input frame is kept
-    as it is; each made frame is start_guess's interpolation between the input frames
-    around it made at full size (along DIS flow, or a blend across a cut), except the
-    pixels where made is not that guess, the model's own redraw, which are taken from made
-    resized. uint8 (T, H, W, 3)."""
-    from .eval.metrics import blend_interpolate, dis_flow, flow_interpolate
-    from .known import same_shot, start_guess
-
-    known = np.zeros(small.shape[:3], bool)
-    known[::factor] = True
-    redrawn = (made != start_guess(small, known)).any(axis=-1) & ~known  # (T, h, w)
-    t, (fh, fw) = len(made), video.shape[1:3]
-    out = np.empty((t, fh, fw, 3), np.uint8)
-    out[::factor] = video
-    for i in range(len(video) - 1):
-        a, b = video[i], video[i + 1]
-        gap = slice(i * factor + 1, (i + 1) * factor)
-        if same_shot(small[i * factor], small[(i + 1) * factor]):
-            out[gap] = flow_interpolate(a, b, factor - 1, dis_flow)
-        else:  # a cut: blended, as start_guess does
-            out[gap] = blend_interpolate(a, b, factor - 1)
-    for k in np.flatnonzero(redrawn.any(axis=(1, 2))):
-        grown = cv2.resize(redrawn[k].astype(np.float32), (fw, fh), interpolation=cv2.INTER_LINEAR)
-        inside = grown > 0  # (H, W): every pixel a redrawn one touches
-        out[k][inside] = _resize(made[k], fh, fw)[inside]
-    return out
-
-
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
     """Frames at positions step, 2 step, ..., count step along seq (T, H, W, 3), a clip whose
     frames are 1 apart; between two frames, along their optical flow (flow_between). Past
@@ -908,6 +928,15 @@ def _put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
     return (
         f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the "
         f"{fw}x{fh} frames; the input's own pixels are kept as they are"
+    )
+
+
+def _brought(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
+    """The notice of a verb that made new frames at the working size hw and brought them
+    to its input's size, shape (H, W, ...), keeping the input's own frames."""
+    return (
+        f"made at {hw[1]}x{hw[0]}, the model's working size, and brought to the input's "
+        f"{shape[1]}x{shape[0]}; its own frames are kept as they are"
     )
 
 
