@@ -237,6 +237,11 @@ def test_animate_extend_and_morph_keep_the_inputs_size(
     assert m.frames.shape == (9, 64, 96, 3) and np.array_equal(m.frames[0], big[-1])
     assert np.array_equal(m.frames[-1], fit_frames(big[-1:, :32], 64, 96)[0])
     assert any("B: 96x32 cropped and resized to 96x64" in n for n in m.recipe["notices"])
+    with monkeypatch.context() as m:  # a model fixed at one size: the input is cropped
+        m.setattr(pipe, "canvas", lambda h, w: (32, 32))
+        fixed = pipe.animate(big[0], "a red circle moving left", **FAST)
+    assert fixed.frames.shape == (5, 32, 32, 3)
+    assert "image: 96x64 cropped and resized to 32x32" in fixed.recipe["notices"]
     monkeypatch.setattr("spacetime.verbs.MAX_DECODED", big.nbytes)  # the result would not fit
     small = pipe.extend(big, "a red circle", seconds=1.0, **FAST)
     assert small.frames.shape[1:3] != (64, 96)

@@ -5,7 +5,6 @@ recipe, inputs included."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -227,8 +226,7 @@ def extend(
         clip, canvas, pipe = _media(video, notes), None, _prepare(out, inputs, model)
     else:
         first = io_video.probe(video)  # a bad path or file fails before the model loads
-        rate = first.fps if math.isfinite(first.fps) else io_video.MAX_FPS  # at most
-        made = first.num_frames + round(seconds * rate)  # frames of the result
+        made = first.num_frames + round(seconds * first.fps)  # frames of the result, about
         pipe, clip, canvas = _sized(video, first, notes, out, inputs, model, made)
     _run(
         pipe,
@@ -329,6 +327,10 @@ def morph(
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly."""
+    from .verbs import check_seconds
+
+    if seconds is not None:
+        check_seconds(seconds)
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     end_of_a = _media(a, notes, "last")

@@ -42,12 +42,14 @@ def sharpened(
     sources: Sequence[np.ndarray],
     weights: np.ndarray | None = None,
     tol: float = SHARP_TOL,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Made frames (n, h, w, 3) at the sources' size (H, W), each resized up (cubic), then
     sharpened from the sources: source j, a frame (H, W, 3), is warped onto made frame k along
     DIS flow found at the working size, and replaces it by weights[k, j] times how well the
     two agree there (1 when equal, 0 at tol grey levels apart). weights (n, len(sources)),
-    each row summing to at most 1; by default all 1 for a single source. uint8 (n, H, W, 3)."""
+    each row summing to at most 1; by default all 1 for a single source. uint8 (n, H, W, 3),
+    written into out when given (a view of a larger clip: no copy of the result)."""
     from .eval.metrics import dis_flow
 
     n, h, w = made.shape[:3]
@@ -55,7 +57,7 @@ def sharpened(
     wts = np.ones((n, 1), np.float32) if weights is None else np.asarray(weights, np.float32)
     small = [resize(s, h, w) for s in sources]  # (h, w, 3) each
     ys, xs = np.mgrid[0:fh, 0:fw].astype(np.float32)  # (H, W) each
-    out = np.empty((n, fh, fw, 3), np.uint8)
+    out = np.empty((n, fh, fw, 3), np.uint8) if out is None else out
     for k in range(n):
         base = resize(made[k], fh, fw).astype(np.float32)  # (H, W, 3)
         acc = base.copy()

@@ -12,9 +12,10 @@
 | stylize     | nothing: the clip is noised to `strength` and denoised             |
 
 Long inputs are cut into windows of the model's length. Frames made by an earlier window are
-known pixels of the next one, so windows join without seams. Inputs of another size are
-cropped and resized to the working canvas. Each change is written to the recipe's "notices",
-and the CLI prints it.
+known pixels of the next one, so windows join without seams. The model works at its working
+canvas: an input of another size is resized to it (cropped, where only its aspect is kept),
+and every verb but stylize gives back the input's own size (fullsize.py, put_back). Each
+change is written to the recipe's "notices", and the CLI prints it.
 
 Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or (H, W).
 """
@@ -133,7 +134,8 @@ def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
 def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
     """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w.
     crop False: resize the whole frame, stretched by the little the canvas's rounding
-    changes its aspect, so every pixel has a place (the verbs that put their work back)."""
+    changes its aspect, so every pixel has a place (the verbs that give back the input's
+    size)."""
     fh, fw = frames.shape[1:3]
     if (fh, fw) == (h, w):
         return frames
@@ -381,9 +383,12 @@ class Verbs:
         size: tuple[int, int],
     ) -> bool:
         """Whether a verb gives back its result at the input's own size (h, w) = size: it
-        is not the working size hw, no caller has shrunk the input already (canvas), and the
-        result, held bytes at full size, fits in MAX_DECODED; a notice says when it does not."""
-        if canvas is not None or hw == size:
+        is not the working size hw, no caller has shrunk the input already (canvas), hw has
+        the input's aspect but for rounding (not so for a model fixed at one size, whose
+        input is cropped), and the result, held bytes at full size, fits in MAX_DECODED; a
+        notice says when it does not."""
+        (h, w), k = size, self.multiple
+        if canvas is not None or hw == size or abs(hw[0] * w - hw[1] * h) > k * max(h, w):
             return False
         if held > MAX_DECODED:
             notices.append(
@@ -502,7 +507,10 @@ class Verbs:
         ref = self._ref(reference, img.shape[:2], notices)
         made = self._run(prompt, video, known, "animate", notices, {}, ref, **opts)
         if full:
-            made.frames = np.concatenate([image[None], sharpened(made.frames[1:], [image])])
+            out = np.empty((n, *image.shape), np.uint8)
+            out[0] = image
+            sharpened(made.frames[1:], [image], out=out[1:])
+            made.frames = out
             made.recipe["notices"] = _merge(made.recipe["notices"], [_brought(hw, image.shape)])
         return made
 
@@ -587,11 +595,17 @@ class Verbs:
         if other:  # the new frames at the clip's rate
             edge = own[0] if backward else own[-1]
             new = retime(np.concatenate([edge[None], new]), rate / fps, count)
-        if full:  # the clip's own frames, and the new ones at their size
-            new = sharpened(new, [video[0] if backward else video[-1]])
-            own = video
+        if full:  # the clip's own frames, and the new ones at their size, written in place
+            frames = np.empty((t + count, h, w, 3), np.uint8)
+            if backward:
+                frames[count:] = video
+                sharpened(new, [video[0]], out=frames[count - 1 :: -1])
+            else:
+                frames[:t] = video
+                sharpened(new, [video[-1]], out=frames[t:])
             notices.append(_brought(hw, video.shape[1:]))
-        frames = np.concatenate([new[::-1], own] if backward else [own, new])
+        else:
+            frames = np.concatenate([new[::-1], own] if backward else [own, new])
         extra = {"seconds": seconds, "backward": backward, "context": context}
         recipe = {
             **recipe,
@@ -730,8 +744,10 @@ class Verbs:
             clip.frames = even_pace(clip.frames)
         if full:  # each made frame sharpened from A's end as much as it is still A, and B's
             s = np.linspace(0, 1, n)[1:-1, None]  # (n - 2, 1): how far along
-            mid = sharpened(clip.frames[1:-1], list(ends), np.hstack([1 - s, s]))
-            clip.frames = np.concatenate([ends[:1], mid, ends[1:]])
+            out = np.empty((n, *ends.shape[1:]), np.uint8)
+            out[0], out[-1] = ends
+            sharpened(clip.frames[1:-1], list(ends), np.hstack([1 - s, s]), out=out[1:-1])
+            clip.frames = out
             if even:  # again at full size, where the detail added changes the steps
                 clip.frames = even_pace(clip.frames)
             clip.recipe["notices"] = _merge(clip.recipe["notices"], [_brought(hw, size)])
