@@ -406,3 +406,16 @@ def test_the_same_frames_write_the_same_file(tmp_path: Path) -> None:
         path = write_video(Video(frames, 8.0, {"prompt": "a red circle"}), tmp_path / f"{k}.mp4")
         made.add(path.read_bytes())
     assert len(made) == 1
+
+
+def test_frames_are_gathered_whatever_the_header_says() -> None:
+    """A clip is read into one array sized from its header's frame count; a header that
+    counts too few or too many frames still gives every frame, in order."""
+    from spacetime.io.video import _Frames
+
+    frames = np.random.default_rng(1).integers(0, 256, (5, 4, 6, 3), dtype=np.uint8)
+    for expect in (0, 1, 3, 5, 9):
+        got = _Frames(expect)
+        for f in frames:
+            got.add(f)
+        assert got.count == 5 and np.array_equal(got.stacked(), frames), expect

@@ -476,7 +476,7 @@ def _decode(
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
-        frames: list[np.ndarray] = []
+        frames = _Frames(stream.frames if only is None else 1)
         held = 0
         for f in box.decode(stream):
             h, w = _unpadded(head, f.height, f.width)
@@ -484,19 +484,48 @@ def _decode(
             if each is not None:
                 frame = each(frame)
             if only == "last":
-                frames = [frame]
+                frames = _Frames(1)
+                frames.add(frame)
                 continue
-            frames.append(frame)
+            frames.add(frame)
             if only == "first":
                 break
             held += frame.nbytes
             if held > MAX_DECODED:
-                raise VideoError(_too_big(path, len(frames), frame))
-    if not frames:
+                raise VideoError(_too_big(path, frames.count, frame))
+    if not frames.count:
         raise VideoError(
             f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
         )
-    return np.stack(frames), float(rate), head
+    return frames.stacked(), float(rate), head
+
+
+class _Frames:
+    """Decoded frames gathered into one (T, H, W, 3) array. With the stream's frame count
+    from its header (expect) the array is made once and filled, so a long clip is held once,
+    not twice (a list of frames, then their stack); past that count, or without it, the
+    rest is stacked on at the end."""
+
+    def __init__(self, expect: int) -> None:
+        self.expect, self.count = max(0, int(expect or 0)), 0
+        self.head: np.ndarray | None = None  # (expect, H, W, 3), filled to count
+        self.rest: list[np.ndarray] = []
+
+    def add(self, frame: np.ndarray) -> None:
+        if self.head is None and self.expect:  # a header's count past the read limit: not trusted
+            n = min(self.expect, MAX_DECODED // frame.nbytes + 1)
+            self.head = np.empty((n, *frame.shape), frame.dtype)
+        if self.head is not None and self.count < len(self.head):
+            self.head[self.count] = frame
+        else:
+            self.rest.append(frame)
+        self.count += 1
+
+    def stacked(self) -> np.ndarray:
+        filled = [] if self.head is None else [self.head[: self.count]]
+        if not self.rest:
+            return filled[0]
+        return np.concatenate([*filled, np.stack(self.rest)])
 
 
 @dataclass
