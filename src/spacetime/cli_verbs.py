@@ -170,7 +170,7 @@ def animate(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Image to video: IMAGE is frame 0, PROMPT says what happens."""
+    """Image to video: IMAGE is frame 0, PROMPT says what happens; at the image's own size."""
     notes: list[str] = []
     img = _media(image, notes, "first").frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
@@ -326,7 +326,7 @@ def morph(
     start: Start = None,
     quiet: Quiet = False,
 ) -> None:
-    """A transition from A's last frame to B's first frame, both kept exactly."""
+    """A transition from A's last frame to B's first frame, both kept exactly, at A's size."""
     from .verbs import check_seconds
 
     if seconds is not None:
