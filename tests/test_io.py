@@ -419,3 +419,31 @@ def test_frames_are_gathered_whatever_the_header_says() -> None:
         for f in frames:
             got.add(f)
         assert got.count == 5 and np.array_equal(got.stacked(), frames), expect
+
+
+@pytest.mark.parametrize("name", ["a.mp4", "a.webm", "a.gif", "frames"])
+def test_a_stream_writes_what_a_video_writes(tmp_path: Path, name: str) -> None:
+    """A Stream's frames, given one at a time, make the very file the whole clip makes, and
+    iter_video gives back read_video's frames one at a time."""
+    from spacetime.io import Stream, iter_video
+
+    frames = clip(6, 17, 21, disc=True)  # odd: padded to even for yuv420p
+    whole = write_video(Video(frames, 12.0, RECIPE), tmp_path / "whole" / name)
+    one = write_video(Stream(iter(frames), 6, 17, 21, 12.0, RECIPE), tmp_path / "one" / name)
+    back = read_video(one)
+    assert np.array_equal(back.frames, read_video(whole).frames) and back.recipe == RECIPE
+    if name in ("a.mp4", "a.gif"):  # webm holds a random segment id
+        assert one.read_bytes() == whole.read_bytes()
+    assert np.array_equal(np.stack(list(iter_video(one))), back.frames)
+
+
+def test_a_stream_that_breaks_its_word_leaves_nothing(tmp_path: Path) -> None:
+    from spacetime.io import Stream
+
+    frames = clip(6)
+    for n, given in ((6, frames[:4]), (6, frames[:, :16]), (4, frames)):
+        for name in ("a.mp4", "frames"):
+            out = tmp_path / str(n) / name
+            with pytest.raises(VideoError, match="frame"):
+                write_video(Stream(iter(given), n, 32, 32, 8.0, {}), out)
+            assert list(out.parent.iterdir()) == []

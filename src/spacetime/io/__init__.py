@@ -2,14 +2,16 @@
 
 from .media import digest, read_mask, read_media
 from .sheet import contact_sheet, sheet_of_many
-from .video import Video, VideoError, check_output, read_video, write_video
+from .video import Stream, Video, VideoError, check_output, iter_video, read_video, write_video
 
 __all__ = [
+    "Stream",
     "Video",
     "VideoError",
     "check_output",
     "contact_sheet",
     "digest",
+    "iter_video",
     "read_mask",
     "read_media",
     "read_video",

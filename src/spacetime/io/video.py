@@ -26,7 +26,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -37,7 +37,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-__all__ = ["Video", "VideoError", "read_video", "write_video"]
+__all__ = ["Stream", "Video", "VideoError", "iter_video", "read_video", "write_video"]
 
 HEADER_VERSION = 1
 RECIPE_FILE = "recipe.json"  # header file inside a frame folder
@@ -73,15 +73,7 @@ class Video:
             raise ValueError(
                 f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, got {f.shape}."
             )
-        self.fps = float(self.fps)
-        if not MIN_FPS <= self.fps <= MAX_FPS:  # also false for nan
-            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {self.fps}.")
-        if not isinstance(self.recipe, dict):
-            raise ValueError(f"Video.recipe must be a dict, got {type(self.recipe).__name__}.")
-        try:
-            json.dumps(self.recipe)
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"Video.recipe must be JSON-serialisable: {e}.") from None
+        _check_rate_and_recipe(self)
 
     @property
     def num_frames(self) -> int:
@@ -101,6 +93,37 @@ class Video:
         return self.num_frames / self.fps
 
 
+@dataclass(eq=False)
+class Stream:
+    """A clip written as it is made: frames (H, W, 3) uint8 given one at a time, so a result
+    longer than memory holds goes from its input file to its output file a frame at a time.
+    write_video checks each frame's size and that there are num_frames of them."""
+
+    frames: Iterable[np.ndarray]  # num_frames frames (height, width, 3) uint8 RGB
+    num_frames: int
+    height: int
+    width: int
+    fps: float
+    recipe: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if min(self.num_frames, self.height, self.width) < 1:
+            raise ValueError(f"a Stream needs frames of some size, got {self}")
+        _check_rate_and_recipe(self)
+
+
+def _check_rate_and_recipe(video: Video | Stream) -> None:
+    video.fps = float(video.fps)
+    if not MIN_FPS <= video.fps <= MAX_FPS:  # also false for nan
+        raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {video.fps}.")
+    if not isinstance(video.recipe, dict):
+        raise ValueError(f"Video.recipe must be a dict, got {type(video.recipe).__name__}.")
+    try:
+        json.dumps(video.recipe)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"Video.recipe must be JSON-serialisable: {e}.") from None
+
+
 # ----------------------------------------------------------------------------- helpers
 
 
@@ -108,7 +131,7 @@ def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
     return path.is_dir() or path.suffix == "" or str(raw).endswith(("/", os.sep))
 
 
-def _header(video: Video) -> dict[str, Any]:
+def _header(video: Video | Stream) -> dict[str, Any]:
     return {
         "spacetime": HEADER_VERSION,
         "fps": video.fps,
@@ -204,12 +227,24 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
-def _even_pad(frames: np.ndarray) -> np.ndarray:
-    """Edge-replicate (T, H, W, 3) to even H and W (needed by yuv420p)."""
-    ph, pw = frames.shape[1] % 2, frames.shape[2] % 2
+def _even_pad(frame: np.ndarray) -> np.ndarray:
+    """Edge-replicate (H, W, 3) to even H and W (needed by yuv420p)."""
+    ph, pw = frame.shape[0] % 2, frame.shape[1] % 2
     if not (ph or pw):
-        return frames
-    return np.pad(frames, ((0, 0), (0, ph), (0, pw), (0, 0)), mode="edge")
+        return frame
+    return np.pad(frame, ((0, ph), (0, pw), (0, 0)), mode="edge")
+
+
+def _checked(video: Video | Stream) -> Iterator[np.ndarray]:
+    """The frames of a clip being written, each checked to be (height, width, 3) uint8, and
+    num_frames of them (a Stream's frames are only seen as they come)."""
+    shape, n = (video.height, video.width, 3), 0
+    for n, frame in enumerate(video.frames, 1):
+        if frame.shape != shape or frame.dtype != np.uint8:
+            raise VideoError(f"frame {n - 1} is {frame.dtype} {frame.shape}, not uint8 {shape}")
+        yield frame
+    if n != video.num_frames:
+        raise VideoError(f"the clip has {n} frames where it said {video.num_frames}")
 
 
 def _rate(fps: float) -> Fraction:
@@ -295,16 +330,19 @@ def _x264_params() -> dict[str, str]:
 
 
 def _encode(
-    video: Video, tmp: Path, suffix: str, crf: int | None, bitrate: int | None, preset: str
+    video: Video | Stream,
+    tmp: Path,
+    suffix: str,
+    crf: int | None,
+    bitrate: int | None,
+    preset: str,
 ) -> None:
     rate = _rate(video.fps)
     with av.open(str(tmp), "w") as box:
         if suffix == ".gif":
             stream = box.add_stream("gif", rate=rate)
             stream.pix_fmt = "pal8"
-            frames = video.frames
         else:
-            frames = _even_pad(video.frames)
             box.metadata["comment"] = json.dumps(_header(video))
             if suffix == ".mp4":
                 codec, opts = "libx264", {"preset": preset, **_x264_params()}
@@ -321,21 +359,22 @@ def _encode(
                 stream.bit_rate = int(bitrate)
             elif suffix == ".webm":
                 stream.bit_rate = 0  # constant-quality mode for VP9
-        stream.height, stream.width = frames.shape[1:3]
-        for i, frame in enumerate(frames):
-            vf = _pal8(frame) if suffix == ".gif" else _rgb_to_i420(frame)
+        pad = suffix != ".gif"  # yuv420p needs an even size
+        stream.height, stream.width = (v + v % 2 * pad for v in (video.height, video.width))
+        for i, frame in enumerate(_checked(video)):
+            vf = _pal8(frame) if suffix == ".gif" else _rgb_to_i420(_even_pad(frame))
             vf.pts = i
             vf.time_base = 1 / rate
             box.mux(stream.encode(vf))
         box.mux(stream.encode(None))
 
 
-def _write_folder(video: Video, path: Path) -> None:
+def _write_folder(video: Video | Stream, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_name(path, directory=True)
     old = None
     try:
-        for i, frame in enumerate(video.frames):
+        for i, frame in enumerate(_checked(video)):
             Image.fromarray(frame).save(tmp / f"{i:06d}.png", compress_level=4)
         (tmp / RECIPE_FILE).write_text(json.dumps(_header(video), indent=2))
         if path.exists():
@@ -379,14 +418,15 @@ def check_output(path: str | os.PathLike[str]) -> Path:
 
 
 def write_video(
-    video: Video,
+    video: Video | Stream,
     path: str | os.PathLike[str],
     *,
     crf: int | None = None,
     bitrate: int | None = None,
     preset: str = "medium",
 ) -> Path:
-    """Write ``video`` to ``path`` (.mp4, .webm, .gif, or a suffix-less folder of PNGs).
+    """Write ``video`` to ``path`` (.mp4, .webm, .gif, or a suffix-less folder of PNGs); a
+    Stream is written as its frames come, and nothing is left at ``path`` if they fail.
 
     ``crf`` (default 15 for mp4, 20 for webm) sets constant quality; ``bitrate`` (bits/s) switches
     to a target bitrate instead, e.g. ``bitrate=50_000`` to degrade a clip. Both are ignored for
@@ -478,9 +518,7 @@ def _decode(
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
         frames = _Frames(stream.frames if only is None else 1)
         held = 0
-        for f in box.decode(stream):
-            h, w = _unpadded(head, f.height, f.width)
-            frame = np.ascontiguousarray(_to_rgb(f)[:h, :w])
+        for frame in _rgb_frames(box, stream, head):
             if each is not None:
                 frame = each(frame)
             if only == "last":
@@ -498,6 +536,36 @@ def _decode(
             f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
         )
     return frames.stacked(), float(rate), head
+
+
+def _rgb_frames(
+    box: av.container.InputContainer, stream: av.VideoStream, head: dict[str, Any] | None
+) -> Iterator[np.ndarray]:
+    """Each decoded frame of stream as (H, W, 3) RGB, cropped to the header's size."""
+    for f in box.decode(stream):
+        h, w = _unpadded(head, f.height, f.width)
+        yield np.ascontiguousarray(_to_rgb(f)[:h, :w])
+
+
+def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
+    """Every frame of a clip (a file or a folder of frames), (H, W, 3) uint8 RGB, decoded one
+    at a time as they are asked for, so a clip of any length holds one frame in memory."""
+    src = Path(path)
+    try:
+        if src.is_dir():
+            for f in _folder_files(src):
+                with Image.open(f) as img:
+                    yield image_rgb(img)[0]
+            return
+        with av.open(str(src)) as box:
+            if not box.streams.video:
+                raise VideoError(f"Cannot read {src}: it has no video stream.")
+            head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
+            yield from _rgb_frames(box, box.streams.video[0], head)
+    except VideoError:
+        raise
+    except (av.FFmpegError, OSError, ValueError) as e:
+        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}).") from None
 
 
 class _Frames:
