@@ -29,7 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .fullsize import full_size_between, resize, sharpened
+from .fullsize import between, extended, gathered, resize, sharpened
 from .io.video import MAX_DECODED, MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
@@ -387,8 +387,7 @@ class Verbs:
         the input's aspect but for rounding (not so for a model fixed at one size, whose
         input is cropped), and the result, held bytes at full size, fits in MAX_DECODED; a
         notice says when it does not."""
-        (h, w), k = size, self.multiple
-        if canvas is not None or hw == size or abs(hw[0] * w - hw[1] * h) > k * max(h, w):
+        if canvas is not None or hw == size or not self.keeps_size(hw, size):
             return False
         if held > MAX_DECODED:
             notices.append(
@@ -397,6 +396,13 @@ class Verbs:
             )
             return False
         return True
+
+    def keeps_size(self, hw: tuple[int, int], size: tuple[int, int]) -> bool:
+        """Whether a result made at the working size hw can be brought to the input's size
+        (h, w): hw has its aspect but for rounding to the model's multiple. Not so for a
+        model fixed at one size of another aspect (CogVideoX), whose input is cropped."""
+        (h, w), k = size, self.multiple
+        return abs(hw[0] * w - hw[1] * h) <= k * max(h, w)
 
     def _window(self, reference: np.ndarray | None) -> int:
         """Frames of output one window makes (a reference may take frame 0 of the window)."""
@@ -511,7 +517,7 @@ class Verbs:
             out[0] = image
             sharpened(made.frames[1:], [image], out=out[1:])
             made.frames = out
-            made.recipe["notices"] = _merge(made.recipe["notices"], [_brought(hw, image.shape)])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [brought_line(hw, image.shape)])
         return made
 
     def extend(
@@ -534,10 +540,10 @@ class Verbs:
         kept as it is: the new frames are raised to the clip's rate along optical flow
         (retime), so the user's own frames and frame rate stay. The clip keeps its size too:
         the model works at its working size and the new frames are brought to the clip's,
-        sharpened from its last (backward: first) frame (`fullsize.sharpened`). canvas: the
-        size a caller already shrank the frames to (the command line, for a result too big
-        to hold at full size): the result stays at it, as it does when the full-size result
-        would hold more than MAX_DECODED bytes.
+        sharpened from its last (backward: first) frame (`fullsize.extended`). canvas: the
+        size a caller already shrank the frames to (the command line, which brings the
+        result to full size itself as it writes it): the result stays at it, as it does
+        when the full-size result would hold more than MAX_DECODED bytes.
         """
         check_seconds(seconds)
         video = as_clip(video)
@@ -595,15 +601,10 @@ class Verbs:
         if other:  # the new frames at the clip's rate
             edge = own[0] if backward else own[-1]
             new = retime(np.concatenate([edge[None], new]), rate / fps, count)
-        if full:  # the clip's own frames, and the new ones at their size, written in place
-            frames = np.empty((t + count, h, w, 3), np.uint8)
-            if backward:
-                frames[count:] = video
-                sharpened(new, [video[0]], out=frames[count - 1 :: -1])
-            else:
-                frames[:t] = video
-                sharpened(new, [video[-1]], out=frames[t:])
-            notices.append(_brought(hw, video.shape[1:]))
+        if full:  # the clip's own frames, and the new ones at their size
+            play = new[::-1] if backward else new
+            frames = gathered(extended(video, play, backward, video[0]), t + count)
+            notices.append(brought_line(hw, video.shape[1:]))
         else:
             frames = np.concatenate([new[::-1], own] if backward else [own, new])
         extra = {"seconds": seconds, "backward": backward, "context": context}
@@ -630,11 +631,11 @@ class Verbs:
     ) -> Video:
         """Raise the frame rate `factor` times: the input frames are every factor-th frame.
         The clip comes back at its own size: the model works at its working size, and each
-        made frame is the flow's between the input's own frames (full_size_between), with
+        made frame is the flow's between the input's own frames (`fullsize.between`), with
         the model's redraw put back resized where it kept one. canvas: the size a caller
-        already shrank the frames to (the command line, for a result too big to hold at
-        full size): the result stays at it, as it does when the full-size result would hold
-        more than MAX_DECODED bytes."""
+        already shrank the frames to (the command line, which brings the result to full
+        size itself as it writes it): the result stays at it, as it does when the full-size
+        result would hold more than MAX_DECODED bytes."""
         video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
@@ -670,8 +671,8 @@ class Verbs:
             **opts,
         )
         if full:
-            made.frames = full_size_between(video, frames, factor, made.frames)
-            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
+            made.frames = gathered(between(video, made.frames, factor), len(made.frames))
+            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, video)])
         return made
 
     def morph(
@@ -750,7 +751,7 @@ class Verbs:
             clip.frames = out
             if even:  # again at full size, where the detail added changes the steps
                 clip.frames = even_pace(clip.frames)
-            clip.recipe["notices"] = _merge(clip.recipe["notices"], [_brought(hw, size)])
+            clip.recipe["notices"] = _merge(clip.recipe["notices"], [brought_line(hw, size)])
         return clip
 
     def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
@@ -776,7 +777,7 @@ class Verbs:
         made = self._run(prompt, clip, ~small, "inpaint", notices, {}, **opts)
         if hw != (h, w):
             made.frames = put_back(video, made.frames, mask)
-            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, video)])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, video)])
         return made
 
     def outpaint(
@@ -822,7 +823,7 @@ class Verbs:
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
         if hw != (height, width):
             made.frames = put_back(frames, made.frames, border, inplace=True)
-            made.recipe["notices"] = _merge(made.recipe["notices"], [_put_back_line(hw, frames)])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, frames)])
         return made
 
     def cinemagraph(
@@ -889,7 +890,7 @@ class Verbs:
                     "pixels are kept"
                 )
         if hw != image.shape[:2]:
-            notices.append(_put_back_line(hw, image[None]))
+            notices.append(put_back_line(hw, image[None]))
             if kept is None:
                 still = np.repeat(image[None], len(clip.frames), axis=0)
                 moves = np.repeat(region[None], len(still), axis=0)
@@ -937,7 +938,7 @@ def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
     return out
 
 
-def _put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
+def put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
     """The notice of a verb that made its region at the working size hw and put it back
     into the original frames (T, H, W, 3), which keep their size."""
     fh, fw = original.shape[1:3]
@@ -947,7 +948,7 @@ def _put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
     )
 
 
-def _brought(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
+def brought_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
     """The notice of a verb that made new frames at the working size hw and brought them
     to its input's size, shape (H, W, ...), keeping the input's own frames."""
     return (
