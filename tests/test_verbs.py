@@ -355,11 +355,14 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
         assert (made.num_frames, made.fps, made.recipe["fps"]) == (7, 24.0, 24.0), case
 
 
-def test_whole_clip_verbs_decode_at_the_working_size(
+def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """extend, interpolate and stylize shrink each frame to the model's canvas as it is
-    decoded: a clip whose full-size frames pass the read limit still runs, with a notice."""
+    decoded, so a clip whose full-size frames pass the read limit still runs. extend and
+    interpolate then stream the result to the file at the clip's own size; stylize gives
+    back the canvas, with a notice."""
+    from spacetime.io import iter_video
     from spacetime.io import video as io_video
 
     big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
@@ -369,17 +372,20 @@ def test_whole_clip_verbs_decode_at_the_working_size(
     runner = CliRunner()
     r = runner.invoke(app, ["sheet", str(path), "-o", str(tmp_path / "s.png")])
     assert r.exit_code == 2 and "GiB of frames" in r.output  # a full-size read is refused
-    for case in (
-        ["extend", str(path), "a red circle", "--seconds", "0.5"],
-        ["interpolate", str(path), "--factor", "2"],
-        ["stylize", str(path), "a blue circle"],
+    for case, n, side in (
+        (["extend", str(path), "a red circle", "--seconds", "0.5"], 9, 64),
+        (["extend", str(path), "a red circle", "--seconds", "0.5", "--backward"], 9, 64),
+        (["interpolate", str(path), "--factor", "2"], 9, 64),
+        (["stylize", str(path), "a blue circle"], 5, 32),
     ):
         out = tmp_path / f"{case[0]}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
         assert r.exit_code == 0, (case, r.output)
-        made = read_video(out)
-        assert made.frames.shape[1:3] == (32, 32), case
-        assert "video: 64x64 cropped and resized to 32x32" in made.recipe["notices"], case
+        head = io_video.probe(out)
+        assert (head.num_frames, head.height, head.width) == (n, side, side), case
+        assert sum(1 for _ in iter_video(out)) == n
+        cropped = "video: 64x64 cropped and resized to 32x32" in head.recipe["notices"]
+        assert cropped == (side == 32), case
     # 42x16's canvas is 48x16, whose own canvas is 56x16: the verb must not fit twice
     odd = _write(tmp_path, "odd.mp4", np.concatenate([clip[:5]] * 2, axis=2)[:, :16, :42])
     out = tmp_path / "odd-out.mp4"
@@ -390,23 +396,41 @@ def test_whole_clip_verbs_decode_at_the_working_size(
     assert made.recipe["notices"] == ["video: 42x16 cropped and resized to 48x16"]
 
 
-def test_interpolate_and_extend_commands_keep_the_clip_size(
-    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+def test_interpolate_and_extend_commands_stream_what_the_methods_make(
+    pipe: Pipeline, tiny_model: Path, clip: np.ndarray, tmp_path: Path
 ) -> None:
+    """The command line makes at the canvas and brings the result to the clip's size as it
+    writes it; frame for frame, that is what the Python methods give back whole."""
     big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
     path = _write(tmp_path, "big.mp4", big)
-    out = tmp_path / "out.mp4"
-    common = ["-o", str(out), "-m", str(tiny_model), "--steps", "2"]
-    r = CliRunner().invoke(app, ["interpolate", str(path), "--factor", "2", *common])
-    assert r.exit_code == 0, r.output
-    made = read_video(out)
-    assert made.frames.shape[:3] == (9, 64, 64)
-    assert any("put back into the 64x64 frames" in n for n in made.recipe["notices"])
-    r = CliRunner().invoke(app, ["extend", str(path), "x", "--seconds", "0.5", *common])
-    assert r.exit_code == 0, r.output
-    made = read_video(out)
-    assert made.frames.shape[:3] == (5 + 4, 64, 64)
-    assert any("brought to the input's 64x64" in n for n in made.recipe["notices"])
+    frames = read_video(path).frames  # what the command reads
+    out = tmp_path / "frames"  # a folder of PNG frames: lossless
+    common = ["-o", str(out), "-m", str(tiny_model), "--steps", "2", "--seed", "3", "-q"]
+    cases = {
+        "interpolate": (
+            ["interpolate", str(path), "--factor", "2"],
+            pipe.interpolate(frames, factor=2, fps=8.0, steps=2, seed=3),
+            "put back into the 64x64 frames",
+        ),
+        "extend": (
+            ["extend", str(path), "x", "--seconds", "0.5"],
+            pipe.extend(frames, "x", seconds=0.5, fps=8.0, steps=2, seed=3),
+            "brought to the input's 64x64",
+        ),
+        "back": (
+            ["extend", str(path), "x", "--seconds", "0.5", "--backward"],
+            pipe.extend(frames, "x", seconds=0.5, fps=8.0, backward=True, steps=2, seed=3),
+            "brought to the input's 64x64",
+        ),
+    }
+    for name, (case, expected, said) in cases.items():
+        r = CliRunner().invoke(app, [*case, *common])
+        assert r.exit_code == 0, (name, r.output)
+        made = read_video(out)
+        assert made.frames.shape == expected.frames.shape == (9, 64, 64, 3), name
+        assert np.array_equal(made.frames, expected.frames), name
+        assert any(said in n for n in made.recipe["notices"]), name
+        assert made.recipe["notices"] == expected.recipe["notices"], name
 
 
 def test_eval_task_suites_run_the_model(pipe: Pipeline) -> None:

@@ -5,6 +5,7 @@ recipe, inputs included."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -59,25 +60,37 @@ def _run(
     *args: Any,
     notes: list[str] | None = None,
     said: dict[str, Any] | None = None,
+    full: Callable[[Any], Any] | None = None,
     **kwargs: Any,
 ) -> None:
-    """Run pipe.verb(*args, **kwargs) with a progress bar, write the clip. notes: what
-    reading the inputs assumed or changed; said: options the recipe must hold that the verb
-    does not record (a --box)."""
+    """Run pipe.verb(*args, **kwargs) with a progress bar, write the clip a frame at a time.
+    notes: what reading the inputs assumed or changed; said: options the recipe must hold
+    that the verb does not record (a --box); full: the verb's result (a Video at the
+    working size) to the io.Stream of it at the input's size, made as it is written."""
     from rich.progress import Progress
 
-    from .io import Video, digest, write_video
+    from .io import Stream, digest, write_video
 
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task(verb, total=None)
         step = steps_bar(bar, task, verb)
         video = getattr(pipe, verb)(*args, callback=step, **kwargs)
-    recipe = {**video.recipe, **(said or {}), "inputs": {k: digest(p) for k, p in inputs.items()}}
-    recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
-    for line in recipe["notices"]:
-        _say(quiet, f"note: {line}")
-    write_video(Video(video.frames, video.fps, recipe), out)
-    _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
+        made = full(video) if full else video
+        given = {k: digest(p) for k, p in inputs.items()}
+        recipe = {**made.recipe, **(said or {}), "inputs": given}
+        recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
+        for line in recipe["notices"]:
+            _say(quiet, f"note: {line}")
+        n, h, w = made.num_frames, made.height, made.width
+        writing = bar.add_task("writing", total=n)
+
+        def frames() -> Any:
+            for frame in made.frames:
+                yield frame
+                bar.advance(writing)
+
+        write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
+    _say(quiet, f"wrote {out} ({n} frames, {w}x{h})")
 
 
 def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
@@ -87,56 +100,39 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
 
 
 def _whole(
-    path: Path, notes: list[str], out: Path, inputs: dict[str, Path], model: Path | None
-) -> tuple[Any, Any, tuple[int, int]]:
-    """(pipe, clip, canvas) for a verb that works on every frame at the model's working
-    size: the clip is checked readable, the model loaded, then every frame cropped and
-    resized to the canvas as it is decoded, so a long 4K clip never sits in memory at full
-    size. The verb is given the canvas, which the shrunk frames already have."""
+    path: Path,
+    notes: list[str],
+    out: Path,
+    inputs: dict[str, Path],
+    model: Path | None,
+    keep: bool = False,
+) -> tuple[Any, Any, tuple[int, int], bool]:
+    """(pipe, clip, canvas, kept) for a verb that works on every frame at the model's
+    working size: the clip is checked readable, the model loaded, then every frame shrunk
+    to the canvas as it is decoded, so a long 4K clip never sits in memory at full size.
+    The verb is given the canvas, which the shrunk frames already have. keep: the caller
+    brings the result back to the input's size, so frames are resized whole, not cropped,
+    when it can (kept: the canvas is not the clip's size and has its aspect but for
+    rounding)."""
     from .io import read_media
     from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
     pipe = _prepare(out, inputs, model)
-    sizes: list[tuple[int, int]] = []  # the first frame's size, and its canvas
+    sizes: list[Any] = []  # the first frame's size, its canvas, and whether it is kept
 
     def fit(frame: Any) -> Any:
         if not sizes:
-            sizes.extend([frame.shape[:2], pipe.canvas(*frame.shape[:2])])
-        return fit_frames(frame[None], *sizes[1])[0]
+            size = frame.shape[:2]
+            canvas = pipe.canvas(*size)
+            sizes.extend([size, canvas, keep and pipe.keeps_size(canvas, size)])
+        return fit_frames(frame[None], *sizes[1], crop=not sizes[2])[0]
 
     clip = read_media(path, notes, each=fit)
-    (fh, fw), (h, w) = sizes
-    if (fh, fw) != (h, w):
+    (fh, fw), (h, w), kept = sizes
+    if (fh, fw) != (h, w) and not kept:
         notes.append(f"video: {fw}x{fh} cropped and resized to {w}x{h}")
-    return pipe, clip, (h, w)
-
-
-def _sized(
-    path: Path,
-    head: Any,
-    notes: list[str],
-    out: Path,
-    inputs: dict[str, Path],
-    model: Path | None,
-    n: int,
-) -> tuple[Any, Any, tuple[int, int] | None]:
-    """(pipe, clip, canvas) for a verb that gives back a result of n frames at the size of
-    the clip at path (head: its io.video.probe): the clip decoded whole when n frames of its
-    size fit in MAX_DECODED (canvas None), else shrunk to the working size as it is decoded
-    (_whole), with a note."""
-    from .io import video as io_video
-
-    held = n * head.height * head.width * 3
-    if held <= io_video.MAX_DECODED:
-        pipe = _prepare(out, inputs, model)
-        return pipe, _media(path, notes), None
-    pipe, clip, canvas = _whole(path, notes, out, inputs, model)
-    notes.append(
-        f"made at {canvas[1]}x{canvas[0]}, the model's working size: at {head.width}x"
-        f"{head.height} the result would hold {held / 2**30:.1f} GiB of frames"
-    )
-    return pipe, clip, canvas
+    return pipe, clip, (h, w), kept and (fh, fw) != (h, w)
 
 
 def _opts(
@@ -212,8 +208,7 @@ def extend(
     quiet: Quiet = False,
 ) -> None:
     """Continue a clip forward (or --backward) by --seconds, window after window, at the
-    clip's own size; at the model's working size when that would not fit in memory."""
-    from .io import video as io_video
+    clip's own size, of any length: its frames go from the file to the output one at a time."""
     from .io.media import IMAGE_SUFFIXES
     from .verbs import check_seconds
 
@@ -222,12 +217,13 @@ def extend(
     opts = _opts(seed, steps, guidance, negative, start)
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     ref = _image(reference, notes)
+    full = None
     if video.suffix.lower() in IMAGE_SUFFIXES:  # one frame: read whole, the verb checks the rest
         clip, canvas, pipe = _media(video, notes), None, _prepare(out, inputs, model)
     else:
-        first = io_video.probe(video)  # a bad path or file fails before the model loads
-        made = first.num_frames + round(seconds * first.fps)  # frames of the result, about
-        pipe, clip, canvas = _sized(video, first, notes, out, inputs, model, made)
+        pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
+        if kept:
+            full = _extension(video, clip.num_frames, backward)
     _run(
         pipe,
         out,
@@ -243,7 +239,28 @@ def extend(
         **opts,
         canvas=canvas,
         notes=notes,
+        full=full,
     )
+
+
+def _extension(path: Path, t: int, backward: bool) -> Callable[[Any], Any]:
+    """extend's result at the working size (its t frames of the clip at path, and the new
+    ones) to the io.Stream of it at the clip's size: the clip's own frames read again as
+    they are written, the new ones sharpened from the clip's last (backward: first) frame."""
+    from .fullsize import extended
+    from .io import Stream, iter_video
+    from .verbs import brought_line
+
+    def full(made: Any) -> Any:
+        first = _media(path, [], "first").frames[0]
+        count = made.num_frames - t
+        new = made.frames[:count] if backward else made.frames[t:]  # (count, h, w, 3)
+        frames = extended(iter_video(path), new, backward, first)
+        notices = [*made.recipe["notices"], brought_line(made.frames.shape[1:3], first.shape)]
+        recipe = {**made.recipe, "notices": notices}
+        return Stream(frames, made.num_frames, *first.shape[:2], made.fps, recipe)
+
+    return full
 
 
 @app.command("interpolate")
@@ -263,7 +280,7 @@ def interpolate(
     quiet: Quiet = False,
 ) -> None:
     """Fill in frames: the output has FACTOR times the frame rate of the input, at its own
-    size; at the model's working size when that would not fit in memory."""
+    size, of any length: its frames go from the file to the output one at a time."""
     from .io import video as io_video
     from .io.media import IMAGE_SUFFIXES
 
@@ -271,11 +288,10 @@ def interpolate(
     opts = _opts(seed, steps, guidance, "", start)
     if video.suffix.lower() in IMAGE_SUFFIXES:  # before the model loads
         raise ValueError("interpolate needs a clip of 2 frames or more, got 1")
-    first = io_video.probe(video)  # a bad path or file fails before the model loads
-    if first.num_frames < 2:
-        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {first.num_frames}")
-    made = (first.num_frames - 1) * max(factor, 1) + 1  # frames of the result
-    pipe, clip, canvas = _sized(video, first, notes, out, {"video": video}, model, made)
+    n = io_video.probe(video).num_frames  # a bad path or file fails before the model loads
+    if n < 2:
+        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
+    pipe, clip, canvas, kept = _whole(video, notes, out, {"video": video}, model, keep=True)
     _run(
         pipe,
         out,
@@ -289,7 +305,26 @@ def interpolate(
         **opts,
         canvas=canvas,
         notes=notes,
+        full=_between(video, factor) if kept else None,
     )
+
+
+def _between(path: Path, factor: int) -> Callable[[Any], Any]:
+    """interpolate's result at the working size to the io.Stream of it at the clip's size:
+    the clip's own frames read again as they are written, the frames between each two made
+    along their flow at full size, with the model's redraw put back (fullsize.between)."""
+    from .fullsize import between
+    from .io import Stream, iter_video
+    from .verbs import put_back_line
+
+    def full(made: Any) -> Any:
+        first = _media(path, [], "first").frames[0]
+        frames = between(iter_video(path), made.frames, factor)
+        notices = [*made.recipe["notices"], put_back_line(made.frames.shape[1:3], first[None])]
+        recipe = {**made.recipe, "notices": notices}
+        return Stream(frames, made.num_frames, *first.shape[:2], made.fps, recipe)
+
+    return full
 
 
 @app.command("morph")
@@ -541,7 +576,7 @@ def stylize(
 ) -> None:
     """Video to video: keep the motion, change what the prompt changes."""
     notes: list[str] = []
-    pipe, clip, canvas = _whole(video, notes, out, {"video": video}, model)
+    pipe, clip, canvas, _ = _whole(video, notes, out, {"video": video}, model)
     _run(
         pipe,
         out,
