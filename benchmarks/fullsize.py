@@ -5,11 +5,11 @@
 Renders a world clip at 256 px and scales it up (cubic) to the sizes a film-maker has: a
 17-frame 1080p clip, an 8-second 1080p clip at 30 fps, a 640x480 clip and a 4032x2268
 photo. Then runs, each in a fresh `spacetime` process as a user would, inpaint (a box),
-outpaint (4:3 to 16:9), cinemagraph (a click on the object), interpolate (4x, the 17-frame
-clip), extend (2 s, both 1080p clips), animate (the photo), morph (1080p to 640x480),
-stylize (the long clip), info and sheet. Prints, for each, the wall-clock seconds and
-the process's peak resident memory (`os.wait4`), and the output's size: every verb but
-stylize gives back the input's own size, stylize works at the canvas.
+outpaint (4:3 to 16:9), cinemagraph (a click on the object), interpolate (4x, both 1080p
+clips), extend (2 s, both 1080p clips; 30 s, the long one), animate (the photo), morph
+(1080p to 640x480), stylize (the long clip), info and sheet. Prints, for each, the
+wall-clock seconds and the process's peak resident memory (`os.wait4`), and the output's
+size: every verb but stylize gives back the input's own size, stylize works at the canvas.
 --keep DIR keeps inputs and outputs.
 """
 
@@ -110,6 +110,14 @@ def main() -> None:
         "extend 1080p, 240 frames at 30 fps, --seconds 2": (
             ["extend", f"{r}/long.mp4", "a large red star drifting right", "--seconds", "2"],
             "extend-long.mp4",
+        ),
+        "extend 1080p, 240 frames at 30 fps, --seconds 30": (
+            ["extend", f"{r}/long.mp4", "a large red star drifting right", "--seconds", "30"],
+            "extend-30s.mp4",
+        ),
+        "interpolate 1080p, 240 frames at 30 fps, --factor 4": (
+            ["interpolate", f"{r}/long.mp4", "--factor", "4"],
+            "interpolate-long.mp4",
         ),
         "animate 4032x2268 photo": (
             ["animate", f"{r}/photo.png", "a large red star drifting right on a grass field"],
