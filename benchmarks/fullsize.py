@@ -9,7 +9,7 @@ outpaint (4:3 to 16:9), cinemagraph (a click on the object), interpolate (4x, bo
 clips), extend (2 s, both 1080p clips; 30 s, the long one), animate (the photo), morph
 (1080p to 640x480), stylize (the long clip), info and sheet. Prints, for each, the
 wall-clock seconds and the process's peak resident memory (`os.wait4`), and the output's
-size: every verb but stylize gives back the input's own size, stylize works at the canvas.
+size: every verb gives back the input's own size.
 --keep DIR keeps inputs and outputs.
 """
 

@@ -213,11 +213,22 @@ def test_reference_is_a_known_frame_left_out(pipe: Pipeline, clip: np.ndarray) -
     assert e.frames.shape[0] == 3 + 8
 
 
-def test_any_input_size_is_fitted_with_a_notice(pipe: Pipeline, clip: np.ndarray) -> None:
+def test_any_input_size_is_fitted_with_a_notice(
+    pipe: Pipeline, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """stylize works at a canvas of the input's aspect, about the model's area, and gives
+    back the input's size, the input's own detail kept where the model kept the picture."""
     wide = np.concatenate([clip[:5]] * 2, axis=2)  # (5, 32, 64, 3)
     v = pipe.stylize(wide, "a red circle", **FAST)
-    assert v.frames.shape[1:3] == (24, 48)  # the input's aspect, about the model's area
-    assert "cropped and resized" in v.recipe["notices"][0]
+    assert v.frames.shape[1:3] == (32, 64)
+    assert v.recipe["notices"] == [
+        "made at 48x24, the model's working size, and brought to the input's 64x32, its own "
+        "detail kept where the model kept the picture"
+    ]
+    monkeypatch.setattr("spacetime.verbs.MAX_DECODED", wide.nbytes - 1)  # too big to hold
+    v = pipe.stylize(wide, "a red circle", **FAST)
+    assert v.frames.shape[1:3] == (24, 48)  # the canvas
+    assert "cropped and resized" in v.recipe["notices"][-1]
 
 
 def test_animate_extend_and_morph_keep_the_inputs_size(
@@ -359,9 +370,8 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """extend, interpolate and stylize shrink each frame to the model's canvas as it is
-    decoded, so a clip whose full-size frames pass the read limit still runs. extend and
-    interpolate then stream the result to the file at the clip's own size; stylize gives
-    back the canvas, with a notice."""
+    decoded, so a clip whose full-size frames pass the read limit still runs, then stream
+    the result to the file at the clip's own size."""
     from spacetime.io import iter_video
     from spacetime.io import video as io_video
 
@@ -376,7 +386,7 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
         (["extend", str(path), "a red circle", "--seconds", "0.5"], 9, 64),
         (["extend", str(path), "a red circle", "--seconds", "0.5", "--backward"], 9, 64),
         (["interpolate", str(path), "--factor", "2"], 9, 64),
-        (["stylize", str(path), "a blue circle"], 5, 32),
+        (["stylize", str(path), "a blue circle"], 5, 64),
     ):
         out = tmp_path / f"{case[0]}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
@@ -384,19 +394,29 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
         head = io_video.probe(out)
         assert (head.num_frames, head.height, head.width) == (n, side, side), case
         assert sum(1 for _ in iter_video(out)) == n
-        cropped = "video: 64x64 cropped and resized to 32x32" in head.recipe["notices"]
-        assert cropped == (side == 32), case
+        assert head.recipe["notices"][-1].startswith("made at 32x32, the model's working size")
     # 42x16's canvas is 48x16, whose own canvas is 56x16: the verb must not fit twice
     odd = _write(tmp_path, "odd.mp4", np.concatenate([clip[:5]] * 2, axis=2)[:, :16, :42])
     out = tmp_path / "odd-out.mp4"
     r = runner.invoke(app, ["stylize", str(odd), "a blue circle", "-o", str(out), *common])
     assert r.exit_code == 0, r.output
     made = read_video(out)
-    assert made.frames.shape[1:3] == (16, 48)
-    assert made.recipe["notices"] == ["video: 42x16 cropped and resized to 48x16"]
+    assert made.frames.shape[1:3] == (16, 42)
+    assert made.recipe["notices"] == [
+        "made at 48x16, the model's working size, and brought to the input's 42x16, its own "
+        "detail kept where the model kept the picture"
+    ]
+    # frames of two sizes: refused as they are read
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for k, frame in enumerate([clip[0], clip[1], clip[2, :16]]):
+        Image.fromarray(frame).save(folder / f"{k:06d}.png")
+    r = runner.invoke(app, ["stylize", str(folder), "x", "-o", str(tmp_path / "m.mp4"), *common])
+    assert r.exit_code == 2 and "differ in size" in r.output, r.output
+    assert len(r.output.strip().splitlines()) == 1
 
 
-def test_interpolate_and_extend_commands_stream_what_the_methods_make(
+def test_streaming_commands_write_what_the_methods_make(
     pipe: Pipeline, tiny_model: Path, clip: np.ndarray, tmp_path: Path
 ) -> None:
     """The command line makes at the canvas and brings the result to the clip's size as it
@@ -404,6 +424,7 @@ def test_interpolate_and_extend_commands_stream_what_the_methods_make(
     big = np.repeat(np.repeat(clip[:5], 2, axis=1), 2, axis=2)  # (5, 64, 64, 3)
     path = _write(tmp_path, "big.mp4", big)
     frames = read_video(path).frames  # what the command reads
+    long = " ".join(["a red circle moving left"] * 12)  # past what the text encoder reads
     out = tmp_path / "frames"  # a folder of PNG frames: lossless
     common = ["-o", str(out), "-m", str(tiny_model), "--steps", "2", "--seed", "3", "-q"]
     cases = {
@@ -422,12 +443,23 @@ def test_interpolate_and_extend_commands_stream_what_the_methods_make(
             pipe.extend(frames, "x", seconds=0.5, fps=8.0, backward=True, steps=2, seed=3),
             "brought to the input's 64x64",
         ),
+        "long prompt": (  # the run adds a notice of its own
+            ["extend", str(path), long, "--seconds", "0.5"],
+            pipe.extend(frames, long, seconds=0.5, fps=8.0, steps=2, seed=3),
+            "brought to the input's 64x64",
+        ),
+        "stylize": (
+            ["stylize", str(path), "x"],
+            pipe.stylize(frames, "x", fps=8.0, steps=2, seed=3),
+            "its own detail kept",
+        ),
     }
     for name, (case, expected, said) in cases.items():
         r = CliRunner().invoke(app, [*case, *common])
         assert r.exit_code == 0, (name, r.output)
         made = read_video(out)
-        assert made.frames.shape == expected.frames.shape == (9, 64, 64, 3), name
+        assert made.frames.shape == expected.frames.shape, name
+        assert made.frames.shape[1:] == (64, 64, 3), name
         assert np.array_equal(made.frames, expected.frames), name
         assert any(said in n for n in made.recipe["notices"]), name
         assert made.recipe["notices"] == expected.recipe["notices"], name

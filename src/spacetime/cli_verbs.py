@@ -114,7 +114,7 @@ def _whole(
     brings the result back to the input's size, so frames are resized whole, not cropped,
     when it can (kept: the canvas is not the clip's size and has its aspect but for
     rounding)."""
-    from .io import read_media
+    from .io import VideoError, read_media
     from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
@@ -126,6 +126,12 @@ def _whole(
             size = frame.shape[:2]
             canvas = pipe.canvas(*size)
             sizes.extend([size, canvas, keep and pipe.keeps_size(canvas, size)])
+        elif frame.shape[:2] != sizes[0]:
+            (h, w), (fh, fw) = sizes[0], frame.shape[:2]
+            raise VideoError(
+                f"Cannot read {path}: its frames differ in size ({w}x{h}, then {fw}x{fh}); "
+                "re-export it at one size"
+            )
         return fit_frames(frame[None], *sizes[1], crop=not sizes[2])[0]
 
     clip = read_media(path, notes, each=fit)
@@ -243,24 +249,38 @@ def extend(
     )
 
 
-def _extension(path: Path, t: int, backward: bool) -> Callable[[Any], Any]:
-    """extend's result at the working size (its t frames of the clip at path, and the new
-    ones) to the io.Stream of it at the clip's size: the clip's own frames read again as
-    they are written, the new ones sharpened from the clip's last (backward: first) frame."""
-    from .fullsize import extended
-    from .io import Stream, iter_video
-    from .verbs import brought_line
+def _streamed(
+    path: Path, bring: Callable[[Any, Any], Any], line: Callable[..., str]
+) -> Callable[[Any], Any]:
+    """A verb's result at the working size (a Video) to the io.Stream of it at the size of
+    the clip at path, made as it is written: bring(made, first) yields the full-size frames
+    (first: the clip's first frame), line(hw, shape) is the notice that says so."""
+    from .io import Stream
 
     def full(made: Any) -> Any:
         first = _media(path, [], "first").frames[0]
-        count = made.num_frames - t
-        new = made.frames[:count] if backward else made.frames[t:]  # (count, h, w, 3)
-        frames = extended(iter_video(path), new, backward, first)
-        notices = [*made.recipe["notices"], brought_line(made.frames.shape[1:3], first.shape)]
+        notices = [*made.recipe["notices"], line(made.frames.shape[1:3], first.shape)]
         recipe = {**made.recipe, "notices": notices}
+        frames = bring(made, first)
         return Stream(frames, made.num_frames, *first.shape[:2], made.fps, recipe)
 
     return full
+
+
+def _extension(path: Path, t: int, backward: bool) -> Callable[[Any], Any]:
+    """extend's result at the working size (its t frames of the clip at path, then the new
+    ones) streamed at the clip's size: the clip's own frames read again as they are
+    written, the new ones sharpened from its last (backward: first) frame."""
+    from .fullsize import extended
+    from .io import iter_video
+    from .verbs import brought_line
+
+    def bring(made: Any, first: Any) -> Any:
+        count = made.num_frames - t
+        new = made.frames[:count] if backward else made.frames[t:]  # (count, h, w, 3)
+        return extended(iter_video(path), new, backward, first)
+
+    return _streamed(path, bring, brought_line)
 
 
 @app.command("interpolate")
@@ -310,21 +330,17 @@ def interpolate(
 
 
 def _between(path: Path, factor: int) -> Callable[[Any], Any]:
-    """interpolate's result at the working size to the io.Stream of it at the clip's size:
-    the clip's own frames read again as they are written, the frames between each two made
-    along their flow at full size, with the model's redraw put back (fullsize.between)."""
+    """interpolate's result at the working size streamed at the clip's size: the clip's
+    own frames read again as they are written, the frames between each two made along
+    their flow at full size, with the model's redraw put back (fullsize.between)."""
     from .fullsize import between
-    from .io import Stream, iter_video
+    from .io import iter_video
     from .verbs import put_back_line
 
-    def full(made: Any) -> Any:
-        first = _media(path, [], "first").frames[0]
-        frames = between(iter_video(path), made.frames, factor)
-        notices = [*made.recipe["notices"], put_back_line(made.frames.shape[1:3], first[None])]
-        recipe = {**made.recipe, "notices": notices}
-        return Stream(frames, made.num_frames, *first.shape[:2], made.fps, recipe)
+    def bring(made: Any, first: Any) -> Any:
+        return between(iter_video(path), made.frames, factor)
 
-    return full
+    return _streamed(path, bring, put_back_line)
 
 
 @app.command("morph")
@@ -574,9 +590,18 @@ def stylize(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Video to video: keep the motion, change what the prompt changes."""
+    """Video to video: keep the motion, change what the prompt changes; at the clip's own
+    size, of any length: its frames go from the file to the output one at a time."""
+    from .fullsize import restyled
+    from .io import iter_video
+    from .verbs import restyled_line
+
     notes: list[str] = []
-    pipe, clip, canvas, _ = _whole(video, notes, out, {"video": video}, model)
+    pipe, clip, canvas, kept = _whole(video, notes, out, {"video": video}, model, keep=True)
+
+    def bring(made: Any, first: Any) -> Any:
+        return restyled(iter_video(video), made.frames)
+
     _run(
         pipe,
         out,
@@ -590,4 +615,5 @@ def stylize(
         **_opts(seed, steps, guidance, negative),
         canvas=canvas,
         notes=notes,
+        full=_streamed(video, bring, restyled_line) if kept else None,
     )

@@ -10,10 +10,12 @@ input's own pixels where they can be carried onto it:
   taken wherever the warp agrees with the made frame at the working size (within SHARP_TOL),
   so a still or panning background, and an object the flow follows, keep their detail.
 - `between`: interpolate, whose made frames lie between two input frames.
+- `restyled`: stylize, each made frame sharpened from the input's frame at the same time.
 
-`extended` and `between` give the result a frame at a time and read the input's frames as
-they need them, so the command line streams a result of any length from the input file to
-the output file at full size, holding only the working-size result in memory.
+`extended`, `between` and `restyled` give the result a frame at a time and read the input's
+frames as they need them, so the command line streams a result of any length from the
+input file to the output file at full size, holding the working-size result and a few
+full-size frames in memory.
 
 Arrays: frames uint8 (T, H, W, 3) at full size, (T, h, w, 3) at the working size.
 """
@@ -132,6 +134,8 @@ def between(frames: Iterable[np.ndarray], made: np.ndarray, factor: int) -> Iter
     redrawn = (made != start_guess(made, known)).any(axis=-1) & ~known  # (T, h, w)
     prev = None
     for i, frame in enumerate(frames):
+        if i * factor >= len(made):
+            raise ValueError(f"more input frames than the {len(made)} made frames hold")
         if prev is not None:
             a, b = (i - 1) * factor, i * factor
             fh, fw = frame.shape[:2]
@@ -149,6 +153,15 @@ def between(frames: Iterable[np.ndarray], made: np.ndarray, factor: int) -> Iter
                 yield out
         yield frame
         prev = frame
+
+
+def restyled(frames: Iterable[np.ndarray], made: np.ndarray) -> Iterator[np.ndarray]:
+    """A stylized clip at the input's own size, a frame at a time: each made frame (made
+    (T, h, w, 3) at the working size) sharpened from the input's frame at the same time
+    (frames: full size, read as they are needed), so what the model left as it was keeps
+    the input's detail and what it changed is its own, resized up."""
+    for k, frame in enumerate(frames):
+        yield from sharpen_each(made[k : k + 1], [frame])
 
 
 def gathered(frames: Iterable[np.ndarray], n: int) -> np.ndarray:

@@ -29,7 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .fullsize import between, extended, gathered, resize, sharpened
+from .fullsize import between, extended, gathered, resize, restyled, sharpened
 from .io.video import MAX_DECODED, MAX_FPS, MIN_FPS, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
@@ -604,7 +604,6 @@ class Verbs:
         if full:  # the clip's own frames, and the new ones at their size
             play = new[::-1] if backward else new
             frames = gathered(extended(video, play, backward, video[0]), t + count)
-            notices.append(brought_line(hw, video.shape[1:]))
         else:
             frames = np.concatenate([new[::-1], own] if backward else [own, new])
         extra = {"seconds": seconds, "backward": backward, "context": context}
@@ -615,7 +614,8 @@ class Verbs:
             "seed": seed,
             "windows": len(starts),
         }
-        said = _merge(notices, recipe.get("notices", []))
+        brought = [brought_line(hw, video.shape[1:])] if full else []
+        said = _merge(notices, recipe.get("notices", []), brought)
         recipe = {**recipe, **extra, "fps": fps if other else rate, "notices": said}
         return Video(np.ascontiguousarray(frames), fps if other else rate, recipe)
 
@@ -672,7 +672,8 @@ class Verbs:
         )
         if full:
             made.frames = gathered(between(video, made.frames, factor), len(made.frames))
-            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, video)])
+            line = put_back_line(hw, video.shape[1:])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
     def morph(
@@ -777,7 +778,8 @@ class Verbs:
         made = self._run(prompt, clip, ~small, "inpaint", notices, {}, **opts)
         if hw != (h, w):
             made.frames = put_back(video, made.frames, mask)
-            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, video)])
+            line = put_back_line(hw, video.shape[1:])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
     def outpaint(
@@ -823,7 +825,8 @@ class Verbs:
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
         if hw != (height, width):
             made.frames = put_back(frames, made.frames, border, inplace=True)
-            made.recipe["notices"] = _merge(made.recipe["notices"], [put_back_line(hw, frames)])
+            line = put_back_line(hw, frames.shape[1:])
+            made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
     def cinemagraph(
@@ -890,7 +893,7 @@ class Verbs:
                     "pixels are kept"
                 )
         if hw != image.shape[:2]:
-            notices.append(put_back_line(hw, image[None]))
+            notices.append(put_back_line(hw, image.shape))
             if kept is None:
                 still = np.repeat(image[None], len(clip.frames), axis=0)
                 moves = np.repeat(region[None], len(still), axis=0)
@@ -912,16 +915,31 @@ class Verbs:
     ) -> Video:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
         how far the clip is noised before the model redraws it (1 = ignore the input).
-        Every frame is kept: pass the clip's `fps` to keep its frame rate."""
+        Every frame is kept: pass the clip's `fps` to keep its frame rate. The clip keeps
+        its size: the model works at its working size and each frame is brought to the
+        clip's, sharpened from the clip's own frame at that time (`fullsize.restyled`), so
+        what the model left as it was keeps its detail. canvas: the size a caller already
+        shrank the frames to (the command line, which brings the result to full size
+        itself as it writes it): the result stays at it, as it does when the full-size
+        result would hold more than MAX_DECODED bytes."""
         video = as_clip(video)
         if not 0.0 < strength <= 1.0:
             raise ValueError(f"--strength must be in (0, 1], got {strength}")
         notices: list[str] = []
-        clip = self._fit(video, notices, "video", canvas)
+        t, h, w = video.shape[:3]
+        hw = canvas or self.canvas(h, w)
+        full = self._full(hw, video.nbytes, canvas, notices, (h, w))
+        clip = (
+            fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
+        )
         known = np.zeros(clip.shape[:3], bool)
-        return self._run(
+        made = self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
         )
+        if full:
+            made.frames = gathered(restyled(video, made.frames), t)
+            made.recipe["notices"] = _merge(made.recipe["notices"], [restyled_line(hw, (h, w))])
+        return made
 
 
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
@@ -938,13 +956,12 @@ def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
     return out
 
 
-def put_back_line(hw: tuple[int, int], original: np.ndarray) -> str:
+def put_back_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
     """The notice of a verb that made its region at the working size hw and put it back
-    into the original frames (T, H, W, 3), which keep their size."""
-    fh, fw = original.shape[1:3]
+    into the original frames, of shape (H, W, ...), which keep their size."""
     return (
         f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the "
-        f"{fw}x{fh} frames; the input's own pixels are kept as they are"
+        f"{shape[1]}x{shape[0]} frames; the input's own pixels are kept as they are"
     )
 
 
@@ -954,6 +971,15 @@ def brought_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
     return (
         f"made at {hw[1]}x{hw[0]}, the model's working size, and brought to the input's "
         f"{shape[1]}x{shape[0]}; its own frames are kept as they are"
+    )
+
+
+def restyled_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
+    """The notice of stylize, made at the working size hw and brought to its input's size,
+    shape (H, W, ...), with the input's detail where the model kept the picture."""
+    return (
+        f"made at {hw[1]}x{hw[0]}, the model's working size, and brought to the input's "
+        f"{shape[1]}x{shape[0]}, its own detail kept where the model kept the picture"
     )
 
 

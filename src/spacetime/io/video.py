@@ -551,6 +551,8 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     """Every frame of a clip (a file or a folder of frames), (H, W, 3) uint8 RGB, decoded one
     at a time as they are asked for, so a clip of any length holds one frame in memory."""
     src = Path(path)
+    if not src.exists():
+        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     try:
         if src.is_dir():
             for f in _folder_files(src):
