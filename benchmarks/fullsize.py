@@ -4,12 +4,12 @@
 
 Renders a world clip at 256 px and scales it up (cubic) to the sizes a film-maker has: a
 17-frame 1080p clip, an 8-second 1080p clip at 30 fps, a 640x480 clip and a 4032x2268
-photo. Then runs, each in a fresh `spacetime` process as a user would, inpaint (a box),
-outpaint (4:3 to 16:9), cinemagraph (a click on the object), interpolate (4x, both 1080p
-clips), extend (2 s, both 1080p clips; 30 s, the long one), animate (the photo), morph
-(1080p to 640x480), stylize (the long clip), info and sheet. Prints, for each, the
-wall-clock seconds and the process's peak resident memory (`os.wait4`), and the output's
-size: every verb gives back the input's own size.
+photo. Then runs, each in a fresh `spacetime` process as a user would, inpaint (a box,
+both 1080p clips), outpaint (4:3 to 16:9), cinemagraph (a click on the object),
+interpolate (4x, both 1080p clips), extend (2 s, both 1080p clips; 30 s, the long one),
+animate (the photo), morph (1080p to 640x480), stylize (the long clip), info and sheet.
+Prints, for each, the wall-clock seconds and the process's peak resident memory
+(`os.wait4`), and the output's size: every verb gives back the input's own size.
 --keep DIR keeps inputs and outputs.
 """
 
@@ -90,6 +90,10 @@ def main() -> None:
         "inpaint 1080p, 17 frames, --box": (
             ["inpaint", f"{r}/hd.mp4", "a grass field", "--box", "40,375,750,675"],
             "inpaint.mp4",
+        ),
+        "inpaint 1080p, 240 frames at 30 fps, --box": (
+            ["inpaint", f"{r}/long.mp4", "a grass field", "--box", "40,375,750,675"],
+            "inpaint-long.mp4",
         ),
         "outpaint 640x480 to 854x480": (
             ["outpaint", f"{r}/4x3.mp4", "a yellow circle on a checkered floor", "--to", "854x480"],

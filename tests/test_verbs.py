@@ -15,7 +15,7 @@ from spacetime.eval.tasks import _max_jump
 from spacetime.io import read_video, write_video
 from spacetime.io.video import Video
 from spacetime.pipeline import Pipeline
-from spacetime.verbs import fit_frames, region_at, window_starts
+from spacetime.verbs import box_mask, fit_frames, region_at, window_starts
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 
@@ -387,6 +387,7 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
         (["extend", str(path), "a red circle", "--seconds", "0.5", "--backward"], 9, 64),
         (["interpolate", str(path), "--factor", "2"], 9, 64),
         (["stylize", str(path), "a blue circle"], 5, 64),
+        (["inpaint", str(path), "grass", "--box", "8,8,20,20"], 5, 64),
     ):
         out = tmp_path / f"{case[0]}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
@@ -425,6 +426,10 @@ def test_streaming_commands_write_what_the_methods_make(
     path = _write(tmp_path, "big.mp4", big)
     frames = read_video(path).frames  # what the command reads
     long = " ".join(["a red circle moving left"] * 12)  # past what the text encoder reads
+    same = {"steps": 2, "seed": 3}
+    moving = np.zeros_like(big)  # (5, 64, 64, 3): a white box moving right
+    for k in range(5):
+        moving[k, 20:40, 4 + 6 * k : 24 + 6 * k] = 255
     out = tmp_path / "frames"  # a folder of PNG frames: lossless
     common = ["-o", str(out), "-m", str(tiny_model), "--steps", "2", "--seed", "3", "-q"]
     cases = {
@@ -452,6 +457,22 @@ def test_streaming_commands_write_what_the_methods_make(
             ["stylize", str(path), "x"],
             pipe.stylize(frames, "x", fps=8.0, steps=2, seed=3),
             "its own detail kept",
+        ),
+        "inpaint": (
+            ["inpaint", str(path), "x", "--box", "8,8,20,20"],
+            pipe.inpaint(frames, "x", mask=box_mask(64, 64, (8, 8, 20, 20)), fps=8.0, **same),
+            "put back into the 64x64 frames",
+        ),
+        "inpaint, a moving mask": (
+            ["inpaint", str(path), "x", "--mask", str(_write(tmp_path, "m.mp4", moving))],
+            pipe.inpaint(
+                frames,
+                "x",
+                mask=read_video(tmp_path / "m.mp4").frames.mean(-1) > 127,
+                fps=8.0,
+                **same,
+            ),
+            "put back into the 64x64 frames",
         ),
     }
     for name, (case, expected, said) in cases.items():

@@ -426,34 +426,45 @@ def inpaint(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Repaint a region of a clip, given by --mask or --box."""
-    from .io import read_mask
-    from .verbs import box_mask, parse_box
+    """Repaint a region of a clip, given by --mask or --box; at the clip's own size, of any
+    length: its frames go from the file to the output one at a time."""
+    from .io import iter_video, read_mask
+    from .verbs import box_mask, check_mask, fit_mask, parse_box, put_back_each, put_back_line
 
     notes: list[str] = []
     if (mask is None) == (box is None):
         raise ValueError("give the region to repaint with exactly one of --mask or --box")
-    clip = _media(video, notes)
+    head = _media(video, [], "first")  # a bad path or file fails before the model loads
+    h, w = head.height, head.width
     said: dict[str, Any] = {}
     if mask is not None:
-        region = read_mask(mask)
+        region = read_mask(mask)  # (H, W) or (T, H, W) bool, at full size
     else:
         said = {"box": list(parse_box(box))}  # type: ignore[arg-type]
-        region = box_mask(clip.height, clip.width, parse_box(box))  # type: ignore[arg-type]
+        region = box_mask(h, w, parse_box(box))  # type: ignore[arg-type]
     inputs = {"video": video, **({"mask": mask} if mask else {})}
+    pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
+    check_mask(region, clip.num_frames, h, w)
+    small = fit_mask(region, *canvas, crop=not kept and (h, w) != canvas)  # (T, h, w) or (h, w)
+
+    def bring(made: Any, first: Any) -> Any:
+        return put_back_each(iter_video(video), made.frames, region)
+
     _run(
-        _prepare(out, inputs, model),
+        pipe,
         out,
         quiet,
         inputs,
         "inpaint",
         clip.frames,
         prompt,
-        mask=region,
+        mask=small,
         fps=clip.fps,
+        canvas=canvas,
         **_opts(seed, steps, guidance, negative, start),
         notes=notes,
         said=said,
+        full=_streamed(video, bring, put_back_line) if kept else None,
     )
 
 

@@ -23,6 +23,7 @@ Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Iterator
 from numbers import Integral
 from typing import Any
 
@@ -160,18 +161,40 @@ def put_back(
     original: np.ndarray, made: np.ndarray, region: np.ndarray, inplace: bool = False
 ) -> np.ndarray:
     """The original frames (T, H, W, 3) with their region (T, H, W) or (H, W) taken from
-    made (T, h, w, 3), frames at the working size (fit_frames with crop False) resized back.
-    Every pixel outside the region is the original's. No feather: inside the region the
-    original is what is being replaced (an object removed, outpaint's empty border), and the
-    model made the region's edge to meet the known pixels around it. Frame by frame; inplace
-    writes into original instead of a copy."""
-    t, fh, fw = original.shape[:3]
+    made (T, h, w, 3), frames at the working size (fit_frames with crop False) resized back
+    (put_back_each); inplace writes into original instead of a copy."""
     out = original if inplace else original.copy()
-    for k in range(t):
+    for _ in put_back_each(out, made, region):
+        pass
+    return out
+
+
+def put_back_each(
+    frames: Iterable[np.ndarray], made: np.ndarray, region: np.ndarray
+) -> Iterator[np.ndarray]:
+    """Each original frame (H, W, 3) with its region, of region (T, H, W) or (H, W), taken
+    from made (T, h, w, 3) resized back, written into the frame itself. Every pixel outside
+    the region is the original's. No feather: inside the region the original is what is
+    being replaced (an object removed, outpaint's empty border), and the model made the
+    region's edge to meet the known pixels around it."""
+    for k, frame in enumerate(frames):
         inside = region[k] if region.ndim == 3 else region
         if inside.any():
-            out[k][inside] = resize(made[k], fh, fw)[inside]
-    return out
+            frame[inside] = resize(made[k], *frame.shape[:2])[inside]
+        yield frame
+
+
+def check_mask(mask: np.ndarray, t: int, h: int, w: int) -> None:
+    """A mask (H, W) or (T, H, W) must match its video of t frames of h x w, and mark some
+    pixels."""
+    if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
+        size = f"{mask.shape[-1]}x{mask.shape[-2]}"
+        said = size if mask.ndim == 2 else f"{size} with {mask.shape[0]} frames"
+        raise ValueError(
+            f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
+        )
+    if not mask.any():
+        raise ValueError("the mask is empty: mark the pixels to repaint")
 
 
 def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarray:
@@ -755,24 +778,27 @@ class Verbs:
             clip.recipe["notices"] = _merge(clip.recipe["notices"], [brought_line(hw, size)])
         return clip
 
-    def inpaint(self, video: np.ndarray, prompt: str, *, mask: np.ndarray, **opts: Any) -> Video:
+    def inpaint(
+        self,
+        video: np.ndarray,
+        prompt: str,
+        *,
+        mask: np.ndarray,
+        canvas: tuple[int, int] | None = None,
+        **opts: Any,
+    ) -> Video:
         """Repaint the masked pixels (True = repaint; (T, H, W), or (H, W) for every frame);
         the mask may move over time. Every frame is kept: pass the clip's `fps` to keep its
         frame rate (default: the model's). The clip comes back at its own size: the model
         repaints at its working size and the region is put back into the input's frames
-        (put_back), every other pixel kept."""
+        (put_back), every other pixel kept. canvas: the size a caller already shrank the
+        frames and the mask to (the command line, which puts the region back itself as it
+        writes the result): the result stays at it."""
         video, mask = as_clip(video), as_mask(mask)
         t, h, w = video.shape[:3]
-        if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
-            size = f"{mask.shape[-1]}x{mask.shape[-2]}"
-            said = size if mask.ndim == 2 else f"{size} with {mask.shape[0]} frames"
-            raise ValueError(
-                f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
-            )
-        if not mask.any():
-            raise ValueError("the mask is empty: mark the pixels to repaint")
+        check_mask(mask, t, h, w)
         notices: list[str] = []
-        hw = self.canvas(h, w)
+        hw = canvas or self.canvas(h, w)
         clip = fit_frames(video, *hw, crop=False)
         small = np.broadcast_to(fit_mask(mask, *hw, crop=False), (t, *hw))  # (T, h, w)
         made = self._run(prompt, clip, ~small, "inpaint", notices, {}, **opts)
