@@ -434,6 +434,7 @@ def inpaint(
     notes: list[str] = []
     if (mask is None) == (box is None):
         raise ValueError("give the region to repaint with exactly one of --mask or --box")
+    opts = _opts(seed, steps, guidance, negative, start)
     head = _media(video, [], "first")  # a bad path or file fails before the model loads
     h, w = head.height, head.width
     said: dict[str, Any] = {}
@@ -461,7 +462,7 @@ def inpaint(
         mask=small,
         fps=clip.fps,
         canvas=canvas,
-        **_opts(seed, steps, guidance, negative, start),
+        **opts,
         notes=notes,
         said=said,
         full=_streamed(video, bring, put_back_line) if kept else None,
