@@ -65,6 +65,27 @@ def test_extend_keeps_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> No
     assert back.frames.shape[0] == 8 + 17 and np.array_equal(back.frames[8:], clip)
 
 
+def test_a_video_keeps_its_own_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:
+    """A Video (read from a file, or a verb's result chained on) is taken at its own rate, as
+    an array with that fps is; a given fps still wins."""
+    v = Video(clip, 16.0, {})
+    box = box_mask(32, 32, (4, 4, 8, 8))
+    cases = {
+        "extend": lambda x, **k: pipe.extend(x, "a red circle", seconds=0.5, **k),
+        "interpolate": lambda x, **k: pipe.interpolate(x, factor=2, **k),
+        "inpaint": lambda x, **k: pipe.inpaint(x, "a red circle", mask=box, **k),
+        "outpaint": lambda x, **k: pipe.outpaint(x, "grass", width=48, height=32, **k),
+        "stylize": lambda x, **k: pipe.stylize(x, "a blue circle", **k),
+    }
+    for name, verb in cases.items():
+        made, told = verb(v, **FAST), verb(clip, fps=16.0, **FAST)
+        assert made.fps == told.fps == made.recipe["fps"] and made.fps in (16.0, 32.0), name
+        assert np.array_equal(made.frames, told.frames), name
+    assert pipe.extend(v, "a red circle", seconds=0.5, fps=8.0, **FAST).fps == 8.0
+    made = pipe.morph(v, clip[:1], seconds=0.5, **FAST)
+    assert any("A is at 16 fps" in n for n in made.recipe["notices"])
+
+
 def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> None:
     v = pipe.interpolate(clip[::4], factor=4, fps=2.0, **FAST)
     assert v.fps == 8.0 and v.frames.shape[0] == 17

@@ -86,6 +86,14 @@ def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
     return a
 
 
+def rate_of(x: Any, fps: float | None) -> float | None:
+    """A clip's frame rate: fps when given, else a Video's own (a verb's result chained into
+    another keeps its rate), else None (the model's)."""
+    if fps is None and isinstance(x, Video):
+        return float(x.fps)
+    return fps
+
+
 def _clip_or_image(x: Any, what: str) -> np.ndarray:
     """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip."""
     from PIL import Image
@@ -559,16 +567,18 @@ class Verbs:
 
         Each window knows the last 9 frames made so far (forward; 8 first frames backward),
         as the model was trained. The result is the input followed (or preceded) by the new
-        frames. A clip at another frame rate (fps) is given to the model at its own rate and
-        kept as it is: the new frames are raised to the clip's rate along optical flow
-        (retime), so the user's own frames and frame rate stay. The clip keeps its size too:
-        the model works at its working size and the new frames are brought to the clip's,
-        sharpened from its last (backward: first) frame (`fullsize.extended`). canvas: the
-        size a caller already shrank the frames to (the command line, which brings the
-        result to full size itself as it writes it): the result stays at it, as it does
-        when the full-size result would hold more than MAX_DECODED bytes.
+        frames. A clip at another frame rate (fps; a Video's own by default) is given to the
+        model at its own rate and kept as it is: the new frames are raised to the clip's rate
+        along optical flow (retime), so the user's own frames and frame rate stay. The clip
+        keeps its size too: the model works at its working size and the new frames are
+        brought to the clip's, sharpened from its last (backward: first) frame
+        (`fullsize.extended`). canvas: the size a caller already shrank the frames to (the
+        command line, which brings the result to full size itself as it writes it): the
+        result stays at it, as it does when the full-size result would hold more than
+        MAX_DECODED bytes.
         """
         check_seconds(seconds)
+        fps = rate_of(video, fps)
         video = as_clip(video)
         notices: list[str] = []
         rate = float(self.meta["fps"])
@@ -647,7 +657,7 @@ class Verbs:
         video: np.ndarray,
         *,
         factor: int,
-        fps: float,
+        fps: float | None = None,
         prompt: str = "",
         canvas: tuple[int, int] | None = None,
         **opts: Any,
@@ -658,7 +668,9 @@ class Verbs:
         the model's redraw put back resized where it kept one. canvas: the size a caller
         already shrank the frames to (the command line, which brings the result to full
         size itself as it writes it): the result stays at it, as it does when the full-size
-        result would hold more than MAX_DECODED bytes."""
+        result would hold more than MAX_DECODED bytes. fps: the clip's rate (default: a
+        Video's own, else the model's)."""
+        fps = rate_of(video, fps) or float(self.meta["fps"])
         video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
@@ -723,6 +735,7 @@ class Verbs:
         size, its frames are brought to A's, sharpened from both ends (`fullsize.sharpened`),
         and replayed at an even pace again there.
         """
+        fps = rate_of(a, fps)
         a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
         if not smooth >= 0:
             raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
@@ -788,12 +801,13 @@ class Verbs:
         **opts: Any,
     ) -> Video:
         """Repaint the masked pixels (True = repaint; (T, H, W), or (H, W) for every frame);
-        the mask may move over time. Every frame is kept: pass the clip's `fps` to keep its
-        frame rate (default: the model's). The clip comes back at its own size: the model
-        repaints at its working size and the region is put back into the input's frames
+        the mask may move over time. Every frame is kept, at the clip's rate: a Video's own,
+        or `fps` for an array (default: the model's). The clip comes back at its own size:
+        the model repaints at its working size and the region is put back into the input's frames
         (put_back), every other pixel kept. canvas: the size a caller already shrank the
         frames and the mask to (the command line, which puts the region back itself as it
         writes the result): the result stays at it."""
+        opts["fps"] = rate_of(video, opts.get("fps"))
         video, mask = as_clip(video), as_mask(mask)
         t, h, w = video.shape[:3]
         check_mask(mask, t, h, w)
@@ -814,12 +828,13 @@ class Verbs:
         """Grow the canvas to width x height around the video, which stays in the middle at
         its own size (scaled down only to leave room around it). The model makes the border
         at its working size, which is put back around the input's own pixels (put_back).
-        Every frame is kept: pass the clip's `fps` to keep its frame rate."""
+        Every frame is kept, at the clip's rate: a Video's own, or `fps` for an array."""
         k = self.multiple
         if not (k <= width <= MAX_OUT_SIDE and k <= height <= MAX_OUT_SIDE):
             raise ValueError(
                 f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
             )
+        opts["fps"] = rate_of(video, opts.get("fps"))
         video = as_clip(video)
         t, vh, vw = video.shape[:3]
         if t * height * width * 3 > MAX_DECODED:
@@ -941,13 +956,14 @@ class Verbs:
     ) -> Video:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
         how far the clip is noised before the model redraws it (1 = ignore the input).
-        Every frame is kept: pass the clip's `fps` to keep its frame rate. The clip keeps
-        its size: the model works at its working size and each frame is brought to the
-        clip's, sharpened from the clip's own frame at that time (`fullsize.restyled`), so
-        what the model left as it was keeps its detail. canvas: the size a caller already
+        Every frame is kept, at the clip's rate: a Video's own, or `fps` for an array. The
+        clip keeps its size: the model works at its working size and each frame is brought
+        to the clip's, sharpened from the clip's own frame at that time (`fullsize.restyled`),
+        so what the model left as it was keeps its detail. canvas: the size a caller already
         shrank the frames to (the command line, which brings the result to full size
         itself as it writes it): the result stays at it, as it does when the full-size
         result would hold more than MAX_DECODED bytes."""
+        opts["fps"] = rate_of(video, opts.get("fps"))
         video = as_clip(video)
         if not 0.0 < strength <= 1.0:
             raise ValueError(f"--strength must be in (0, 1], got {strength}")
