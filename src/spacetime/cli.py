@@ -330,8 +330,10 @@ def eval_(
     guidance_stop: GuidanceStop = None,
     quiet: Quiet = False,
 ) -> None:
-    """Score a generator on the prompt suites (faithfulness, quality, cost) and the task suites
-    (hidden content restored, against classical baselines); writes JSON, Markdown and PNGs."""
+    """Score a generator on the prompt suites and the task suites.
+
+    Prompt suites: faithfulness, quality, cost. Task suites: hidden content restored, against
+    classical baselines. Writes JSON, Markdown and PNGs."""
     from rich.progress import Progress
 
     from .eval import generators
@@ -524,8 +526,10 @@ def export(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Write a run's newest checkpoint as a model folder (EMA weights), without training on;
-    or a model folder with a fine-tuned decoder swapped in."""
+    """Write a run's newest checkpoint as a model folder, or swap in a decoder.
+
+    The folder holds the EMA weights, without training on; or it is a model folder with a
+    fine-tuned decoder swapped in (--vae)."""
     from .models.folder import check_writable
     from .train.loop import export as export_run
 

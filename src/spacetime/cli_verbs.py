@@ -213,8 +213,10 @@ def extend(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Continue a clip forward (or --backward) by --seconds, window after window, at the
-    clip's own size, of any length: its frames go from the file to the output one at a time."""
+    """Continue a clip forward (or --backward) by --seconds, at its own size.
+
+    Window after window, of any length: its frames go from the file to the output one at a
+    time."""
     from .io.media import IMAGE_SUFFIXES
     from .verbs import check_seconds
 
@@ -299,8 +301,9 @@ def interpolate(
     start: Start = None,
     quiet: Quiet = False,
 ) -> None:
-    """Fill in frames: the output has FACTOR times the frame rate of the input, at its own
-    size, of any length: its frames go from the file to the output one at a time."""
+    """Fill in frames: FACTOR times the input's frame rate, at its own size.
+
+    Of any length: its frames go from the file to the output one at a time."""
     from .io import video as io_video
     from .io.media import IMAGE_SUFFIXES
 
@@ -426,8 +429,9 @@ def inpaint(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Repaint a region of a clip, given by --mask or --box; at the clip's own size, of any
-    length: its frames go from the file to the output one at a time."""
+    """Repaint a region of a clip, given by --mask or --box; at its own size.
+
+    Of any length: its frames go from the file to the output one at a time."""
     from .io import iter_video, read_mask
     from .verbs import box_mask, check_mask, fit_mask, parse_box, put_back_each, put_back_line
 
@@ -602,8 +606,9 @@ def stylize(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Video to video: keep the motion, change what the prompt changes; at the clip's own
-    size, of any length: its frames go from the file to the output one at a time."""
+    """Video to video: keep the motion, change what the prompt changes; at its own size.
+
+    Of any length: its frames go from the file to the output one at a time."""
     from .fullsize import restyled
     from .io import iter_video
     from .verbs import restyled_line
