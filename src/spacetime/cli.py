@@ -163,6 +163,16 @@ def check_fps(fps: float) -> None:
         raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
 
 
+def progress_bar(quiet: bool, transient: bool = True) -> Any:
+    """A rich progress bar on stderr, shown only when stderr is a terminal: output piped to a
+    file or a log gets no bar, and no blank line where the bar stood."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    console = Console(stderr=True)
+    return Progress(console=console, disable=quiet or not console.is_terminal, transient=transient)
+
+
 def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:
     """A sampling callback that moves a rich progress bar through each window's steps and
     names the window once there is more than one (a long clip, a chained extension)."""
@@ -236,7 +246,6 @@ def world_dataset(
     quiet: Quiet = False,
 ) -> None:
     """Write N world clips and a captions.jsonl (the format for your own videos too)."""
-    from rich.progress import Progress
 
     from .world.sample import ClipSettings, write_dataset
 
@@ -255,7 +264,7 @@ def world_dataset(
         raise ValueError(f"--out {out} is a file; give a folder")
     settings = ClipSettings(frames=frames, fps=fps, size=size)
     ext = "" if fmt == "png" else f".{fmt}"
-    with Progress(disable=quiet, transient=True) as bar:
+    with progress_bar(quiet) as bar:
         task = bar.add_task("rendering clips", total=n)
         path = write_dataset(
             out,
@@ -334,7 +343,6 @@ def eval_(
 
     Prompt suites: faithfulness, quality, cost. Task suites: hidden content restored, against
     classical baselines. Writes JSON, Markdown and PNGs."""
-    from rich.progress import Progress
 
     from .eval import generators
     from .eval.report import write_report
@@ -364,7 +372,7 @@ def eval_(
         gen = generators.get(generator, str(model) if model else None)
     suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
-    with Progress(disable=quiet, transient=True) as bar:
+    with progress_bar(quiet) as bar:
         task = bar.add_task(f"eval {generator}", total=len(items))
         results = run(
             gen, items, frames, fps, size, seed, progress=lambda i: bar.update(task, completed=i)
@@ -381,7 +389,7 @@ def eval_(
         ]
         methods = {} if pipe is None else {"model": model_method(pipe, seed=seed, **sampling)}
         outputs: dict[tuple[str, str], Any] = {}
-        with Progress(disable=quiet, transient=True) as bar:
+        with progress_bar(quiet) as bar:
             task = bar.add_task("task suites", total=len(task_items))
             rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
@@ -442,7 +450,6 @@ def generate(
     quiet: Quiet = False,
 ) -> None:
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
-    from rich.progress import Progress
 
     from .io import check_output, read_media, write_video
     from .verbs import check_options
@@ -453,7 +460,7 @@ def generate(
     ref = None if reference is None else read_media(reference, only="first").frames[0]
     pipe = load_model(model, frames)  # generate fits the reference to the canvas, with a note
     pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
-    with Progress(disable=quiet) as bar:
+    with progress_bar(quiet, transient=False) as bar:
         task = bar.add_task("generate", total=None)
         step = steps_bar(bar, task, "generate")
         video = pipe.generate(

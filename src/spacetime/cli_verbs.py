@@ -11,7 +11,17 @@ from typing import Annotated, Any
 
 import typer
 
-from .cli import Quiet, Seed, _say, app, load_model, load_options, steps_bar, user_errors
+from .cli import (
+    Quiet,
+    Seed,
+    _say,
+    app,
+    load_model,
+    load_options,
+    progress_bar,
+    steps_bar,
+    user_errors,
+)
 
 Out = Annotated[
     Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
@@ -67,11 +77,9 @@ def _run(
     notes: what reading the inputs assumed or changed; said: options the recipe must hold
     that the verb does not record (a --box); full: the verb's result (a Video at the
     working size) to the io.Stream of it at the input's size, made as it is written."""
-    from rich.progress import Progress
-
     from .io import Stream, digest, write_video
 
-    with Progress(disable=quiet, transient=True) as bar:
+    with progress_bar(quiet) as bar:
         task = bar.add_task(verb, total=None)
         step = steps_bar(bar, task, verb)
         video = getattr(pipe, verb)(*args, callback=step, **kwargs)
