@@ -61,6 +61,7 @@ def user_errors(fn: F) -> F:
 
 
 LOAD: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("load", default=None)
+RUNNING: contextvars.ContextVar[Any] = contextvars.ContextVar("running", default=None)  # Context
 
 
 def _option(name: str, default: Any, kind: Any, flag: str, text: str) -> inspect.Parameter:
@@ -86,23 +87,26 @@ SIZE_OPTION = _option("size", None, str | None, "--size", "Working size, N or Wx
 
 def load_options(size: bool = True) -> Callable[[F], F]:
     """Add the device, memory and LoRA options (and --size) to a command; `load_model` reads
-    them."""
+    them. The command's context is kept for `invocation`."""
     extra = [*LOAD_OPTIONS, *([SIZE_OPTION] if size else [])]
     names = [p.name for p in extra]
+    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
 
     def deco(fn: F) -> F:
         sig = inspect.signature(fn, eval_str=True)
 
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            running = RUNNING.set(kwargs.pop("ctx", None))
             token = LOAD.set({k: kwargs.pop(k) for k in names if k in kwargs})
             try:
                 return fn(*args, **kwargs)
             finally:
                 LOAD.reset(token)
+                RUNNING.reset(running)
 
         wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
-            parameters=[*sig.parameters.values(), *extra]
+            parameters=[*sig.parameters.values(), *extra, context]
         )
         wrapper.__annotations__ = {**fn.__annotations__, **{p.name: p.annotation for p in extra}}
         return wrapper  # type: ignore[return-value]
@@ -171,6 +175,18 @@ def progress_bar(quiet: bool, transient: bool = True) -> Any:
 
     console = Console(stderr=True)
     return Progress(console=console, disable=quiet or not console.is_terminal, transient=transient)
+
+
+def invocation() -> dict[str, Any]:
+    """The running command (one with `load_options`) and its parameters as given, defaults
+    included (not --quiet), for the recipe: `spacetime remake` runs it again."""
+    ctx = RUNNING.get()
+    if ctx is None or ctx.info_name is None:
+        return {}
+    params = {
+        k: str(v) if isinstance(v, Path) else v for k, v in ctx.params.items() if k != "quiet"
+    }
+    return {"command": {"name": ctx.info_name, "params": params}}
 
 
 def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:
@@ -473,12 +489,10 @@ def generate(
             **sampling,
             callback=step,
         )
-    if reference is not None:
-        from .io import Video, digest
+    from .io import Video, digest
 
-        video = Video(
-            video.frames, video.fps, {**video.recipe, "inputs": {"reference": digest(reference)}}
-        )
+    given = {"inputs": {"reference": digest(reference)}} if reference is not None else {}
+    video = Video(video.frames, video.fps, {**video.recipe, **given, **invocation()})
     for line in video.recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(video, out)
@@ -572,7 +586,7 @@ def sheet(
 @app.command("info")
 @user_errors
 def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")]) -> None:
-    """Print a video's size and the recipe that made it."""
+    """Print a video's size, the command and the recipe that made it."""
     from .io import read_media
     from .io.media import IMAGE_SUFFIXES
     from .io.video import probe
@@ -581,6 +595,14 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
     v = read_media(video) if image else probe(video)
     seconds = v.num_frames / v.fps
     typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
+    made = v.recipe.get("command")
+    if made:  # the command line that made it, options at their default left out
+        import shlex
+
+        from .cli_remake import argv
+
+        line = argv(made["name"], made["params"], defaults=False)
+        typer.echo(f"made by: {shlex.join(['spacetime', *line])}")
     text = json.dumps(v.recipe, indent=1, ensure_ascii=False)
     typer.echo(text if v.recipe else "no recipe in this file")
 
@@ -589,7 +611,7 @@ def main() -> None:
     app(prog_name="spacetime")
 
 
-from . import cli_verbs  # noqa: E402, F401  (registers the task verbs on app)
+from . import cli_remake, cli_verbs  # noqa: E402, F401  (register their commands on app)
 
 if __name__ == "__main__":
     sys.exit(main())

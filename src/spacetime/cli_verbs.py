@@ -16,6 +16,7 @@ from .cli import (
     Seed,
     _say,
     app,
+    invocation,
     load_model,
     load_options,
     progress_bar,
@@ -85,7 +86,7 @@ def _run(
         video = getattr(pipe, verb)(*args, callback=step, **kwargs)
         made = full(video) if full else video
         given = {k: digest(p) for k, p in inputs.items()}
-        recipe = {**made.recipe, **(said or {}), "inputs": given}
+        recipe = {**made.recipe, **(said or {}), "inputs": given, **invocation()}
         recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
         for line in recipe["notices"]:
             _say(quiet, f"note: {line}")

@@ -1,0 +1,126 @@
+"""`spacetime remake`: a result made again from its file's recipe, checked frame for frame."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from spacetime.cli import app
+from spacetime.io import Video, read_video, write_video
+from spacetime.models import shipped_folder
+from spacetime.pipeline import Pipeline
+from spacetime.world.parse import prompt_to_scene
+from spacetime.world.render import render
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def error(result) -> str:
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1].startswith("error:") and "Traceback" not in result.output
+    return lines[-1]
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("in") / "clip.mp4"
+    scene = prompt_to_scene("a red circle moving left on a grass field", 2.0, seed=0)
+    write_video(Video(render(scene, 9, 8.0, 32), 8.0, {}), path)
+    return path
+
+
+def test_a_generated_clip_is_made_again_the_same(tmp_path: Path, tiny_model: Path) -> None:
+    a = tmp_path / "a.mp4"
+    made = run("generate", "a blue square", "-o", a, "-m", tiny_model, "--steps", 2, "--seed", 4)
+    assert made.exit_code == 0, made.output
+    info = run("info", a)
+    assert f"made by: spacetime generate --out {a} --model {tiny_model}" in info.output
+    assert "--seed 4 --steps 2 'a blue square'" in info.output
+    again = run("remake", a, "-o", tmp_path / "b.mp4")
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+    assert np.array_equal(read_video(a).frames, read_video(tmp_path / "b.mp4").frames)
+
+
+def test_verbs_are_made_again_with_their_options(
+    tmp_path: Path, tiny_model: Path, clip: Path
+) -> None:
+    """Flags (--backward, --as-made), a string option (--box), two inputs (morph)."""
+    cases = {
+        "ext.mp4": ["extend", clip, "a red circle", "--seconds", 0.5, "--backward"],
+        "morph.mp4": ["morph", clip, clip, "--seconds", 0.5, "--as-made", "--smooth", 0],
+        "inp.mp4": ["inpaint", clip, "grass", "--box", "4,4,10,10"],
+    }
+    for name, args in cases.items():
+        out = tmp_path / name
+        made = run(*args, "-o", out, "-m", tiny_model, "--steps", 2, "-q")
+        assert made.exit_code == 0, made.output
+        again = run("remake", out, "-o", tmp_path / f"again-{name}")
+        assert again.exit_code == 0 and "same:" in again.output, (name, again.output)
+
+
+def test_inputs_are_found_by_their_hash(tmp_path: Path, tiny_model: Path, clip: Path) -> None:
+    own = tmp_path / "clip.mp4"
+    shutil.copy(clip, own)
+    out = tmp_path / "ext.mp4"
+    args = ("extend", own, "x", "--seconds", 0.5, "-o", out, "-m", tiny_model, "--steps", 2)
+    assert run(*args).exit_code == 0
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    shutil.move(own, moved / "clip.mp4")
+    shutil.copy(out, moved / "ext.mp4")
+    gone = run("remake", out, "-o", tmp_path / "r.mp4")
+    assert "is not found" in error(gone) and "--input video=PATH" in error(gone)
+    beside = run("remake", moved / "ext.mp4", "-o", tmp_path / "r.mp4")  # found beside it
+    assert beside.exit_code == 0 and "same:" in beside.output, beside.output
+    given = run("remake", out, "-o", tmp_path / "r2.mp4", "--input", f"video={moved / 'clip.mp4'}")
+    assert given.exit_code == 0 and "same:" in given.output, given.output
+    other = tmp_path / "other.mp4"
+    write_video(Video(read_video(clip).frames[::-1].copy(), 8.0, {}), other)
+    changed = run("remake", out, "-o", tmp_path / "r3.mp4", "--input", f"video={other}")
+    assert "not the one" in error(changed) and not (tmp_path / "r3.mp4").exists()
+    assert "no input of that name" in error(
+        run("remake", out, "-o", tmp_path / "r3.mp4", "--input", f"clip={other}")
+    )
+    assert "NAME=PATH" in error(run("remake", out, "-o", tmp_path / "r3.mp4", "--input", "x"))
+
+
+def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path) -> None:
+    """A file whose recipe says seed 1 over frames made with seed 0: remade, it differs."""
+    a = tmp_path / "a.mp4"
+    assert run("generate", "a blue square", "-o", a, "-m", tiny_model, "--steps", 2).exit_code == 0
+    v = read_video(a)
+    said = v.recipe["command"]
+    told = {**v.recipe, "seed": 1, "command": {**said, "params": {**said["params"], "seed": 1}}}
+    write_video(Video(v.frames, v.fps, told), tmp_path / "told.mp4")
+    again = run("remake", tmp_path / "told.mp4", "-o", tmp_path / "b.mp4")
+    assert again.exit_code == 1, again.output
+    assert "differs: " in again.output and "frames differ" in again.output
+
+
+def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: Path) -> None:
+    """Text to video from Python is rebuilt from its settings; a verb run on arrays, a file
+    without a recipe, the wrong model and -o on the file itself are refused."""
+    pipe = Pipeline.load(tiny_model)
+    write_video(pipe.generate("a green star", seed=2, steps=2), tmp_path / "py.mp4")
+    assert "--model FOLDER" in error(run("remake", tmp_path / "py.mp4", "-o", tmp_path / "r.mp4"))
+    again = run("remake", tmp_path / "py.mp4", "-o", tmp_path / "r.mp4", "-m", tiny_model)
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+    frames = read_video(clip).frames
+    write_video(pipe.extend(frames, "x", seconds=0.5, steps=2), tmp_path / "ext.mp4")
+    assert "made in Python (extend)" in error(
+        run("remake", tmp_path / "ext.mp4", "-o", tmp_path / "r2.mp4")
+    )
+    assert "no recipe" in error(run("remake", clip, "-o", tmp_path / "r2.mp4"))
+    wrong = run("remake", tmp_path / "r.mp4", "-o", tmp_path / "r2.mp4", "-m", shipped_folder())
+    assert "is not the one that made" in error(wrong)
+    assert "itself" in error(run("remake", tmp_path / "r.mp4", "-o", tmp_path / "r.mp4"))
+    assert not (tmp_path / "r2.mp4").exists()
