@@ -104,6 +104,11 @@ def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path)
     again = run("remake", tmp_path / "told.mp4", "-o", tmp_path / "b.mp4")
     assert again.exit_code == 1, again.output
     assert "differs: " in again.output and "frames differ" in again.output
+    newer = {**v.recipe, "command": {**said, "params": {**said["params"], "tone": "warm"}}}
+    write_video(Video(v.frames, v.fps, newer), tmp_path / "newer.mp4")
+    refused = run("remake", tmp_path / "newer.mp4", "-o", tmp_path / "c.mp4")
+    assert "'tone', which this spacetime lacks" in error(refused)
+    assert "made by: generate (" in run("info", tmp_path / "newer.mp4").output
 
 
 def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: Path) -> None:

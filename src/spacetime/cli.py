@@ -601,8 +601,11 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
 
         from .cli_remake import argv
 
-        line = argv(made["name"], made["params"], defaults=False)
-        typer.echo(f"made by: {shlex.join(['spacetime', *line])}")
+        try:
+            line = argv(made["name"], made["params"], defaults=False)
+            typer.echo(f"made by: {shlex.join(['spacetime', *line])}")
+        except ValueError as e:  # a recipe of another version: its JSON below says it all
+            typer.echo(f"made by: {made['name']} ({e})")
     text = json.dumps(v.recipe, indent=1, ensure_ascii=False)
     typer.echo(text if v.recipe else "no recipe in this file")
 

@@ -52,11 +52,16 @@ def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any]]
 
 def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
     """The command line of the command `name` with these parameters: options first, then
-    the arguments (after `--` when one starts with '-', so such a prompt stays a prompt). defaults:
-    False leaves out options at their default (for reading, not for running again)."""
+    the arguments (after `--` when one starts with '-', so such a prompt stays a prompt).
+    defaults: False leaves out options at their default (for reading, not for running
+    again). ValueError for a parameter the command does not have (a recipe of another
+    version of spacetime)."""
     import typer.main
 
-    cmd = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    cmd = typer.main.get_command(app).commands.get(name)  # type: ignore[attr-defined]
+    unknown = sorted(params.keys() - {p.name for p in cmd.params}) if cmd else [name]
+    if unknown:
+        raise ValueError(f"the recipe's command has {unknown[0]!r}, which this spacetime lacks")
     args: list[str] = []
     opts: list[str] = []
     for p in cmd.params:
