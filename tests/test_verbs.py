@@ -390,9 +390,9 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
 def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """extend, interpolate and stylize shrink each frame to the model's canvas as it is
-    decoded, so a clip whose full-size frames pass the read limit still runs, then stream
-    the result to the file at the clip's own size."""
+    """extend, interpolate, stylize, inpaint and outpaint shrink each frame to the model's
+    canvas as it is decoded, so a clip whose full-size frames pass the read limit still
+    runs, then stream the result to the file at the clip's own size (outpaint's: --to)."""
     from spacetime.io import iter_video
     from spacetime.io import video as io_video
 
@@ -417,6 +417,16 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
         assert (head.num_frames, head.height, head.width) == (n, side, side), case
         assert sum(1 for _ in iter_video(out)) == n
         assert head.recipe["notices"][-1].startswith("made at 32x32, the model's working size")
+    out = tmp_path / "outpaint.mp4"  # the clip placed on a wider canvas, then shrunk
+    r = runner.invoke(
+        app, ["outpaint", str(path), "grass", "--to", "96x64", "-o", str(out), *common]
+    )
+    assert r.exit_code == 0, r.output
+    head = io_video.probe(out)
+    assert (head.num_frames, head.height, head.width) == (5, 64, 96)
+    assert "put back into the 96x64 frames" in head.recipe["notices"][-1]
+    inside = next(iter_video(out))[:, 16:80].astype(int) - next(iter_video(path))  # H.264 twice
+    assert np.abs(inside).mean() < 3
     # 42x16's canvas is 48x16, whose own canvas is 56x16: the verb must not fit twice
     odd = _write(tmp_path, "odd.mp4", np.concatenate([clip[:5]] * 2, axis=2)[:, :16, :42])
     out = tmp_path / "odd-out.mp4"
@@ -484,6 +494,11 @@ def test_streaming_commands_write_what_the_methods_make(
             pipe.inpaint(frames, "x", mask=box_mask(64, 64, (8, 8, 20, 20)), fps=8.0, **same),
             "put back into the 64x64 frames",
         ),
+        "outpaint": (
+            ["outpaint", str(path), "x", "--to", "96x64"],
+            pipe.outpaint(frames, "x", width=96, height=64, fps=8.0, **same),
+            "put back into the 96x64 frames",
+        ),
         "inpaint, a moving mask": (
             ["inpaint", str(path), "x", "--mask", str(_write(tmp_path, "m.mp4", moving))],
             pipe.inpaint(
@@ -501,7 +516,7 @@ def test_streaming_commands_write_what_the_methods_make(
         assert r.exit_code == 0, (name, r.output)
         made = read_video(out)
         assert made.frames.shape == expected.frames.shape, name
-        assert made.frames.shape[1:] == (64, 64, 3), name
+        assert made.frames.shape[1:] == (64, 96 if name == "outpaint" else 64, 3), name
         assert np.array_equal(made.frames, expected.frames), name
         assert any(said in n for n in made.recipe["notices"]), name
         assert made.recipe["notices"] == expected.recipe["notices"], name

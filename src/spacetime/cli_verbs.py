@@ -498,14 +498,29 @@ def outpaint(
     negative: Negative = "",
     quiet: Quiet = False,
 ) -> None:
-    """Grow the canvas around a clip to WxH; the clip stays in the middle."""
-    from .verbs import parse_size
+    """Grow the canvas around a clip to WxH; the clip stays in the middle.
+
+    Of any length: its frames go from the file to the output one at a time."""
+    from .io import Stream, iter_video, read_media
+    from .verbs import fit_frames, parse_size, put_back_each, put_back_line
 
     notes: list[str] = []
     w, h = parse_size(to)
-    clip = _media(video, notes)
+    opts = _opts(seed, steps, guidance, negative, start)
+    head = _media(video, [], "first").frames[0]  # a bad path or file fails before the load
+    pipe = _prepare(out, {"video": video}, model)
+    where = pipe.placement(head.shape[:2], w, h, notes)
+    hw = pipe.canvas(h, w)
+    clip = read_media(video, notes, each=lambda f: fit_frames(where.place(f)[None], *hw, False)[0])
+
+    def full(made: Any) -> Any:  # the border put back around the clip's own frames
+        line = put_back_line(made.frames.shape[1:3], (h, w, 3))
+        recipe = {**made.recipe, "notices": [*made.recipe["notices"], line]}
+        frames = put_back_each(map(where.place, iter_video(video)), made.frames, where.border())
+        return Stream(frames, made.num_frames, h, w, made.fps, recipe)
+
     _run(
-        _prepare(out, {"video": video}, model),
+        pipe,
         out,
         quiet,
         {"video": video},
@@ -514,9 +529,11 @@ def outpaint(
         prompt,
         width=w,
         height=h,
+        placed=where,
         fps=clip.fps,
-        **_opts(seed, steps, guidance, negative, start),
+        **opts,
         notes=notes,
+        full=full if hw != (h, w) else None,
     )
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
 
@@ -84,6 +85,36 @@ def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
     if a.ndim not in (2, 3) or min(a.shape) < 1:
         raise ValueError(f"{what} must be (H, W) or (T, H, W), got shape {a.shape}")
     return a
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where outpaint puts its input on the new canvas (height x width): at (top, left),
+    h x w; size: the input's own (H, W)."""
+
+    height: int
+    width: int
+    top: int
+    left: int
+    h: int
+    w: int
+    size: tuple[int, int]
+
+    def place(self, frame: np.ndarray) -> np.ndarray:
+        """The input's frame (H, W, 3) in its place on a black canvas (height, width, 3)."""
+        if frame.shape[:2] != self.size:
+            (h, w), (fh, fw) = self.size, frame.shape[:2]
+            raise ValueError(f"the video's frames differ in size ({w}x{h}, then {fw}x{fh})")
+        out = np.zeros((self.height, self.width, 3), np.uint8)
+        inner = fit_frames(frame[None], self.h, self.w)[0]
+        out[self.top : self.top + self.h, self.left : self.left + self.w] = inner
+        return out
+
+    def border(self) -> np.ndarray:
+        """(height, width) bool: True where the model makes the pixels."""
+        out = np.ones((self.height, self.width), bool)
+        out[self.top : self.top + self.h, self.left : self.left + self.w] = False
+        return out
 
 
 def rate_of(x: Any, fps: float | None) -> float | None:
@@ -822,26 +853,16 @@ class Verbs:
             made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
-    def outpaint(
-        self, video: np.ndarray, prompt: str, *, width: int, height: int, **opts: Any
-    ) -> Video:
-        """Grow the canvas to width x height around the video, which stays in the middle at
-        its own size (scaled down only to leave room around it). The model makes the border
-        at its working size, which is put back around the input's own pixels (put_back).
-        Every frame is kept, at the clip's rate: a Video's own, or `fps` for an array."""
+    def placement(
+        self, size: tuple[int, int], width: int, height: int, notices: list[str]
+    ) -> Placement:
+        """Where outpaint puts an input of size (h, w) on a width x height canvas: in the
+        middle at its own size, scaled down only to leave room around it (with a notice).
+        ValueError for a canvas out of bounds."""
         k = self.multiple
         if not (k <= width <= MAX_OUT_SIDE and k <= height <= MAX_OUT_SIDE):
             raise ValueError(
                 f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
-            )
-        opts["fps"] = rate_of(video, opts.get("fps"))
-        video = as_clip(video)
-        t, vh, vw = video.shape[:3]
-        if t * height * width * 3 > MAX_DECODED:
-            raise ValueError(
-                f"--to {width}x{height} for {t} frames would hold "
-                f"{t * height * width * 3 / 2**30:.1f} GiB of frames; choose a smaller size "
-                "or cut the clip shorter"
             )
         hw = self.canvas(height, width)
         if max(hw) > MAX_SIDE:
@@ -849,22 +870,57 @@ class Verbs:
                 f"--to {width}x{height} is too long and thin: the model would work at "
                 f"{hw[1]}x{hw[0]}, over its {MAX_SIDE} a side"
             )
-        notices: list[str] = []
+        vh, vw = size
         scale = min(1.0, width / vw, height / vh)
         if scale < 1.0 or (vw, vh) == (width, height):
             scale *= 0.75  # leave something to outpaint
             notices.append(f"video: scaled by {scale:.2f} to leave room around it")
         ih, iw = max(1, round(vh * scale)), max(1, round(vw * scale))
-        y, x = (height - ih) // 2, (width - iw) // 2
-        frames = np.zeros((t, height, width, 3), np.uint8)  # the output, filled in place
-        frames[:, y : y + ih, x : x + iw] = fit_frames(video, ih, iw)
-        border = np.ones((height, width), bool)  # (H, W): the same in every frame
-        border[y : y + ih, x : x + iw] = False
-        small = fit_frames(frames, *hw, crop=False)
+        return Placement(height, width, (height - ih) // 2, (width - iw) // 2, ih, iw, size)
+
+    def outpaint(
+        self,
+        video: np.ndarray,
+        prompt: str,
+        *,
+        width: int,
+        height: int,
+        placed: Placement | None = None,
+        **opts: Any,
+    ) -> Video:
+        """Grow the canvas to width x height around the video, which stays in the middle at
+        its own size (scaled down only to leave room around it). The model makes the border
+        at its working size, which is put back around the input's own pixels (put_back).
+        Every frame is kept, at the clip's rate: a Video's own, or `fps` for an array.
+        placed: the video is already placed so (`placement`) and shrunk to the working size
+        (the command line, which puts the border back itself as it writes the result): the
+        result stays at it."""
+        opts["fps"] = rate_of(video, opts.get("fps"))
+        video = as_clip(video)
+        notices: list[str] = []
+        t = len(video)
+        where = placed or self.placement(video.shape[1:3], width, height, notices)
+        hw = self.canvas(height, width)
+        if placed is None and t * height * width * 3 > MAX_DECODED:
+            raise ValueError(
+                f"--to {width}x{height} for {t} frames would hold "
+                f"{t * height * width * 3 / 2**30:.1f} GiB of frames; choose a smaller size "
+                "or cut the clip shorter"
+            )
+        border = where.border()  # (H, W): the same in every frame
+        if placed is None:
+            frames = np.empty((t, height, width, 3), np.uint8)  # the output, filled in place
+            for k, frame in enumerate(video):
+                frames[k] = where.place(frame)
+            small = fit_frames(frames, *hw, crop=False)
+        elif video.shape[1:3] != hw:
+            raise ValueError(f"placed frames must be at the working size {hw}, not {video.shape}")
+        else:
+            small = video
         inside = np.broadcast_to(~fit_mask(border, *hw, crop=False), (t, *hw))  # wholly input
         extra = {"to": [width, height]}
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
-        if hw != (height, width):
+        if placed is None and hw != (height, width):
             made.frames = put_back(frames, made.frames, border, inplace=True)
             line = put_back_line(hw, frames.shape[1:])
             made.recipe["notices"] = _merge(made.recipe["notices"], [line])
