@@ -376,6 +376,17 @@ def test_lora_on_the_shipped_model_and_bad_lora_files(folders, tmp_path):
     base = Pipeline.load().generate("a red circle", seed=1, steps=2).frames
     tuned = Pipeline.load(loras=[str(tmp_path / "ours")]).generate("a red circle", seed=1, steps=2)
     assert not (tuned.frames == base).all() and tuned.recipe["loras"][0]["scale"] == 1.0
+    made, again = str(tmp_path / "lora.mp4"), tmp_path / "again.mp4"  # remade, LoRA checked
+    assert cli("generate", "a red", "-o", made, "--lora", str(tmp_path / "ours")).exit_code == 0
+    assert cli("remake", made, "-o", str(again)).exit_code == 0
+    again.unlink()
+    for name, p in tr.named_parameters():
+        if "lora_" in name:
+            p.data.fill_(0.07)
+    WanPipeline.save_lora_weights(
+        tmp_path / "ours", transformer_lora_layers=get_peft_model_state_dict(tr)
+    )
+    one_line_error(cli("remake", made, "-o", str(again)), "its hash differs", again)
     bad = tmp_path / "lora.bin"
     bad.write_bytes(b"not a pickle either")
     out = tmp_path / "o.mp4"

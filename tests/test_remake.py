@@ -93,6 +93,29 @@ def test_inputs_are_found_by_their_hash(tmp_path: Path, tiny_model: Path, clip: 
     assert "NAME=PATH" in error(run("remake", out, "-o", tmp_path / "r3.mp4", "--input", "x"))
 
 
+def test_relative_paths_are_taken_where_the_command_ran(
+    tmp_path: Path, tiny_model: Path, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inputs and the model given relative to the folder the command ran in are found from
+    any other folder; a world render (no model) is made again too."""
+    work = tmp_path / "work"
+    (work / "out").mkdir(parents=True)
+    shutil.copy(clip, work / "clip.mp4")
+    shutil.copytree(tiny_model, work / "model")
+    monkeypatch.chdir(work)
+    made = run("extend", "clip.mp4", "x", "--seconds", 0.5, "-o", "out/e.mp4", "-m", "model")
+    assert made.exit_code == 0, made.output
+    assert run("world", "render", "a red circle", "-o", "w.mp4", "--size", 32).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    again = run("remake", work / "out" / "e.mp4", "-o", "r.mp4")
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+    world = run("remake", work / "w.mp4", "-o", "w2.mp4")
+    assert world.exit_code == 0 and "same:" in world.output, world.output
+    assert "without a model" in error(run("remake", work / "w.mp4", "-o", "w3.mp4", "-m", "m"))
+    missing = run("remake", work / "out" / "e.mp4", "-o", "r2.mp4", "--input", "video=nope.mp4")
+    assert "--input video=nope.mp4: no such file" in error(missing)
+
+
 def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path) -> None:
     """A file whose recipe says seed 1 over frames made with seed 0: remade, it differs."""
     a = tmp_path / "a.mp4"
@@ -108,7 +131,7 @@ def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path)
     write_video(Video(v.frames, v.fps, newer), tmp_path / "newer.mp4")
     refused = run("remake", tmp_path / "newer.mp4", "-o", tmp_path / "c.mp4")
     assert "'tone', which this spacetime lacks" in error(refused)
-    assert "made by: generate (" in run("info", tmp_path / "newer.mp4").output
+    assert "cannot write out (" in run("info", tmp_path / "newer.mp4").output
 
 
 def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: Path) -> None:
@@ -120,6 +143,11 @@ def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: 
     again = run("remake", tmp_path / "py.mp4", "-o", tmp_path / "r.mp4", "-m", tiny_model)
     assert again.exit_code == 0 and "same:" in again.output, again.output
     frames = read_video(clip).frames
+    restyled = pipe.generate("x", init_video=frames[:5], strength=0.5, steps=2)
+    write_video(restyled, tmp_path / "v2v.mp4")  # text to video in its recipe, but not only
+    assert "made in Python (text, detail, strength)" in error(
+        run("remake", tmp_path / "v2v.mp4", "-o", tmp_path / "r2.mp4")
+    )
     write_video(pipe.extend(frames, "x", seconds=0.5, steps=2), tmp_path / "ext.mp4")
     assert "made in Python (extend)" in error(
         run("remake", tmp_path / "ext.mp4", "-o", tmp_path / "r2.mp4")

@@ -177,16 +177,23 @@ def progress_bar(quiet: bool, transient: bool = True) -> Any:
     return Progress(console=console, disable=quiet or not console.is_terminal, transient=transient)
 
 
-def invocation() -> dict[str, Any]:
-    """The running command (one with `load_options`) and its parameters as given, defaults
-    included (not --quiet), for the recipe: `spacetime remake` runs it again."""
-    ctx = RUNNING.get()
+def invocation(ctx: Any = None) -> dict[str, Any]:
+    """The running command (ctx, by default that of a command with `load_options`) and its
+    parameters as given, defaults included (not --quiet), with the folder it ran in, for the
+    recipe: `spacetime remake` runs it again."""
+    import os
+
+    ctx = ctx or RUNNING.get()
     if ctx is None or ctx.info_name is None:
         return {}
+    names, up = [], ctx  # the command's words after the program: extend; world render
+    while up.parent is not None:
+        names.append(up.info_name)
+        up = up.parent
     params = {
         k: str(v) if isinstance(v, Path) else v for k, v in ctx.params.items() if k != "quiet"
     }
-    return {"command": {"name": ctx.info_name, "params": params}}
+    return {"command": {"name": " ".join(reversed(names)), "params": params, "cwd": os.getcwd()}}
 
 
 def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:
@@ -214,6 +221,7 @@ def _main(
 @world_app.command("render")
 @user_errors
 def world_render(
+    ctx: typer.Context,
     prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
@@ -243,6 +251,7 @@ def world_render(
         "size": size,
         "scene": scene.to_dict(),
         "spacetime": __version__,
+        **invocation(ctx),
     }
     path = write_video(Video(video, fps, recipe), out)
     _say(quiet, f"wrote {path} ({frames} frames, {size}x{size}, {fps:g} fps)")
@@ -604,8 +613,8 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
         try:
             line = argv(made["name"], made["params"], defaults=False)
             typer.echo(f"made by: {shlex.join(['spacetime', *line])}")
-        except ValueError as e:  # a recipe of another version: its JSON below says it all
-            typer.echo(f"made by: {made['name']} ({e})")
+        except (ValueError, KeyError, TypeError, AttributeError) as e:  # another version's
+            typer.echo(f"made by: a command this spacetime cannot write out ({e})")
     text = json.dumps(v.recipe, indent=1, ensure_ascii=False)
     typer.echo(text if v.recipe else "no recipe in this file")
 

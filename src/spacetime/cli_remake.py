@@ -1,11 +1,11 @@
 """`spacetime remake FILE -o OUT`: make a result again from the recipe in its file, then say
 whether it came out the same, frame for frame.
 
-The command line records itself in every result's recipe (`command`: the verb and all its
-parameters, defaults included). Remake runs that command again with the same parameters,
-finding each input by the hash the recipe holds, and checking the model's weights first. A
-text-to-video recipe without a command (made in Python, or before 2026-12-04) is rebuilt
-from its settings.
+The command line records itself in every result's recipe (`command`: the verb, all its
+parameters with defaults, and the folder it ran in). Remake runs that command again with
+the same parameters, after checking that each input, LoRA and (for a Spacetime folder) the
+model's weights are the ones whose hashes the recipe holds. A text-to-video recipe of
+`Pipeline.generate` without a command is rebuilt from its settings.
 """
 
 from __future__ import annotations
@@ -22,32 +22,46 @@ from .cli import Quiet, _say, app, user_errors
 NOT_SETTINGS = ("inputs", "command")  # recipe keys that name where things were, not what
 
 
-def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any]]:
-    """The command and parameters that made a file, from its recipe; ValueError when the
-    recipe cannot say."""
+# what a text-to-video recipe without a command may hold: the settings `generate` takes
+# (and the memory options), and what only describes the result
+REBUILT = {"prompt", "negative", "seed", "steps", "guidance", "guidance_stop", "frames", "fps"}
+MEMORY = {"device", "dtype", "offload", "vae_tiling", "vae_slicing"}
+DESCRIBED = {"height", "width", "task", "model", "model_hash", "family", "spacetime", "notices"}
+
+
+def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any], str | None]:
+    """The command, its parameters and the folder it ran in, from a file's recipe;
+    ValueError when the recipe cannot say."""
     if not recipe:
         raise ValueError(f"{file} has no recipe: it was not made by spacetime")
     made = recipe.get("command")
-    if made:
-        return made["name"], dict(made["params"])
-    task = recipe.get("task", "?")
-    if task != "text" or "reference" in recipe or recipe.get("loras"):
+    if made is not None:
+        if not (isinstance(made, dict) and isinstance(made.get("params"), dict)):
+            raise ValueError(f"{file}: the recipe's command is not one spacetime wrote")
+        return str(made.get("name")), dict(made["params"]), made.get("cwd")
+    if "inputs" in recipe:
         raise ValueError(
-            f"{file} was made in Python ({task}) from arrays the file does not name, so only "
-            f"that code can make it again; `spacetime info {file}` shows its settings"
+            f"{file} was made by a spacetime that did not record its command (before "
+            f"2026-12-04); `spacetime info {file}` shows its settings"
+        )
+    extra = sorted(recipe.keys() - REBUILT - MEMORY - DESCRIBED)
+    if recipe.get("task") != "text" or extra:
+        task = str(recipe.get("task"))
+        what = ", ".join([task, *extra]) if task == "text" else task
+        raise ValueError(
+            f"{file} was made in Python ({what}) from settings or arrays a command cannot "
+            f"give, so only that code can make it again; `spacetime info {file}` shows them"
         )
     from .models import SHIPPED
 
-    params = {k: recipe.get(k) for k in ("prompt", "seed", "steps", "guidance", "frames", "fps")}
+    params = {k: recipe.get(k) for k in REBUILT} | {k: recipe[k] for k in MEMORY & recipe.keys()}
     params |= {
         "negative": recipe.get("negative", ""),
         "guidance_stop": recipe.get("guidance_stop", 1.0),
         "size": f"{recipe['width']}x{recipe['height']}",
         "model": None if recipe.get("model") == SHIPPED else recipe.get("model"),
-        "device": recipe.get("device", "cpu"),
-        "dtype": recipe.get("dtype", "float32"),
     }
-    return "generate", params
+    return "generate", params, None
 
 
 def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
@@ -58,8 +72,12 @@ def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
     version of spacetime)."""
     import typer.main
 
-    cmd = typer.main.get_command(app).commands.get(name)  # type: ignore[attr-defined]
-    unknown = sorted(params.keys() - {p.name for p in cmd.params}) if cmd else [name]
+    cmd: Any = typer.main.get_command(app)
+    for word in name.split():  # a command of a group: world render
+        cmd = getattr(cmd, "commands", {}).get(word)
+    if cmd is None or hasattr(cmd, "commands"):
+        raise ValueError(f"the recipe's command {name!r} is not one this spacetime has")
+    unknown = sorted(params.keys() - {p.name for p in cmd.params})
     if unknown:
         raise ValueError(f"the recipe's command has {unknown[0]!r}, which this spacetime lacks")
     args: list[str] = []
@@ -81,17 +99,30 @@ def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
         for item in v if p.multiple else [v]:
             opts += [flag, str(item)]
     dashes = ["--"] if any(a.startswith("-") for a in args) else []
-    return [name, *opts, *dashes, *args]
+    return [*name.split(), *opts, *dashes, *args]
 
 
-def find_input(name: str, recorded: dict[str, str], file: Path, given: Path | None) -> Path:
+def at(path: str, cwd: str | None) -> Path:
+    """A path as the recipe has it, taken in the folder the command ran in (cwd) when it is
+    relative and there; else as it is (relative to here)."""
+    p = Path(path)
+    if cwd and not p.is_absolute() and (Path(cwd) / p).exists():
+        return Path(cwd) / p
+    return p
+
+
+def find_input(
+    name: str, recorded: dict[str, str], file: Path, cwd: str | None, given: Path | None
+) -> Path:
     """The input `name` whose hash the recipe holds: the path given (--input), or the path
-    recorded, or that path (or its name) beside the file. ValueError when none matches."""
+    recorded (in the folder the command ran in, then here), or its name beside the file.
+    ValueError when none is there with that hash."""
     from .io import digest
 
-    want = recorded["sha256"]
-    at = Path(recorded["path"])
-    places = [given] if given else [at, file.parent / at, file.parent / at.name]
+    if given is not None and not given.exists():
+        raise ValueError(f"--input {name}={given}: no such file")
+    want, was = recorded["sha256"], Path(recorded["path"])
+    places = [given] if given else [at(str(was), cwd), was, file.parent / was.name]
     found = [p for p in dict.fromkeys(places) if p.exists()]
     for p in found:
         if digest(p)["sha256"] == want:
@@ -102,8 +133,27 @@ def find_input(name: str, recorded: dict[str, str], file: Path, given: Path | No
             f"give the original with --input {name}=PATH"
         )
     raise ValueError(
-        f"the {name} {at} is not found, nor beside {file}: give it with --input {name}=PATH"
+        f"the {name} {was} is not found, nor beside {file}: give it with --input {name}=PATH"
     )
+
+
+def find_loras(specs: list[str], recorded: list[dict[str, Any]], cwd: str | None) -> list[str]:
+    """The --lora PATH[:SCALE] specs of the recipe's command, each path taken where the
+    command ran, checked against the hash the recipe holds for it."""
+    from .io import digest
+    from .models.lora import parse
+
+    out = []
+    for spec, rec in zip(specs, recorded, strict=False):
+        path, sep, scale = spec.rpartition(":")
+        if not sep or not _number(scale):
+            path, scale = spec, ""
+        found = at(path, cwd)
+        out.append(f"{found}:{scale}" if scale else str(found))
+        weights, _ = parse(out[-1])  # the file (in a folder too); missing or unsafe: one line
+        if "sha256" in rec and digest(weights)["sha256"] != rec["sha256"]:
+            raise ValueError(f"the LoRA {found} is not the one it was made with (its hash differs)")
+    return out + specs[len(out) :]
 
 
 def check_model(model: str | None, recipe: dict[str, Any], file: Path) -> None:
@@ -146,9 +196,11 @@ def compare(file: Path, out: Path) -> list[str]:
         worst, sq = max(worst, int(d.max())), sq + float((d.astype(np.float64) ** 2).mean())
     if same < n:
         psnr = 10 * np.log10(255**2 / (sq / n)) if sq else float("inf")
+        a_kind, b_kind = (p.suffix.lower() if not p.is_dir() else "PNG frames" for p in (file, out))
+        why = f"; {a_kind} and {b_kind} encode frames differently" if a_kind != b_kind else ""
         said.append(
             f"{n - same} of {n} frames differ (largest difference {worst} of 255, "
-            f"PSNR {psnr:.1f} dB)"
+            f"PSNR {psnr:.1f} dB{why})"
         )
     return said
 
@@ -181,7 +233,7 @@ def remake(
     if out.resolve() == file.resolve():
         raise ValueError(f"-o is {file} itself: write the remake to another name")
     recipe = probe(file).recipe
-    name, params = command_of(recipe, file)
+    name, params, cwd = command_of(recipe, file)
     given = dict(_pair(s) for s in inputs or [])
     recorded = recipe.get("inputs", {})
     unknown = sorted(given.keys() - recorded.keys())
@@ -189,14 +241,22 @@ def remake(
         names = ", ".join(recorded) or "none"
         raise ValueError(f"--input {unknown[0]}: {file} has no input of that name ({names})")
     for k, rec in recorded.items():
-        params[k] = str(find_input(k, rec, file, given.get(k)))
-    if model is not None:
+        params[k] = str(find_input(k, rec, file, cwd, given.get(k)))
+    if params.get("lora"):
+        params["lora"] = find_loras(params["lora"], recipe.get("loras", []), cwd)
+    if "model" not in params:
+        if model is not None:
+            raise ValueError(f"{file} was made without a model ({name}): leave out --model")
+    elif model is not None:
         params["model"] = str(model)
-    elif params.get("model") is None and recipe.get("model") not in (None, SHIPPED):
+    elif params["model"] is None and recipe.get("model") not in (None, SHIPPED):
         raise ValueError(
             f"{file} was made with the model {recipe['model']}: give it with --model FOLDER"
         )
-    check_model(params.get("model"), recipe, file)
+    elif params["model"] is not None:
+        params["model"] = str(at(params["model"], cwd))
+    if "model" in params:
+        check_model(params["model"], recipe, file)
     params |= {"out": str(out), "quiet": quiet}
     import typer.main
 
@@ -225,3 +285,11 @@ def _pair(text: str) -> tuple[str, Path]:
     if not sep or not name or not path:
         raise ValueError(f"--input is NAME=PATH, e.g. video=clip.mp4; got {text!r}")
     return name, Path(path)
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..io.media import digest
 from .files import check_safetensors
 
 LORA_FILE = "pytorch_lora_weights.safetensors"
@@ -60,6 +61,6 @@ def apply(target: Any, specs: list[str]) -> list[dict[str, Any]]:
             raise ValueError(f"{path} does not fit this model: {str(e).splitlines()[0]}") from None
         names.append(name)
         scales.append(scale)
-        recipe.append({"file": path.name, "scale": scale})
+        recipe.append({"file": path.name, "scale": scale, "sha256": digest(path)["sha256"]})
     target.set_adapters(names, scales)
     return recipe
