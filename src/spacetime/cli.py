@@ -179,10 +179,9 @@ def progress_bar(quiet: bool, transient: bool = True) -> Any:
 
 def invocation(ctx: Any = None) -> dict[str, Any]:
     """The running command (ctx, by default that of a command with `load_options`) and its
-    parameters as given, defaults included (not --quiet), with the folder it ran in, for the
-    recipe: `spacetime remake` runs it again."""
-    import os
-
+    parameters as given, defaults included (not --quiet), for the recipe: `spacetime
+    remake` runs it again. No folder is recorded (a shared video would name the user's
+    folders); remake infers it from where the output is and the -o it was given."""
     ctx = ctx or RUNNING.get()
     if ctx is None or ctx.info_name is None:
         return {}
@@ -193,7 +192,7 @@ def invocation(ctx: Any = None) -> dict[str, Any]:
     params = {
         k: str(v) if isinstance(v, Path) else v for k, v in ctx.params.items() if k != "quiet"
     }
-    return {"command": {"name": " ".join(reversed(names)), "params": params, "cwd": os.getcwd()}}
+    return {"command": {"name": " ".join(reversed(names)), "params": params}}
 
 
 def steps_bar(bar: Any, task: Any, name: str) -> Callable[[dict[str, Any]], None]:

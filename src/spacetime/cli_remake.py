@@ -1,8 +1,8 @@
 """`spacetime remake FILE -o OUT`: make a result again from the recipe in its file, then say
 whether it came out the same, frame for frame.
 
-The command line records itself in every result's recipe (`command`: the verb, all its
-parameters with defaults, and the folder it ran in). Remake runs that command again with
+The command line records itself in every result's recipe (`command`: the verb and all its
+parameters with defaults). Remake runs that command again with
 the same parameters, after checking that each input, LoRA and (for a Spacetime folder) the
 model's weights are the ones whose hashes the recipe holds. A text-to-video recipe of
 `Pipeline.generate` without a command is rebuilt from its settings.
@@ -29,16 +29,17 @@ MEMORY = {"device", "dtype", "offload", "vae_tiling", "vae_slicing"}
 DESCRIBED = {"height", "width", "task", "model", "model_hash", "family", "spacetime", "notices"}
 
 
-def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any], str | None]:
-    """The command, its parameters and the folder it ran in, from a file's recipe;
-    ValueError when the recipe cannot say."""
+def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any], Path | None]:
+    """The command, its parameters and the folder it ran in (`ran_in`), from a file's
+    recipe; ValueError when the recipe cannot say."""
     if not recipe:
         raise ValueError(f"{file} has no recipe: it was not made by spacetime")
     made = recipe.get("command")
     if made is not None:
         if not (isinstance(made, dict) and isinstance(made.get("params"), dict)):
             raise ValueError(f"{file}: the recipe's command is not one spacetime wrote")
-        return str(made.get("name")), dict(made["params"]), made.get("cwd")
+        params = dict(made["params"])
+        return str(made.get("name")), params, ran_in(file, params.get("out"))
     if "inputs" in recipe:
         raise ValueError(
             f"{file} was made by a spacetime that did not record its command (before "
@@ -102,17 +103,30 @@ def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
     return [*name.split(), *opts, *dashes, *args]
 
 
-def at(path: str, cwd: str | None) -> Path:
+def ran_in(file: Path, out: Any) -> Path | None:
+    """The folder a command ran in, from where its output file is now and the relative -o
+    it was given: the file's path with -o's parts taken off its end. None when -o was
+    absolute or the file has moved or been renamed since."""
+    if not isinstance(out, str) or not out:
+        return None
+    wrote = Path(out).parts
+    here = file.absolute().parts
+    if Path(out).is_absolute() or ".." in wrote or here[-len(wrote) :] != wrote:
+        return None
+    return Path(*here[: -len(wrote)])
+
+
+def at(path: str, cwd: Path | None) -> Path:
     """A path as the recipe has it, taken in the folder the command ran in (cwd) when it is
     relative and there; else as it is (relative to here)."""
     p = Path(path)
-    if cwd and not p.is_absolute() and (Path(cwd) / p).exists():
-        return Path(cwd) / p
+    if cwd and not p.is_absolute() and (cwd / p).exists():
+        return cwd / p
     return p
 
 
 def find_input(
-    name: str, recorded: dict[str, str], file: Path, cwd: str | None, given: Path | None
+    name: str, recorded: dict[str, str], file: Path, cwd: Path | None, given: Path | None
 ) -> Path:
     """The input `name` whose hash the recipe holds: the path given (--input), or the path
     recorded (in the folder the command ran in, then here), or its name beside the file.
@@ -137,7 +151,7 @@ def find_input(
     )
 
 
-def find_loras(specs: list[str], recorded: list[dict[str, Any]], cwd: str | None) -> list[str]:
+def find_loras(specs: list[str], recorded: list[dict[str, Any]], cwd: Path | None) -> list[str]:
     """The --lora PATH[:SCALE] specs of the recipe's command, each path taken where the
     command ran, checked against the hash the recipe holds for it."""
     from .io import digest
