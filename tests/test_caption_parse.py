@@ -24,6 +24,7 @@ from spacetime.world.parse import (
     EXTRA_SYNONYMS,
     ParseError,
     describe_vocabulary,
+    names_background,
     parse,
     prompt_to_scene,
 )
@@ -325,3 +326,14 @@ def test_caption_rejects_inconsistent_character() -> None:
     bad = SceneSpec(objects=[ObjectSpec(shape="character", colour="red", character="momo")])
     with pytest.raises(ValueError):
         caption(bad, np.random.default_rng(0))
+
+
+def test_names_background_reads_any_text() -> None:
+    """A free-text prompt names a background when a world background phrase or the word
+    background / backdrop is in it; unknown words are skipped, never an error."""
+    assert names_background("the star keeps drifting right, slowly and gracefully") is False
+    assert names_background("") is False
+    assert names_background("a red star on the grass") is True
+    assert names_background("Zorblax dances at sunset!") is True
+    assert names_background("a cat in front of a brick backdrop") is True
+    assert names_background("a blue ball over the sea") is True

@@ -34,11 +34,11 @@ def clip() -> np.ndarray:
 
 
 def test_animate_keeps_the_image(pipe: Pipeline, clip: np.ndarray) -> None:
-    v = pipe.animate(clip[0], "a red circle moving left", **FAST)
+    v = pipe.animate(clip[0], "a red circle moving left on the grass", **FAST)
     assert v.frames.shape == (5, 32, 32, 3)
     assert np.array_equal(v.frames[0], clip[0])
     assert v.recipe["task"] == "animate" and v.recipe["notices"] == []
-    long = pipe.animate(clip[0], "a red circle moving left", frames=13, **FAST)
+    long = pipe.animate(clip[0], "a red circle moving left on the grass", frames=13, **FAST)
     assert long.frames.shape[0] == 13 and long.recipe["windows"] > 1
     assert np.array_equal(long.frames[:5], v.frames)  # the first window is the same clip
 
@@ -84,6 +84,30 @@ def test_a_video_keeps_its_own_frame_rate(pipe: Pipeline, clip: np.ndarray) -> N
     assert pipe.extend(v, "a red circle", seconds=0.5, fps=8.0, **FAST).fps == 8.0
     made = pipe.morph(v, clip[:1], seconds=0.5, **FAST)
     assert any("A is at 16 fps" in n for n in made.recipe["notices"])
+
+
+def test_a_short_prompt_gets_the_inputs_background(pipe: Pipeline, clip: np.ndarray) -> None:
+    """To the model a prompt without a background means plain grey, so a prompt that names
+    none gets the one the input shows, with a notice; not when it names one, is empty,
+    the input is grey, or complete=False."""
+    grass = "in a grassy field"
+    v = pipe.extend(clip, "the circle keeps going", seconds=0.5, **FAST)
+    assert v.recipe["prompt"] == f"the circle keeps going {grass}"
+    assert any(f"{grass!r} added" in n for n in v.recipe["notices"])
+    for prompt, opts in (("the circle on the grass", {}), ("x", {"complete": False}), ("", {})):
+        made = pipe.animate(clip[0], prompt, **opts, **FAST)
+        assert made.recipe["prompt"] == prompt and made.recipe["notices"] == [], prompt
+    grey = render(prompt_to_scene("a red circle on plain grey", 1.0), 5, 8.0, 32)
+    assert pipe.stylize(grey, "a blue circle", **FAST).recipe["prompt"] == "a blue circle"
+    for made in (
+        pipe.animate(clip[0], "x", **FAST),
+        pipe.interpolate(clip[::4], factor=4, prompt="x", **FAST),
+        pipe.inpaint(clip, "x", mask=box_mask(32, 32, (4, 4, 8, 8)), **FAST),
+        pipe.outpaint(clip, "x", width=48, height=32, **FAST),
+        pipe.cinemagraph(clip[0], "x", region=box_mask(32, 32, (0, 0, 16, 16)), **FAST),
+        pipe.stylize(clip, "x", **FAST),
+    ):
+        assert made.recipe["prompt"] == f"x {grass}", made.recipe["task"]
 
 
 def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> None:
@@ -240,14 +264,14 @@ def test_any_input_size_is_fitted_with_a_notice(
     """stylize works at a canvas of the input's aspect, about the model's area, and gives
     back the input's size, the input's own detail kept where the model kept the picture."""
     wide = np.concatenate([clip[:5]] * 2, axis=2)  # (5, 32, 64, 3)
-    v = pipe.stylize(wide, "a red circle", **FAST)
+    v = pipe.stylize(wide, "a red circle", complete=False, **FAST)
     assert v.frames.shape[1:3] == (32, 64)
     assert v.recipe["notices"] == [
         "made at 48x24, the model's working size, and brought to the input's 64x32, its own "
         "detail kept where the model kept the picture"
     ]
     monkeypatch.setattr("spacetime.verbs.MAX_DECODED", wide.nbytes - 1)  # too big to hold
-    v = pipe.stylize(wide, "a red circle", **FAST)
+    v = pipe.stylize(wide, "a red circle", complete=False, **FAST)
     assert v.frames.shape[1:3] == (24, 48)  # the canvas
     assert "cropped and resized" in v.recipe["notices"][-1]
 
@@ -430,7 +454,8 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
     # 42x16's canvas is 48x16, whose own canvas is 56x16: the verb must not fit twice
     odd = _write(tmp_path, "odd.mp4", np.concatenate([clip[:5]] * 2, axis=2)[:, :16, :42])
     out = tmp_path / "odd-out.mp4"
-    r = runner.invoke(app, ["stylize", str(odd), "a blue circle", "-o", str(out), *common])
+    case = ["stylize", str(odd), "a blue circle", "--as-written", "-o", str(out)]
+    r = runner.invoke(app, [*case, *common])
     assert r.exit_code == 0, r.output
     made = read_video(out)
     assert made.frames.shape[1:3] == (16, 42)

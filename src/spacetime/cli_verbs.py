@@ -48,6 +48,14 @@ Reference = Annotated[
     typer.Option("--reference", help="An image of the character or style to keep."),
 ]
 Prompt = Annotated[str, typer.Argument(help="What should happen.")]
+AsWritten = Annotated[
+    bool,
+    typer.Option(
+        "--as-written",
+        help="Keep the prompt as written; by default a prompt that names no background gets "
+        "the one the input shows.",
+    ),
+]
 Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gif, PNG folder).")]
 
 
@@ -179,6 +187,7 @@ def animate(
     guidance: Guidance = None,
     start: Start = None,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Image to video: IMAGE is frame 0, PROMPT says what happens; at the image's own size."""
@@ -198,6 +207,7 @@ def animate(
         frames=frames,
         reference=ref,
         **opts,
+        complete=not as_written,
         notes=notes,
     )
 
@@ -220,6 +230,7 @@ def extend(
     guidance: Guidance = None,
     start: Start = None,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Continue a clip forward (or --backward) by --seconds, at its own size.
@@ -255,6 +266,7 @@ def extend(
         reference=ref,
         **opts,
         canvas=canvas,
+        complete=not as_written,
         notes=notes,
         full=full,
     )
@@ -308,6 +320,7 @@ def interpolate(
     steps: Steps = None,
     guidance: Guidance = None,
     start: Start = None,
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Fill in frames: FACTOR times the input's frame rate, at its own size.
@@ -336,6 +349,7 @@ def interpolate(
         prompt=prompt,
         **opts,
         canvas=canvas,
+        complete=not as_written,
         notes=notes,
         full=_between(video, factor) if kept else None,
     )
@@ -436,6 +450,7 @@ def inpaint(
     guidance: Guidance = None,
     start: Start = None,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Repaint a region of a clip, given by --mask or --box; at its own size.
@@ -476,6 +491,7 @@ def inpaint(
         fps=clip.fps,
         canvas=canvas,
         **opts,
+        complete=not as_written,
         notes=notes,
         said=said,
         full=_streamed(video, bring, put_back_line) if kept else None,
@@ -496,6 +512,7 @@ def outpaint(
     guidance: Guidance = None,
     start: Start = None,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Grow the canvas around a clip to WxH; the clip stays in the middle.
@@ -532,6 +549,7 @@ def outpaint(
         placed=where,
         fps=clip.fps,
         **opts,
+        complete=not as_written,
         notes=notes,
         full=full if hw != (h, w) else None,
     )
@@ -576,6 +594,7 @@ def cinemagraph(
         ),
     ] = True,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
@@ -603,6 +622,7 @@ def cinemagraph(
         frames=frames,
         keep=keep,
         **_opts(seed, steps, guidance, negative, start),
+        complete=not as_written,
         notes=notes,
     )
 
@@ -630,6 +650,7 @@ def stylize(
     steps: Steps = None,
     guidance: Guidance = None,
     negative: Negative = "",
+    as_written: AsWritten = False,
     quiet: Quiet = False,
 ) -> None:
     """Video to video: keep the motion, change what the prompt changes; at its own size.
@@ -657,6 +678,7 @@ def stylize(
         fps=clip.fps,
         **_opts(seed, steps, guidance, negative),
         canvas=canvas,
+        complete=not as_written,
         notes=notes,
         full=_streamed(video, bring, restyled_line) if kept else None,
     )

@@ -386,6 +386,7 @@ class Verbs:
     generate: Any
     frame_step: int = 4  # a model makes frame_step * k + 1 frames
     reference_frame: bool = True  # a reference image takes frame 0 of every window
+    completes: bool = True  # a short prompt gets the input's background (`complete_prompt`)
 
     def settings(self, prompt: str, **given: Any) -> dict[str, Any]:
         """Fill unset options from the model's defaults and check them; raises ValueError.
@@ -465,6 +466,35 @@ class Verbs:
         model fixed at one size of another aspect (CogVideoX), whose input is cropped."""
         (h, w), k = size, self.multiple
         return abs(hw[0] * w - hw[1] * h) <= k * max(h, w)
+
+    def complete_prompt(
+        self, prompt: str, frame: np.ndarray, notices: list[str], complete: bool = True
+    ) -> str:
+        """The prompt, with the background the analyser reads in frame (H, W, 3), the input
+        at the working size, added when the prompt names none. The world's captions leave
+        the background out only when it is plain grey, so the model reads "the star keeps
+        drifting right" as "on plain grey" and turned a clip's grass grey within a second
+        (benchmarks/short_prompt.py). Like a prompt enhancer that captions the image it
+        animates, but it only adds what the input shows and the prompt leaves out. Nothing
+        for an empty prompt, a grey background, complete False, or another family's
+        model (completes False), whose text encoder knows no such rule."""
+        from .world.analyse import WORK_SIZE, estimate_background
+        from .world.caption import BACKGROUND_PHRASES
+        from .world.parse import names_background
+
+        if not (complete and self.completes and prompt.strip()) or names_background(prompt):
+            return prompt
+        k = min(1.0, WORK_SIZE / frame.shape[0])  # as the analyser reads a clip
+        small = cv2.resize(frame, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
+        background = estimate_background(small.astype(np.float32))
+        if background == "grey":
+            return prompt
+        phrase = BACKGROUND_PHRASES[background][0]
+        notices.append(
+            f"prompt: {phrase!r} added, the background the input shows (to this model a "
+            "prompt without one means plain grey; --as-written or complete=False: as written)"
+        )
+        return f"{prompt.strip().rstrip('.')} {phrase}"
 
     def _window(self, reference: np.ndarray | None) -> int:
         """Frames of output one window makes (a reference may take frame 0 of the window)."""
@@ -553,6 +583,7 @@ class Verbs:
         *,
         frames: int | None = None,
         reference: np.ndarray | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Image to video: the image is frame 0 and the prompt says what happens. The video
@@ -569,6 +600,7 @@ class Verbs:
             if full
             else self._fit(image[None], notices, "image")[0]
         )
+        prompt = self.complete_prompt(prompt, img, notices, complete)
         video = np.repeat(img[None], n, axis=0)
         known = np.zeros(video.shape[:3], bool)
         known[0] = True
@@ -592,6 +624,7 @@ class Verbs:
         fps: float | None = None,
         reference: np.ndarray | None = None,
         canvas: tuple[int, int] | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Continue a clip forward (or backward) by `seconds`, window after window.
@@ -622,6 +655,7 @@ class Verbs:
         own = clip = (
             fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
         )
+        prompt = self.complete_prompt(prompt, clip[0 if backward else -1], notices, complete)
         if other:
             clip = resample_time(clip, fps, rate)
             notices.append(
@@ -691,6 +725,7 @@ class Verbs:
         fps: float | None = None,
         prompt: str = "",
         canvas: tuple[int, int] | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Raise the frame rate `factor` times: the input frames are every factor-th frame.
@@ -718,6 +753,7 @@ class Verbs:
         clip = (
             fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
         )
+        prompt = self.complete_prompt(prompt, clip[0], notices, complete)
         total = (len(clip) - 1) * factor + 1
         frames = np.zeros((total, *clip.shape[1:]), np.uint8)
         frames[::factor] = clip
@@ -829,6 +865,7 @@ class Verbs:
         *,
         mask: np.ndarray,
         canvas: tuple[int, int] | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Repaint the masked pixels (True = repaint; (T, H, W), or (H, W) for every frame);
@@ -846,6 +883,7 @@ class Verbs:
         hw = canvas or self.canvas(h, w)
         clip = fit_frames(video, *hw, crop=False)
         small = np.broadcast_to(fit_mask(mask, *hw, crop=False), (t, *hw))  # (T, h, w)
+        prompt = self.complete_prompt(prompt, clip[0], notices, complete)
         made = self._run(prompt, clip, ~small, "inpaint", notices, {}, **opts)
         if hw != (h, w):
             made.frames = put_back(video, made.frames, mask)
@@ -886,6 +924,7 @@ class Verbs:
         width: int,
         height: int,
         placed: Placement | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Grow the canvas to width x height around the video, which stays in the middle at
@@ -918,6 +957,9 @@ class Verbs:
         else:
             small = video
         inside = np.broadcast_to(~fit_mask(border, *hw, crop=False), (t, *hw))  # wholly input
+        ys, xs = np.nonzero(inside[0])
+        own = small[0, ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(ys) else small[0]
+        prompt = self.complete_prompt(prompt, own, notices, complete)
         extra = {"to": [width, height]}
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
         if placed is None and hw != (height, width):
@@ -937,6 +979,7 @@ class Verbs:
         frames: int | None = None,
         start: float = 1.0,
         keep: bool = True,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Only the region (bool (H, W), True = may move) moves; the rest stays the image.
@@ -975,6 +1018,7 @@ class Verbs:
         img = fit_frames(image[None], *hw, crop=False)[0]
         m = fit_mask(region, *hw, crop=False)
         n = frames or self._window(None)
+        prompt = self.complete_prompt(prompt, img, notices, complete)
         video = np.repeat(img[None], n, axis=0)
         known = np.repeat(~m[None], n, axis=0)
         known[0] = True
@@ -1008,6 +1052,7 @@ class Verbs:
         *,
         strength: float = 0.6,
         canvas: tuple[int, int] | None = None,
+        complete: bool = True,
         **opts: Any,
     ) -> Video:
         """Video to video: keep the motion, change what the prompt changes. strength 0..1:
@@ -1031,6 +1076,7 @@ class Verbs:
             fit_frames(video, *hw, crop=False) if full else self._fit(video, notices, "video", hw)
         )
         known = np.zeros(clip.shape[:3], bool)
+        prompt = self.complete_prompt(prompt, clip[0], notices, complete)
         made = self._run(
             prompt, clip, known, "stylize", notices, {}, init=clip, strength=strength, **opts
         )

@@ -72,6 +72,7 @@ ONE_WINDOW = ("wan-i2v", "wan-flf2v", "cogvideox-i2v")
 
 class ExternalPipeline(Verbs):
     reference_frame = False  # a reference goes to the model's own input, not a frame
+    completes = False  # its text encoder knows no "no background means grey" rule
 
     def __init__(
         self,

@@ -836,6 +836,18 @@ def _resolve_motion(values: list[str], what: str, name: str) -> str:
     return vals.pop() if vals else default
 
 
+def names_background(prompt: str) -> bool:
+    """Whether a prompt names a background the world knows, or says "background" or
+    "backdrop" at all; words it does not know are skipped, so any text may be asked."""
+    words = [w for w in _words(prompt) if w not in _PUNCT_HARD and w != ","]
+    for i in range(len(words)):
+        for n in range(1, min(_MAXLEN, len(words) - i) + 1):
+            tok = _LEX.get(tuple(words[i : i + n]))
+            if tok is not None and tok.kind in ("bg", "bgword"):
+                return True
+    return False
+
+
 def parse(prompt: str) -> SceneSpec:
     """Read a prompt into a SceneSpec with names only (numbers stay at their defaults)."""
     if not prompt or not prompt.strip():
