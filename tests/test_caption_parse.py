@@ -337,3 +337,18 @@ def test_names_background_reads_any_text() -> None:
     assert names_background("Zorblax dances at sunset!") is True
     assert names_background("a cat in front of a brick backdrop") is True
     assert names_background("a blue ball over the sea") is True
+    assert names_background("a red ball under a blue sky") is True
+    for thing in (
+        "a grey cat",
+        "a sea turtle",
+        "a night owl",
+        "a sunny smile",
+        "keep the background",
+    ):
+        assert names_background(thing) is False, thing  # a colour or a thing, not a place
+    rng = np.random.default_rng(0)
+    for _ in range(100):  # every caption that names its background is read so
+        scene = random_names(rng)
+        text = caption(layout(scene, 2.0, seed=0), rng)
+        named = any(p.lower() in text.lower() for p in BACKGROUND_PHRASES[scene.background])
+        assert names_background(text) == named, text

@@ -116,6 +116,21 @@ def test_relative_paths_are_taken_where_the_command_ran(
     assert "--input video=nope.mp4: no such file" in error(missing)
 
 
+def test_a_recipe_from_before_a_parameter_runs_as_it_did(
+    tmp_path: Path, tiny_model: Path, clip: Path
+) -> None:
+    """A verb's command recorded before --as-written existed took its prompt as written."""
+    out = tmp_path / "e"  # PNG frames: written again below without a loss
+    case = ["extend", clip, "the circle goes on", "--seconds", 0.5, "--as-written"]
+    assert run(*case, "-o", out, "-m", tiny_model, "--steps", 2).exit_code == 0
+    v = read_video(out)
+    said = v.recipe["command"]
+    params = {k: p for k, p in said["params"].items() if k != "as_written"}
+    write_video(Video(v.frames, v.fps, {**v.recipe, "command": {**said, "params": params}}), out)
+    again = run("remake", out, "-o", tmp_path / "again")
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+
+
 def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path) -> None:
     """A file whose recipe says seed 1 over frames made with seed 0: remade, it differs."""
     a = tmp_path / "a.mp4"

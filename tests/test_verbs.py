@@ -108,6 +108,26 @@ def test_a_short_prompt_gets_the_inputs_background(pipe: Pipeline, clip: np.ndar
         pipe.stylize(clip, "x", **FAST),
     ):
         assert made.recipe["prompt"] == f"x {grass}", made.recipe["task"]
+    assert pipe.animate(clip[0], "go!", **FAST).recipe["prompt"] == f"go {grass}"
+    try:
+        pipe.completes = False  # another family's model
+        assert pipe.animate(clip[0], "x", **FAST).recipe["prompt"] == "x"
+    finally:
+        del pipe.completes
+
+
+def test_an_image_is_put_back_as_it_was_read(tiny_model: Path, tmp_path: Path) -> None:
+    """outpaint of a PNG with transparent pixels: the middle is the image flattened as the
+    verb read it (onto grey), not its raw colour."""
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[..., 0], rgba[8:24, 8:24, 3] = 200, 255  # red, transparent but for the middle
+    Image.fromarray(rgba).save(tmp_path / "see-through.png")
+    out = tmp_path / "frames"
+    case = ["outpaint", str(tmp_path / "see-through.png"), "x", "--to", "48x32", "-o", str(out)]
+    r = CliRunner().invoke(app, [*case, "-m", str(tiny_model), "--steps", "2", "-q"])
+    assert r.exit_code == 0, r.output
+    middle = read_video(out).frames[0, :, 8:40]  # (32, 32, 3): the image, in place
+    assert (middle[0, 0] == 128).all() and tuple(middle[16, 16]) == (200, 0, 0)
 
 
 def test_interpolate_keeps_input_frames(pipe: Pipeline, clip: np.ndarray) -> None:

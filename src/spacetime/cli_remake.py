@@ -39,7 +39,11 @@ def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any],
         if not (isinstance(made, dict) and isinstance(made.get("params"), dict)):
             raise ValueError(f"{file}: the recipe's command is not one spacetime wrote")
         params = dict(made["params"])
-        return str(made.get("name")), params, ran_in(file, params.get("out"))
+        return (
+            str(made.get("name")),
+            _as_then(str(made.get("name")), params),
+            ran_in(file, params.get("out")),
+        )
     if "inputs" in recipe:
         raise ValueError(
             f"{file} was made by a spacetime that did not record its command (before "
@@ -307,3 +311,15 @@ def _number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _as_then(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A command recorded before a parameter existed ran as that parameter's old behaviour:
+    before --as-written (2026-12-04) a verb's prompt was taken as written."""
+    import typer.main
+
+    cmd: Any = typer.main.get_command(app)
+    for word in name.split():
+        cmd = getattr(cmd, "commands", {}).get(word)
+    has = {p.name for p in getattr(cmd, "params", [])}
+    return {**params, "as_written": True} if "as_written" in has - params.keys() else params

@@ -116,6 +116,17 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
     return read_media(path, notes, only)
 
 
+def _frames_of(path: Path) -> Any:
+    """The frames of an input file, one at a time, as the verb read them: an image as
+    read_media reads it (EXIF turn, transparency flattened), a clip with io.iter_video."""
+    from .io import iter_video
+    from .io.media import IMAGE_SUFFIXES
+
+    if path.suffix.lower() in IMAGE_SUFFIXES and not path.is_dir():
+        return iter(_media(path, []).frames)
+    return iter_video(path)
+
+
 def _whole(
     path: Path,
     notes: list[str],
@@ -295,13 +306,12 @@ def _extension(path: Path, t: int, backward: bool) -> Callable[[Any], Any]:
     ones) streamed at the clip's size: the clip's own frames read again as they are
     written, the new ones sharpened from its last (backward: first) frame."""
     from .fullsize import extended
-    from .io import iter_video
     from .verbs import brought_line
 
     def bring(made: Any, first: Any) -> Any:
         count = made.num_frames - t
         new = made.frames[:count] if backward else made.frames[t:]  # (count, h, w, 3)
-        return extended(iter_video(path), new, backward, first)
+        return extended(_frames_of(path), new, backward, first)
 
     return _streamed(path, bring, brought_line)
 
@@ -360,11 +370,10 @@ def _between(path: Path, factor: int) -> Callable[[Any], Any]:
     own frames read again as they are written, the frames between each two made along
     their flow at full size, with the model's redraw put back (fullsize.between)."""
     from .fullsize import between
-    from .io import iter_video
     from .verbs import put_back_line
 
     def bring(made: Any, first: Any) -> Any:
-        return between(iter_video(path), made.frames, factor)
+        return between(_frames_of(path), made.frames, factor)
 
     return _streamed(path, bring, put_back_line)
 
@@ -456,7 +465,7 @@ def inpaint(
     """Repaint a region of a clip, given by --mask or --box; at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
-    from .io import iter_video, read_mask
+    from .io import read_mask
     from .verbs import box_mask, check_mask, fit_mask, parse_box, put_back_each, put_back_line
 
     notes: list[str] = []
@@ -477,7 +486,7 @@ def inpaint(
     small = fit_mask(region, *canvas, crop=not kept and (h, w) != canvas)  # (T, h, w) or (h, w)
 
     def bring(made: Any, first: Any) -> Any:
-        return put_back_each(iter_video(video), made.frames, region)
+        return put_back_each(_frames_of(video), made.frames, region)
 
     _run(
         pipe,
@@ -518,7 +527,7 @@ def outpaint(
     """Grow the canvas around a clip to WxH; the clip stays in the middle.
 
     Of any length: its frames go from the file to the output one at a time."""
-    from .io import Stream, iter_video, read_media
+    from .io import Stream, read_media
     from .verbs import fit_frames, parse_size, put_back_each, put_back_line
 
     notes: list[str] = []
@@ -533,7 +542,7 @@ def outpaint(
     def full(made: Any) -> Any:  # the border put back around the clip's own frames
         line = put_back_line(made.frames.shape[1:3], (h, w, 3))
         recipe = {**made.recipe, "notices": [*made.recipe["notices"], line]}
-        frames = put_back_each(map(where.place, iter_video(video)), made.frames, where.border())
+        frames = put_back_each(map(where.place, _frames_of(video)), made.frames, where.border())
         return Stream(frames, made.num_frames, h, w, made.fps, recipe)
 
     _run(
@@ -657,14 +666,13 @@ def stylize(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .fullsize import restyled
-    from .io import iter_video
     from .verbs import restyled_line
 
     notes: list[str] = []
     pipe, clip, canvas, kept = _whole(video, notes, out, {"video": video}, model, keep=True)
 
     def bring(made: Any, first: Any) -> Any:
-        return restyled(iter_video(video), made.frames)
+        return restyled(_frames_of(video), made.frames)
 
     _run(
         pipe,

@@ -494,7 +494,7 @@ class Verbs:
             f"prompt: {phrase!r} added, the background the input shows (to this model a "
             "prompt without one means plain grey; --as-written or complete=False: as written)"
         )
-        return f"{prompt.strip().rstrip('.')} {phrase}"
+        return f"{prompt.strip().rstrip(' .!?;:,')} {phrase}"
 
     def _window(self, reference: np.ndarray | None) -> int:
         """Frames of output one window makes (a reference may take frame 0 of the window)."""
@@ -957,9 +957,10 @@ class Verbs:
         else:
             small = video
         inside = np.broadcast_to(~fit_mask(border, *hw, crop=False), (t, *hw))  # wholly input
-        ys, xs = np.nonzero(inside[0])
-        own = small[0, ys.min() : ys.max() + 1, xs.min() : xs.max() + 1] if len(ys) else small[0]
-        prompt = self.complete_prompt(prompt, own, notices, complete)
+        ys, xs = np.nonzero(inside[0])  # the input's own part: none when it is tiny
+        if len(ys):
+            own = small[0, ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+            prompt = self.complete_prompt(prompt, own, notices, complete)
         extra = {"to": [width, height]}
         made = self._run(prompt, small, inside, "outpaint", notices, extra, **opts)
         if placed is None and hw != (height, width):

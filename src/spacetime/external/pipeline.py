@@ -393,6 +393,7 @@ class ExternalPipeline(Verbs):
         notices: list[str] = []
         clip = self._fit(video, notices, "video", canvas)
         seed = int(opts.pop("seed", 0))
+        opts.pop("complete", None)  # its prompts are kept as written (completes is False)
         rate = float(self.meta["fps"])
         parts = [clip[:1]]
         for i in range(len(clip) - 1):

@@ -836,14 +836,43 @@ def _resolve_motion(values: list[str], what: str, name: str) -> str:
     return vals.pop() if vals else default
 
 
+_PLACE = frozenset(
+    {
+        "on",
+        "in",
+        "at",
+        "under",
+        "against",
+        "over",
+        "by",
+        "across",
+        "through",
+        "into",
+        "onto",
+        "above",
+        "before",
+        "behind",
+        "of",
+        "front",
+        "all",
+    }
+)  # a word before a background that makes it the place, not a colour ("a grey cat")
+
+
 def names_background(prompt: str) -> bool:
-    """Whether a prompt names a background the world knows, or says "background" or
-    "backdrop" at all; words it does not know are skipped, so any text may be asked."""
+    """Whether a prompt names where it happens: a background phrase of the world of more
+    than one word ("a blue sky", "in a grassy field"), or a background word or the word
+    background / backdrop after a place word ("at sea", "on a brick backdrop"), not as a
+    colour or a thing ("a grey cat", "a sea turtle"). Words it does not know are skipped,
+    so any text may be asked."""
     words = [w for w in _words(prompt) if w not in _PUNCT_HARD and w != ","]
     for i in range(len(words)):
-        for n in range(1, min(_MAXLEN, len(words) - i) + 1):
+        for n in range(min(_MAXLEN, len(words) - i), 0, -1):
             tok = _LEX.get(tuple(words[i : i + n]))
-            if tok is not None and tok.kind in ("bg", "bgword"):
+            if tok is None or tok.kind not in ("bg", "bgword"):
+                continue
+            before = words[max(0, i - 3) : i]  # "on a brick backdrop": a word between
+            if (tok.kind == "bg" and n > 1) or _PLACE & set(before):
                 return True
     return False
 
