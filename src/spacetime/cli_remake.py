@@ -75,12 +75,8 @@ def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
     defaults: False leaves out options at their default (for reading, not for running
     again). ValueError for a parameter the command does not have (a recipe of another
     version of spacetime)."""
-    import typer.main
-
-    cmd: Any = typer.main.get_command(app)
-    for word in name.split():  # a command of a group: world render
-        cmd = getattr(cmd, "commands", {}).get(word)
-    if cmd is None or hasattr(cmd, "commands"):
+    cmd = _command(name)
+    if cmd is None:
         raise ValueError(f"the recipe's command {name!r} is not one this spacetime has")
     unknown = sorted(params.keys() - {p.name for p in cmd.params})
     if unknown:
@@ -313,13 +309,19 @@ def _number(text: str) -> bool:
     return True
 
 
-def _as_then(name: str, params: dict[str, Any]) -> dict[str, Any]:
-    """A command recorded before a parameter existed ran as that parameter's old behaviour:
-    before --as-written (2026-12-04) a verb's prompt was taken as written."""
+def _command(name: str) -> Any:
+    """The click command of `spacetime` named by name's words (extend; world render), or
+    None when there is none (a group is not a command)."""
     import typer.main
 
     cmd: Any = typer.main.get_command(app)
     for word in name.split():
         cmd = getattr(cmd, "commands", {}).get(word)
-    has = {p.name for p in getattr(cmd, "params", [])}
+    return None if cmd is None or hasattr(cmd, "commands") else cmd
+
+
+def _as_then(name: str, params: dict[str, Any]) -> dict[str, Any]:
+    """A command recorded before a parameter existed ran as that parameter's old behaviour:
+    before --as-written (2026-12-04) a verb's prompt was taken as written."""
+    has = {p.name for p in getattr(_command(name), "params", [])}
     return {**params, "as_written": True} if "as_written" in has - params.keys() else params
