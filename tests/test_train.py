@@ -183,6 +183,18 @@ def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
         assert b[s] == pytest.approx(a[s], rel=1e-4), s
 
 
+def test_a_run_in_a_log_prints_a_line_at_each_checkpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not on a terminal (a background run writing a log) there is no bar to read, so each
+    checkpoint says how far the run is; stderr gets nothing."""
+    train(tiny_config(tmp_path / "run", steps=2, save_every=1))
+    out, err = capsys.readouterr()
+    assert "step 1/2 loss " in out and "step 2/2 loss " in out
+    assert "min left" in out
+    assert err == ""
+
+
 def test_two_processes_with_gloo(tmp_path: Path) -> None:
     run = tmp_path / "ddp"
     cfg = write_config(tmp_path / "ddp.toml", run, steps=3)

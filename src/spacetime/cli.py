@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import __version__
+from . import __version__, progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Spacetime: generative video.")
 world_app = typer.Typer(
@@ -167,16 +167,6 @@ def check_fps(fps: float) -> None:
         raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
 
 
-def progress_bar(quiet: bool, transient: bool = True) -> Any:
-    """A rich progress bar on stderr, shown only when stderr is a terminal: output piped to a
-    file or a log gets no bar, and no blank line where the bar stood."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    console = Console(stderr=True)
-    return Progress(console=console, disable=quiet or not console.is_terminal, transient=transient)
-
-
 def invocation(ctx: Any = None) -> dict[str, Any]:
     """The running command (ctx, by default that of a command with `load_options`) and its
     parameters as given, defaults included (not --quiet), for the recipe: `spacetime
@@ -288,7 +278,7 @@ def world_dataset(
         raise ValueError(f"--out {out} is a file; give a folder")
     settings = ClipSettings(frames=frames, fps=fps, size=size)
     ext = "" if fmt == "png" else f".{fmt}"
-    with progress_bar(quiet) as bar:
+    with progress.bar(quiet) as bar:
         task = bar.add_task("rendering clips", total=n)
         path = write_dataset(
             out,
@@ -396,7 +386,7 @@ def eval_(
         gen = generators.get(generator, str(model) if model else None)
     suite = "quick" if quick else "full"
     items = build_all(suite, (frames - 1) / fps)
-    with progress_bar(quiet) as bar:
+    with progress.bar(quiet) as bar:
         task = bar.add_task(f"eval {generator}", total=len(items))
         results = run(
             gen, items, frames, fps, size, seed, progress=lambda i: bar.update(task, completed=i)
@@ -413,7 +403,7 @@ def eval_(
         ]
         methods = {} if pipe is None else {"model": model_method(pipe, seed=seed, **sampling)}
         outputs: dict[tuple[str, str], Any] = {}
-        with progress_bar(quiet) as bar:
+        with progress.bar(quiet) as bar:
             task = bar.add_task("task suites", total=len(task_items))
             rows = run_tasks(task_items, methods, lambda i: bar.update(task, completed=i), outputs)
         task_part = (rows, summarise_tasks(rows), task_items, outputs)
@@ -484,7 +474,7 @@ def generate(
     ref = None if reference is None else read_media(reference, only="first").frames[0]
     pipe = load_model(model, frames)  # generate fits the reference to the canvas, with a note
     pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
-    with progress_bar(quiet, transient=False) as bar:
+    with progress.bar(quiet, transient=False) as bar:
         task = bar.add_task("generate", total=None)
         step = steps_bar(bar, task, "generate")
         video = pipe.generate(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from . import progress
 from .cli import (
     Quiet,
     Seed,
@@ -19,7 +20,6 @@ from .cli import (
     invocation,
     load_model,
     load_options,
-    progress_bar,
     steps_bar,
     user_errors,
 )
@@ -88,7 +88,7 @@ def _run(
     working size) to the io.Stream of it at the input's size, made as it is written."""
     from .io import Stream, digest, write_video
 
-    with progress_bar(quiet) as bar:
+    with progress.bar(quiet) as bar:
         task = bar.add_task(verb, total=None)
         step = steps_bar(bar, task, verb)
         video = getattr(pipe, verb)(*args, callback=step, **kwargs)

@@ -142,7 +142,9 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
 def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     """Run (or resume) a training run; returns the exported model folder."""
     from accelerate import Accelerator
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, TextColumn, TimeRemainingColumn
+
+    from .. import progress
 
     acc = Accelerator(cpu=not torch.cuda.is_available())
     bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(acc.device))
@@ -188,15 +190,21 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
             checkpoint.save(run, step, acc.unwrap_model(model), ema, opt, extra, cfg.keep)
         acc.wait_for_everyone()
 
-    bar = Progress(
+    bar = progress.bar(
+        quiet or not main,
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} loss {task.fields[loss]:.4f}"),
         TimeRemainingColumn(),
-        disable=quiet or not main,
+        transient=False,
     )
+    lines = not quiet and main and bar.disable  # no bar (a log): a line at each checkpoint
+
+    def say(text: str) -> None:  # above a shown bar, else on stdout
+        (bar.console.print if not bar.disable else print)(text)
+
     task = bar.add_task(f"train {cfg.stage}", total=cfg.steps, completed=start, loss=float("nan"))
-    t0, window = time.time(), []
+    t0, window, loss_now = time.time(), [], float("nan")
     rank = acc.process_index
     batches = ahead(lambda s: stage.batch(s, rank), range(start, cfg.steps), stage.workers)
     with bar:
@@ -219,7 +227,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
             done = step + 1
             if done % cfg.log_every == 0 or done == cfg.steps:
                 mean = acc.reduce(torch.stack(window).mean(), reduction="mean").item()
-                window = []
+                window, loss_now = [], mean
                 bar.update(task, completed=done, loss=mean)
                 if log is not None:
                     rec = {
@@ -232,6 +240,9 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                     log.flush()
             if done % cfg.save_every == 0 or done == cfg.steps:
                 save(done)
+                if lines:
+                    left = (time.time() - t0) / (done - start) * (cfg.steps - done)
+                    say(f"step {done}/{cfg.steps} loss {loss_now:.4f}, {left / 60:.1f} min left")
             if main and done % cfg.preview_every == 0:
                 shown = ema if ema is not None else acc.unwrap_model(model)
                 metrics = stage.preview(shown, run / "previews" / f"step-{done:07d}.png")
@@ -239,9 +250,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                     log.write(json.dumps({"step": done, "preview": metrics}) + "\n")
                     log.flush()
                 if not quiet:
-                    bar.console.print(
-                        f"step {done}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items())
-                    )
+                    say(f"step {done}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
     if log is not None:
         log.close()
     folder = run / "model"

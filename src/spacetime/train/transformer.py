@@ -90,10 +90,10 @@ class TransformerStage:
 
     def load_cache(self, acc: Any, quiet: bool) -> tuple[dict, list[str], list[str]]:
         """Encode the latent cache where missing (processes split the shards), then load it."""
-        from rich.progress import Progress
+        from .. import progress
 
         seconds: dict[str, float] = {}
-        with Progress(disable=quiet or not acc.is_main_process) as bar:
+        with progress.bar(quiet or not acc.is_main_process) as bar:
             task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
             folder = cache.build(
                 self.cfg,
