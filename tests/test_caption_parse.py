@@ -338,6 +338,8 @@ def test_names_background_reads_any_text() -> None:
     assert names_background("a cat in front of a brick backdrop") is True
     assert names_background("a blue ball over the sea") is True
     assert names_background("a red ball under a blue sky") is True
+    assert names_background("a grass field") is True  # the prompt is the place
+    assert names_background("a starry night") is True
     for thing in (
         "a grey cat",
         "a sea turtle",

@@ -861,11 +861,13 @@ _PLACE = frozenset(
 
 def names_background(prompt: str) -> bool:
     """Whether a prompt names where it happens: a background phrase of the world of more
-    than one word ("a blue sky", "in a grassy field"), or a background word or the word
-    background / backdrop after a place word ("at sea", "on a brick backdrop"), not as a
-    colour or a thing ("a grey cat", "a sea turtle"). Words it does not know are skipped,
-    so any text may be asked."""
+    than one word ("a blue sky", "in a grassy field"), two background words of the same
+    background side by side ("a grass field", "a starry night"), or a background word or
+    the word background / backdrop after a place word ("at sea", "on a brick backdrop"),
+    not as a colour or a thing ("a grey cat", "a sea turtle"). Words it does not know are
+    skipped, so any text may be asked."""
     words = [w for w in _words(prompt) if w not in _PUNCT_HARD and w != ","]
+    last: tuple[int, str] | None = None  # (end, background) of the last background word
     for i in range(len(words)):
         for n in range(min(_MAXLEN, len(words) - i), 0, -1):
             tok = _LEX.get(tuple(words[i : i + n]))
@@ -874,6 +876,11 @@ def names_background(prompt: str) -> bool:
             before = words[max(0, i - 3) : i]  # "on a brick backdrop": a word between
             if (tok.kind == "bg" and n > 1) or _PLACE & set(before):
                 return True
+            if tok.kind == "bg" and last == (i, tok.value):
+                return True
+            if tok.kind == "bg":
+                last = (i + n, tok.value)
+            break
     return False
 
 
