@@ -5,10 +5,10 @@
 Renders a world clip at 256 px and scales it up (cubic) to the sizes a film-maker has: a
 17-frame 1080p clip, an 8-second 1080p clip at 30 fps, a 640x480 clip and a 4032x2268
 photo. Then runs, each in a fresh `spacetime` process as a user would, inpaint (a box,
-both 1080p clips), outpaint (4:3 to 16:9; the long 1080p clip to 21:9), cinemagraph (a
-click on the object), interpolate (4x, both 1080p clips), extend (2 s, both 1080p clips;
-30 s, the long one), animate (the photo), morph (1080p to 640x480), stylize (the long
-clip), info and sheet.
+both 1080p clips; a moving mask clip, the long one), outpaint (4:3 to 16:9; the long 1080p
+clip to 21:9), cinemagraph (a click on the object), interpolate (4x, both 1080p clips),
+extend (2 s, both 1080p clips; 30 s, the long one), animate (the photo), morph (1080p to
+640x480), stylize (the long clip), info and sheet.
 Prints, for each, the wall-clock seconds and the process's peak resident memory
 (`os.wait4`), and the output's size: every verb gives back the input's own size.
 --keep DIR keeps inputs and outputs; --only TEXT runs the cases whose name holds TEXT.
@@ -32,7 +32,7 @@ from pathlib import Path
 
 
 def make(root: Path) -> None:
-    """The inputs, in root: hd.mp4, long.mp4, 4x3.mp4 and photo.png."""
+    """The inputs, in root: hd.mp4, long.mp4, mask.mp4 (the long one's), 4x3.mp4, photo.png."""
     import cv2
     import numpy as np
     from PIL import Image
@@ -55,6 +55,11 @@ def make(root: Path) -> None:
     write_video(
         Video(scaled(star, 240, 30.0, (56, 200), (1920, 1080)), 30.0, {}), root / "long.mp4"
     )
+    mask = np.zeros((240, 1080, 1920, 3), np.uint8)  # a box sliding right over 8 s
+    for k, x in enumerate(np.linspace(40, 1100, 240).astype(int)):
+        mask[k, 375:1050, x : x + 750] = 255
+    write_video(Video(mask, 30.0, {}), root / "mask.mp4")
+    del mask
     four3 = "a yellow circle drifting left on a checkered floor"
     write_video(Video(scaled(four3, 17, 8.0, (32, 224), (640, 480)), 8.0, {}), root / "4x3.mp4")
     photo = cv2.resize(hd[0], (4032, 2268), interpolation=cv2.INTER_CUBIC)
@@ -96,6 +101,10 @@ def main() -> None:
         "inpaint 1080p, 240 frames at 30 fps, --box": (
             ["inpaint", f"{r}/long.mp4", "a grass field", "--box", "40,375,750,675"],
             "inpaint-long.mp4",
+        ),
+        "inpaint 1080p, 240 frames at 30 fps, --mask clip": (
+            ["inpaint", f"{r}/long.mp4", "a grass field", "--mask", f"{r}/mask.mp4"],
+            "inpaint-mask.mp4",
         ),
         "outpaint 640x480 to 854x480": (
             ["outpaint", f"{r}/4x3.mp4", "a yellow circle on a checkered floor", "--to", "854x480"],

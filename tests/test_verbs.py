@@ -12,10 +12,17 @@ from typer.testing import CliRunner
 
 from spacetime.cli import app
 from spacetime.eval.tasks import _max_jump
-from spacetime.io import read_video, write_video
+from spacetime.io import iter_mask, read_mask, read_video, write_video
 from spacetime.io.video import Video
 from spacetime.pipeline import Pipeline
-from spacetime.verbs import box_mask, fit_frames, region_at, window_starts
+from spacetime.verbs import (
+    box_mask,
+    fit_frames,
+    fit_mask,
+    fit_mask_each,
+    region_at,
+    window_starts,
+)
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 
@@ -324,6 +331,30 @@ def test_animate_extend_and_morph_keep_the_inputs_size(
     assert any("the result would hold" in n for n in small.recipe["notices"])
 
 
+def test_a_mask_clip_is_checked_and_fitted_a_frame_at_a_time(tmp_path: Path) -> None:
+    """fit_mask_each on io.iter_mask gives what fit_mask gives on the whole mask, and
+    refuses what check_mask refuses, holding only the small mask."""
+    rng = np.random.default_rng(0)
+    mask = rng.random((5, 40, 60)) > 0.7  # (T, H, W)
+    path = tmp_path / "mask"
+    path.mkdir()
+    for k, m in enumerate(mask):  # a PNG folder: lossless
+        Image.fromarray(np.repeat(m[..., None] * np.uint8(255), 3, -1)).save(path / f"{k}.png")
+    assert np.array_equal(read_mask(path), mask)
+    for crop in (False, True):
+        small = fit_mask_each(iter_mask(path), 5, 40, 60, (16, 24), crop)
+        assert np.array_equal(small, fit_mask(mask, 16, 24, crop)), crop
+    assert fit_mask_each([mask[0]], 5, 40, 60, (16, 24), False).shape == (16, 24)
+    for masks, t, said in (
+        (iter_mask(path), 4, "with 5 frames but the video is 60x40 with 4 frames"),
+        ([mask[0], mask[1, :, :50]], 2, "differ in size"),
+        ([np.zeros((40, 60), bool)], 5, "empty"),
+        ([], 5, "no frames"),
+    ):
+        with pytest.raises(ValueError, match=said):
+            fit_mask_each(masks, t, 40, 60, (16, 24), False)
+
+
 def test_window_starts_cover_the_clip() -> None:
     for total in (5, 17, 18, 40):
         starts = window_starts(total, 17)
@@ -353,6 +384,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     region = np.zeros((32, 32, 3), np.uint8)
     region[8:24, 8:24] = 255
     mask = _write(tmp_path, "mask.png", region)
+    short = _write(tmp_path, "short.mp4", np.repeat(region[None], 3, 0))  # the clip has 5
     r, g, b = np.moveaxis(clip[0].astype(int), -1, 0)
     ys, xs = np.nonzero((r > 150) & (g < 100) & (b < 100))
     x, y = int(xs.mean()), int(ys.mean())  # the circle's centre
@@ -386,6 +418,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),
+        (["inpaint", str(video), "grass", "--mask", str(short)], "with 3 frames but"),
         (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
         (["cinemagraph", str(image), "x", "--point", f"{x},{y}", "--to", "3,99"], "outside"),
         (["cinemagraph", str(image), "x", "--mask", str(mask), "--to", "3,3"], "give --point"),

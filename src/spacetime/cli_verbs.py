@@ -117,14 +117,10 @@ def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
 
 
 def _frames_of(path: Path) -> Any:
-    """The frames of an input file, one at a time, as the verb read them: an image as
-    read_media reads it (EXIF turn, transparency flattened), a clip with io.iter_video."""
-    from .io import iter_video
-    from .io.media import IMAGE_SUFFIXES
+    """The frames of an input file, one at a time, as the verb read them (io.iter_media)."""
+    from .io import iter_media
 
-    if path.suffix.lower() in IMAGE_SUFFIXES and not path.is_dir():
-        return iter(_media(path, []).frames)
-    return iter_video(path)
+    return iter_media(path)
 
 
 def _whole(
@@ -465,8 +461,8 @@ def inpaint(
     """Repaint a region of a clip, given by --mask or --box; at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
-    from .io import read_mask
-    from .verbs import box_mask, check_mask, fit_mask, parse_box, put_back_each, put_back_line
+    from .io import iter_mask, read_mask
+    from .verbs import box_mask, fit_mask_each, parse_box, put_back_each, put_back_line
 
     notes: list[str] = []
     if (mask is None) == (box is None):
@@ -476,17 +472,24 @@ def inpaint(
     h, w = head.height, head.width
     said: dict[str, Any] = {}
     if mask is not None:
-        region = read_mask(mask)  # (H, W) or (T, H, W) bool, at full size
+        mh, mw = next(iter_mask(mask)).shape  # a bad file or size fails before the model loads
+        if (mh, mw) != (h, w):
+            raise ValueError(f"the mask is {mw}x{mh} but the video is {w}x{h}; make them match")
+        region: Any = None  # a mask clip is read again, a frame at a time, as it is put back
     else:
         said = {"box": list(parse_box(box))}  # type: ignore[arg-type]
-        region = box_mask(h, w, parse_box(box))  # type: ignore[arg-type]
+        region = box_mask(h, w, parse_box(box))  # type: ignore[arg-type]  # (H, W)
     inputs = {"video": video, **({"mask": mask} if mask else {})}
     pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
-    check_mask(region, clip.num_frames, h, w)
-    small = fit_mask(region, *canvas, crop=not kept and (h, w) != canvas)  # (T, h, w) or (h, w)
+    crop = not kept and (h, w) != canvas
+    masks = iter_mask(mask) if mask is not None else [region]
+    small = fit_mask_each(masks, clip.num_frames, h, w, canvas, crop)  # (T, h, w) or (h, w)
+    if mask is not None and small.ndim == 2:
+        region = read_mask(mask)  # a mask image: (H, W), held
 
     def bring(made: Any, first: Any) -> Any:
-        return put_back_each(_frames_of(video), made.frames, region)
+        regions = region if region is not None else iter_mask(mask)  # type: ignore[arg-type]
+        return put_back_each(_frames_of(video), made.frames, regions)
 
     _run(
         pipe,

@@ -22,6 +22,7 @@ Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or 
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -209,15 +210,17 @@ def put_back(
 
 
 def put_back_each(
-    frames: Iterable[np.ndarray], made: np.ndarray, region: np.ndarray
+    frames: Iterable[np.ndarray], made: np.ndarray, region: np.ndarray | Iterable[np.ndarray]
 ) -> Iterator[np.ndarray]:
-    """Each original frame (H, W, 3) with its region, of region (T, H, W) or (H, W), taken
-    from made (T, h, w, 3) resized back, written into the frame itself. Every pixel outside
-    the region is the original's. No feather: inside the region the original is what is
-    being replaced (an object removed, outpaint's empty border), and the model made the
-    region's edge to meet the known pixels around it."""
-    for k, frame in enumerate(frames):
-        inside = region[k] if region.ndim == 3 else region
+    """Each original frame (H, W, 3) with its region taken from made (T, h, w, 3) resized
+    back, written into the frame itself. region: (H, W) for every frame, or (T, H, W) or
+    any iterable of (H, W) bool masks, one a frame (io.iter_mask: read as it is used).
+    Every pixel outside the region is the original's. No feather: inside the region the
+    original is what is being replaced (an object removed, outpaint's empty border), and
+    the model made the region's edge to meet the known pixels around it."""
+    one = isinstance(region, np.ndarray) and region.ndim == 2
+    regions = itertools.repeat(region) if one else iter(region)
+    for k, (frame, inside) in enumerate(zip(frames, regions, strict=False)):  # repeat() has no end
         if inside.any():
             frame[inside] = resize(made[k], *frame.shape[:2])[inside]
         yield frame
@@ -226,14 +229,38 @@ def put_back_each(
 def check_mask(mask: np.ndarray, t: int, h: int, w: int) -> None:
     """A mask (H, W) or (T, H, W) must match its video of t frames of h x w, and mark some
     pixels."""
-    if mask.shape != ((h, w) if mask.ndim == 2 else (t, h, w)):
-        size = f"{mask.shape[-1]}x{mask.shape[-2]}"
-        said = size if mask.ndim == 2 else f"{size} with {mask.shape[0]} frames"
+    _check_mask_shape(mask.shape, t, h, w)
+    if not mask.any():
+        raise ValueError("the mask is empty: mark the pixels to repaint")
+
+
+def _check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
+    if shape != ((h, w) if len(shape) == 2 else (t, h, w)):
+        size = f"{shape[-1]}x{shape[-2]}"
+        said = size if len(shape) == 2 else f"{size} with {shape[0]} frames"
         raise ValueError(
             f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
         )
-    if not mask.any():
+
+
+def fit_mask_each(
+    masks: Iterable[np.ndarray], t: int, h: int, w: int, hw: tuple[int, int], crop: bool
+) -> np.ndarray:
+    """A mask read a frame at a time (io.iter_mask), checked against its video of t frames
+    of h x w as check_mask checks it, and fitted to the working size hw as fit_mask fits it:
+    (h', w') for a one-frame mask, else (T, h', w'). Only the small mask is ever held."""
+    small, shape, marked = [], None, False
+    for m in masks:  # (H, W) bool
+        if shape is not None and m.shape != shape:
+            raise ValueError("the mask's frames differ in size; re-export it at one size")
+        shape, marked = m.shape, marked or bool(m.any())
+        small.append(fit_mask(m, *hw, crop))
+    if shape is None:
+        raise ValueError("the mask has no frames: pass a mask image or clip")
+    _check_mask_shape(shape if len(small) == 1 else (len(small), *shape), t, h, w)
+    if not marked:
         raise ValueError("the mask is empty: mark the pixels to repaint")
+    return small[0] if len(small) == 1 else np.stack(small)
 
 
 def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarray:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from .video import FOLDER_FPS, RECIPE_FILE, Each, Video, VideoError, image_rgb, read_video
+from .video import (
+    FOLDER_FPS,
+    RECIPE_FILE,
+    Each,
+    Video,
+    VideoError,
+    image_rgb,
+    iter_video,
+    read_video,
+)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
@@ -45,11 +55,27 @@ def read_media(
     return Video(frame[None].copy(), IMAGE_FPS, {})
 
 
+def iter_media(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
+    """The frames of an image or a clip, (H, W, 3) uint8, one at a time as they are asked
+    for: an image as read_media reads it (turned by its EXIF, transparency flattened)."""
+    src = Path(path)
+    if src.suffix.lower() in IMAGE_SUFFIXES and not src.is_dir():
+        yield from read_media(src).frames
+    else:
+        yield from iter_video(src)
+
+
+def iter_mask(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
+    """A mask image or clip a frame at a time: (H, W) bool, True where the pixel is light
+    (its mean over R, G and B above 127)."""
+    for frame in iter_media(path):
+        yield frame.sum(axis=-1, dtype=np.uint16) > 3 * 127
+
+
 def read_mask(path: str | os.PathLike[str]) -> np.ndarray:
     """A mask image (H, W) or mask clip (T, H, W): bool, True where the pixel is light (> 127)."""
-    frames = read_media(path).frames  # (T, H, W, 3)
-    mask = frames.mean(axis=-1) > 127
-    return mask[0] if len(mask) == 1 else mask
+    mask = list(iter_mask(path))
+    return mask[0] if len(mask) == 1 else np.stack(mask)
 
 
 def digest(path: str | os.PathLike[str]) -> dict[str, str]:
