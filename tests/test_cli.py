@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +144,18 @@ def test_sampling_settings_need_a_model(tmp_path: Path) -> None:
     r = run("eval", "-g", "static", "-o", tmp_path / "ev", "--steps", 3)
     assert_user_error(r, "-g model")
     assert not (tmp_path / "ev").exists()
+
+
+def test_a_kill_leaves_no_half_written_output(tmp_path: Path) -> None:
+    """SIGTERM (`timeout`, a scheduler) unwinds as Ctrl-C does: the output being written to
+    its temporary name is removed, and the exit code says it was killed."""
+    spacetime = str(Path(sys.executable).with_name("spacetime"))
+    cmd = ["world", "render", "a red circle moving left", "--frames", "300", "--size", "256"]
+    proc = subprocess.Popen([spacetime, *cmd, "-o", str(tmp_path / "f"), "-q"])
+    deadline = time.time() + 120
+    while time.time() < deadline and not any(tmp_path.iterdir()) and proc.poll() is None:
+        time.sleep(0.02)
+    assert proc.poll() is None and any(tmp_path.iterdir())  # writing has begun
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ import contextvars
 import functools
 import inspect
 import json
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -608,7 +609,12 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
     typer.echo(text if v.recipe else "no recipe in this file")
 
 
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(128 + signum)  # unwinds as Ctrl-C does: a half-written output is removed
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _terminated)  # a kill from `timeout` or a scheduler
     app(prog_name="spacetime")
 
 
