@@ -432,8 +432,11 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["extend", str(video), "x", "--seconds", "nan"], "--seconds must be"),
         (["morph", str(video), str(image), "--seconds", "inf"], "--seconds must be"),
         (["interpolate", str(video), "--fps", "-8"], "fps must be from"),
+        (["interpolate", str(video), "--fps", "0"], "fps must be from"),
+        (["interpolate", str(video), "--fps", "999", "--factor", "4"], "lower --factor or --fps"),
         (["cinemagraph", str(image), "x", "--to", "3,3"], "give --point"),
         (["extend", str(video), "x", "-o", str(video)], "write the result to another name"),
+        (["generate", "x", "--reference", str(video), "-o", str(video)], "overwrite input"),
     ]
     for case, words in wrong:
         out = tmp_path / "bad.mp4"

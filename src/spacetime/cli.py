@@ -168,6 +168,19 @@ def check_fps(fps: float) -> None:
         raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
 
 
+def check_out(out: Path, inputs: dict[str, Path]) -> None:
+    """The output path must be one a video can be written to (io.check_output), and not
+    one of the command's inputs."""
+    from .io import check_output
+
+    check_output(out)
+    for name, path in inputs.items():
+        if out.resolve() == path.resolve():
+            raise ValueError(
+                f"-o {out} would overwrite input {name} ({path}): write the result to another name"
+            )
+
+
 def invocation(ctx: Any = None) -> dict[str, Any]:
     """The running command (ctx, by default that of a command with `load_options`) and its
     parameters as given, defaults included (not --quiet), for the recipe: `spacetime
@@ -466,10 +479,10 @@ def generate(
 ) -> None:
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
 
-    from .io import check_output, read_media, write_video
+    from .io import read_media, write_video
     from .verbs import check_options
 
-    check_output(out)
+    check_out(out, {"reference": reference} if reference is not None else {})
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
     ref = None if reference is None else read_media(reference, only="first").frames[0]

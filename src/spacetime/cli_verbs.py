@@ -17,6 +17,7 @@ from .cli import (
     Seed,
     _say,
     app,
+    check_out,
     invocation,
     load_model,
     load_options,
@@ -61,12 +62,7 @@ Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gi
 
 def _prepare(out: Path, inputs: dict[str, Path], model: Path | None) -> Any:
     """Check the output path against the inputs, then load the model."""
-    from .io import check_output
-
-    check_output(out)
-    for name, path in inputs.items():
-        if out.resolve() == path.resolve():
-            raise ValueError(f"-o is the {name} {path}: write the result to another name")
+    check_out(out, inputs)
     return load_model(model)
 
 

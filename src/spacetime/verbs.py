@@ -557,7 +557,7 @@ class Verbs:
         in one shorter window (4k+1 frames).
         """
         total, h, w = known.shape
-        fps = fps or float(self.meta["fps"])
+        fps = float(self.meta["fps"]) if fps is None else fps
         win = self._window(reference)
         r = self._ref_frames(reference)
         if total < win:
@@ -763,7 +763,8 @@ class Verbs:
         size itself as it writes it): the result stays at it, as it does when the full-size
         result would hold more than MAX_DECODED bytes. fps: the clip's rate (default: a
         Video's own, else the model's)."""
-        fps = rate_of(video, fps) or float(self.meta["fps"])
+        fps = rate_of(video, fps)
+        fps = float(self.meta["fps"]) if fps is None else fps  # 0 is refused below, not "unset"
         video = as_clip(video)
         window = self._window(None)
         if factor < 2 or (window - 1) % factor:
@@ -773,6 +774,11 @@ class Verbs:
             raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
         if not MIN_FPS <= fps <= MAX_FPS:
             raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
+        if fps * factor > MAX_FPS:
+            raise ValueError(
+                f"the result would play at {fps:g} x {factor} = {fps * factor:g} fps, over the "
+                f"{MAX_FPS:g} a video may have; lower --factor or --fps"
+            )
         notices: list[str] = []
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
