@@ -437,6 +437,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["cinemagraph", str(image), "x", "--to", "3,3"], "give --point"),
         (["extend", str(video), "x", "-o", str(video)], "write the result to another name"),
         (["generate", "x", "--reference", str(video), "-o", str(video)], "overwrite input"),
+        (["generate", "x", "--reference", str(image), "--frames", "1"], "must be 5 or more"),
     ]
     for case, words in wrong:
         out = tmp_path / "bad.mp4"
@@ -445,6 +446,13 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         assert words in r.output and "Traceback" not in r.output
         assert len(r.output.strip().splitlines()) == 1
         assert not out.exists()
+    out = tmp_path / "ref.mp4"  # the reference is left out: one frame fewer, said so
+    r = runner.invoke(
+        app, ["generate", "x", "--reference", str(image), "--frames", "5", "-o", str(out), *common]
+    )
+    assert r.exit_code == 0, r.output
+    made = read_video(out)
+    assert made.num_frames == 4 and any("4 frames, not 5" in n for n in made.recipe["notices"])
 
 
 def test_frame_to_frame_verbs_keep_the_clips_frame_rate(

@@ -468,7 +468,10 @@ def generate(
         float | None, typer.Option("--guidance", help="Text guidance scale (1 = off).")
     ] = None,
     guidance_stop: GuidanceStop = None,
-    frames: Annotated[int | None, typer.Option("--frames", help="Frames, 4k+1.")] = None,
+    frames: Annotated[
+        int | None,
+        typer.Option("--frames", help="Frames, 4k+1 (with --reference one fewer come out)."),
+    ] = None,
     fps: Annotated[float | None, typer.Option("--fps", help="Frames per second.")] = None,
     negative: Annotated[str, typer.Option("--negative", help="What not to show.")] = "",
     reference: Annotated[
@@ -505,6 +508,10 @@ def generate(
 
     given = {"inputs": {"reference": digest(reference)}} if reference is not None else {}
     video = Video(video.frames, video.fps, {**video.recipe, **given, **invocation()})
+    if frames is not None and video.num_frames != frames:  # a reference is left out
+        n = video.num_frames
+        line = f"--reference: the model's frame 0, left out: {n} frames, not {frames}"
+        video.recipe["notices"] = [*video.recipe.get("notices", []), line]
     for line in video.recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(video, out)

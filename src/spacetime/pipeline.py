@@ -223,6 +223,11 @@ class Pipeline(Verbs):
         seed = int(seed)  # a numpy integer too
         h, w = o["height"], o["width"]
         said: list[str] = []  # what was changed on the way in
+        if reference is not None and frames < 2:
+            raise ValueError(
+                "with a reference, frames must be 5 or more: the reference is the model's "
+                f"frame 0 and is left out of the clip; got {frames}"
+            )
         if reference is not None:
             reference = self._fit(
                 as_image(reference, "the reference")[None], said, "reference", (h, w)
