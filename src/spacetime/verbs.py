@@ -1139,7 +1139,7 @@ def put_back_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
     into the original frames, of shape (H, W, ...), which keep their size."""
     return (
         f"made at {hw[1]}x{hw[0]}, the model's working size, and put back into the "
-        f"{shape[1]}x{shape[0]} frames; the input's own pixels are kept as they are"
+        f"{shape[1]}x{shape[0]} frames; every other pixel is the input's"
     )
 
 
