@@ -98,7 +98,8 @@ def test_dataset(tmp_path: Path) -> None:
     [
         (["world", "render", "a red sqaure", "-o", "{tmp}/x.mp4"], ["sqaure", "square"]),
         (["world", "render", "", "-o", "{tmp}/x.mp4"], ["empty"]),
-        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "8"], ["16"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "8"], ["--size", "16"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--seed", "-1"], ["--seed"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--frames", "0"], ["frames"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.avi"], [".avi"]),
         (["world", "dataset", "--n", "0", "--out", "{tmp}/d"], ["--n"]),

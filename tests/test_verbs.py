@@ -431,6 +431,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         (["extend", str(video), "x", "--seconds", "inf"], "--seconds must be"),
         (["extend", str(video), "x", "--seconds", "nan"], "--seconds must be"),
         (["morph", str(video), str(image), "--seconds", "inf"], "--seconds must be"),
+        (["morph", str(video), str(image), "--seconds", "0.1"], "or more for a transition"),
         (["interpolate", str(video), "--fps", "-8"], "fps must be from"),
         (["interpolate", str(video), "--fps", "0"], "fps must be from"),
         (["interpolate", str(video), "--fps", "999", "--factor", "4"], "lower --factor or --fps"),

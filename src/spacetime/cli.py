@@ -168,6 +168,11 @@ def check_fps(fps: float) -> None:
         raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
 
 
+def n_frames(n: int) -> str:
+    """'1 frame', '17 frames'."""
+    return f"{n} frame" if n == 1 else f"{n} frames"
+
+
 def check_out(out: Path, inputs: dict[str, Path]) -> None:
     """The output path must be one a video can be written to (io.check_output), and not
     one of the command's inputs."""
@@ -242,6 +247,10 @@ def world_render(
 
     if frames < 1:
         raise ValueError(f"--frames must be at least 1, got {frames}")
+    if not 16 <= size <= 1024:
+        raise ValueError(f"--size must be from 16 to 1024 pixels, got {size}")
+    if not 0 <= seed < 2**63:
+        raise ValueError(f"--seed must be from 0 to 2**63 - 1, got {seed}")
     check_fps(fps)
     scene = prompt_to_scene(prompt, max(frames - 1, 1) / fps, seed=seed)
     video = render(scene, frames, fps, size)
@@ -257,7 +266,7 @@ def world_render(
         **invocation(ctx),
     }
     path = write_video(Video(video, fps, recipe), out)
-    _say(quiet, f"wrote {path} ({frames} frames, {size}x{size}, {fps:g} fps)")
+    _say(quiet, f"wrote {path} ({n_frames(frames)}, {size}x{size}, {fps:g} fps)")
 
 
 @world_app.command("dataset")
@@ -515,7 +524,7 @@ def generate(
     for line in video.recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(video, out)
-    _say(quiet, f"wrote {out} ({video.num_frames} frames, {video.width}x{video.height})")
+    _say(quiet, f"wrote {out} ({n_frames(video.num_frames)}, {video.width}x{video.height})")
 
 
 @app.command("train")
@@ -613,7 +622,7 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
     image = video.suffix.lower() in IMAGE_SUFFIXES and not video.is_dir()
     v = read_media(video) if image else probe(video)
     seconds = v.num_frames / v.fps
-    typer.echo(f"{v.num_frames} frames, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
+    typer.echo(f"{n_frames(v.num_frames)}, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
     made = v.recipe.get("command")
     if made:  # the command line that made it, options at their default left out
         import shlex

@@ -847,7 +847,10 @@ class Verbs:
             notices.append(f"morph: made at the model's {rate:g} fps; A is at {fps:g} fps")
         want = int(self.meta["frames"]) if seconds is None else round(seconds * rate) + 1
         if want < 3:
-            raise ValueError(f"--seconds is too short for a transition at {rate:g} fps")
+            raise ValueError(
+                f"--seconds must be {2 / rate:g} or more for a transition (3 frames at "
+                f"{rate:g} fps), got {seconds:g}"
+            )
         n = frames_at_least(want, self.frame_step)
         if n != want:
             notices.append(
