@@ -160,3 +160,15 @@ def test_a_kill_leaves_no_half_written_output(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(60) == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:
+    """yuv420p needs even sides: an .mp4 of 99x77 holds 100x78 (spacetime crops it back),
+    and the user is told, since other players show the padded size."""
+    from spacetime.cli import wrote
+
+    assert wrote(Path("a.mp4"), 17, 99, 77) == (
+        "wrote a.mp4 (17 frames, 99x77; stored as 100x78, the even size .mp4 needs)"
+    )
+    assert "stored" not in wrote(Path("a.gif"), 17, 99, 77)
+    assert wrote(Path("a.webm"), 1, 64, 48, 8.0) == "wrote a.webm (1 frame, 64x48, 8 fps)"

@@ -21,9 +21,9 @@ from .cli import (
     invocation,
     load_model,
     load_options,
-    n_frames,
     steps_bar,
     user_errors,
+    wrote,
 )
 
 Out = Annotated[
@@ -104,7 +104,7 @@ def _run(
                 bar.advance(writing)
 
         write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
-    _say(quiet, f"wrote {out} ({n_frames(n)}, {w}x{h})")
+    _say(quiet, wrote(out, n, w, h))
 
 
 def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
