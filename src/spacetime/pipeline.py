@@ -225,8 +225,8 @@ class Pipeline(Verbs):
         said: list[str] = []  # what was changed on the way in
         if reference is not None and frames < 2:
             raise ValueError(
-                "with a reference, frames must be 5 or more: the reference is the model's "
-                f"frame 0 and is left out of the clip; got {frames}"
+                f"with a reference, frames must be {self.frame_step + 1} or more: the "
+                f"reference is the model's frame 0 and is left out of the clip; got {frames}"
             )
         if reference is not None:
             reference = self._fit(
