@@ -168,11 +168,16 @@ def check_fps(fps: float) -> None:
         raise ValueError(f"--fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
 
 
+def n_frames(n: int) -> str:
+    """'1 frame', '17 frames'."""
+    return f"{n} frame" if n == 1 else f"{n} frames"
+
+
 def wrote(out: Path, n: int, w: int, h: int, fps: float | None = None) -> str:
     """The line a command ends with: what it wrote, and the size an .mp4 or .webm stores
     when w or h is odd (yuv420p needs even sides; the edge is repeated, and spacetime
     reads the file back at w x h)."""
-    count = f"{n} frame" if n == 1 else f"{n} frames"
+    count = n_frames(n)
     rate = "" if fps is None else f", {fps:g} fps"
     stored = ""
     if out.suffix.lower() in (".mp4", ".webm") and (w % 2 or h % 2):
@@ -629,8 +634,7 @@ def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.
     image = video.suffix.lower() in IMAGE_SUFFIXES and not video.is_dir()
     v = read_media(video) if image else probe(video)
     seconds = v.num_frames / v.fps
-    count = f"{v.num_frames} frame" + ("s" if v.num_frames != 1 else "")
-    typer.echo(f"{count}, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
+    typer.echo(f"{n_frames(v.num_frames)}, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
     made = v.recipe.get("command")
     if made:  # the command line that made it, options at their default left out
         import shlex

@@ -458,7 +458,7 @@ def inpaint(
     """Repaint a region of a clip, given by --mask or --box; at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
-    from .io import iter_mask, read_mask
+    from .io import iter_mask
     from .verbs import box_mask, fit_mask_each, parse_box, put_back_each, put_back_line
 
     notes: list[str] = []
@@ -469,7 +469,8 @@ def inpaint(
     h, w = head.height, head.width
     said: dict[str, Any] = {}
     if mask is not None:
-        mh, mw = next(iter_mask(mask)).shape  # a bad file or size fails before the model loads
+        top = next(iter_mask(mask))  # (H, W): a bad file or size fails before the model loads
+        mh, mw = top.shape
         if (mh, mw) != (h, w):
             raise ValueError(f"the mask is {mw}x{mh} but the video is {w}x{h}; make them match")
         region: Any = None  # a mask clip is read again, a frame at a time, as it is put back
@@ -482,7 +483,7 @@ def inpaint(
     masks = iter_mask(mask) if mask is not None else [region]
     small = fit_mask_each(masks, clip.num_frames, h, w, canvas, crop)  # (T, h, w) or (h, w)
     if mask is not None and small.ndim == 2:
-        region = read_mask(mask)  # a mask image: (H, W), held
+        region = top  # a mask image: (H, W), held
 
     def bring(made: Any, first: Any) -> Any:
         regions = region if region is not None else iter_mask(mask)  # type: ignore[arg-type]
