@@ -1,35 +1,56 @@
 #!/bin/bash
-# On the device, in the background: a VAE, then its latent cache and a transformer, each
-# stage's step count set from a short probe so that the whole ends by T0 + END_S seconds.
+# On the device, in the background: (a VAE,) a latent cache, a 40-step probe, and a transformer
+# run whose step count fills the time left, all to end by T0 + END_S seconds.
+#   TR       the transformer config (configs/model-gpu.toml)
+#   VAE      a VAE model folder to train on; unset, configs/vae-gpu.toml trains one first,
+#            for about VAE_S seconds (skipped when $G/vae/model exists)
+#   CACHE_END  seconds after T0 at which the cache build stops: the run trains on the
+#            shards built by then (at most the config's cache_clips)
+# A 40-step probe on one shard first sets the step rate (RATE, a guess, if it fails).
 set -u
 R=$(pwd); G=${G:-/tmp/gpu}; mkdir -p $G; echo $$ > $G/drive.pid
 exec > $G/drive.log 2>&1
-T0=$(date +%s); VAE_S=${VAE_S:-420}; END=$((T0 + ${END_S:-1480}))
+T0=$(date +%s); VAE_S=${VAE_S:-420}; END=$((T0 + ${END_S:-1480})); CACHE_END=${CACHE_END:-900}
+TR=${TR:-configs/model-gpu.toml}
 export PYTHONPATH=$R/src:$R/tools/device/stub:/tmp/site PYTHONUNBUFFERED=1 TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1
 [ -n "${LOCAL:-}" ] || python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/whl/*.whl
 python3 tools/device/unpack_minilm.py .gpu/minilm /tmp/minilm
 nvidia-smi --query-gpu=name,memory.used --format=csv 2>/dev/null; nproc
 ST="python3 -m spacetime.cli"
+at() { echo "== $1 at $(($(date +%s) - T0)) s"; }
 rate() {  # seconds per step between the first and last logged loss of a run
 python3 - "$1" <<'EOF'
 import json, sys
-r = [json.loads(l) for l in open(sys.argv[1] + "/log.jsonl") if '"loss"' in l]
+r = [json.loads(l) for l in open(sys.argv[1]) if '"loss"' in l]
 print((r[-1]["elapsed"] - r[0]["elapsed"]) / (r[-1]["step"] - r[0]["step"]))
 EOF
 }
-if [ ! -d $G/vae/model ]; then
-echo "== vae probe $(($(date +%s) - T0))"
+if [ -z "${VAE:-}" ]; then
+VAE=$G/vae/model
+if [ ! -d $VAE ]; then
+at "vae probe"
 $ST train configs/vae-gpu.toml --set out=$G/vae-probe --set steps=60 --set save_every=1000 --set preview_every=1000 ${EXTRA_VAE:-} -q || exit 1
-S=$(rate $G/vae-probe); N=$(python3 -c "print(max(100, int($VAE_S / $S)))")
-echo "== vae: $S s/step, $N steps $(($(date +%s) - T0))"
+S=$(rate $G/vae-probe/log.jsonl); N=$(python3 -c "print(max(100, int($VAE_S / $S)))")
+at "vae: $S s/step, $N steps"
 $ST train configs/vae-gpu.toml --set out=$G/vae --set steps=$N ${EXTRA_VAE:-} -q || exit 1
 fi
-echo "== cache + transformer probe $(($(date +%s) - T0))"
-TR="configs/model-gpu.toml --set out=$G/model --set vae=$G/vae/model ${EXTRA_TR:-}"
-$ST train $TR --set steps=60 --set save_every=1000 --set preview_every=1000 -q || exit 1
-S=$(rate $G/model); cp $G/model/log.jsonl $G/model-probe.jsonl
-rm -rf $G/model/ckpt-* $G/model/latest $G/model/log.jsonl $G/model/model
+fi
+M=$G/model
+A="$TR --set out=$M --set vae=$VAE ${EXTRA_TR:-}"
+read CLIPS SHARD <<<"$(python3 -c "
+from spacetime.train.config import TrainConfig as C
+c = C.from_toml('$TR'); print(c.cache_clips, c.cache_shard)")"
+clean() { rm -rf $M/ckpt-* $M/latest $M/log.jsonl $M/model $M/config.json; }
+at "probe: 40 steps on one shard"
+timeout -k 10 120 $ST train $A --set cache_clips=$SHARD --set steps=40 --set log_every=10 --set save_every=100000 -q
+if grep -q '"step": 40' $M/log.jsonl 2>/dev/null; then S=$(rate $M/log.jsonl); else S=${RATE:-0.1}; fi
+cp $M/log.jsonl $G/model-probe.jsonl 2>/dev/null; clean
+at "cache: up to $CLIPS clips until $CACHE_END s"
+timeout -k 10 $((T0 + CACHE_END - $(date +%s))) $ST train $A --set steps=1 --set save_every=100000 -q
+BUILT=$(($(ls $M/cache/*/shard-*.safetensors 2>/dev/null | wc -l) * SHARD)); clean
+cat $M/cache/*/build.json 2>/dev/null; CLIPS=$((BUILT < CLIPS ? BUILT : CLIPS))
 N=$(python3 -c "print(max(100, int(($END - $(date +%s) - 40) / $S)))")
-echo "== transformer: $S s/step, $N steps $(($(date +%s) - T0))"
-$ST train $TR --set steps=$N -q || exit 1
-echo "== done $(($(date +%s) - T0))"
+at "transformer: $CLIPS clips, $S s/step, $N steps"
+(sleep 90; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv; uptime) &
+$ST train $A --set cache_clips=$CLIPS --set steps=$N -q || exit 1
+at "done"

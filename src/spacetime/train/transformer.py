@@ -81,6 +81,8 @@ class TransformerStage:
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
             self.odds = clip_odds(self.tasks, cfg.batch_tasks)
+            if acc.device.type == "cuda":  # the whole cache on the GPU: batches drawn there
+                self.data = {k: v.to(acc.device) for k, v in self.data.items()}
         self.empty = self.text([""], cfg.text_tokens)[0]  # (tokens, 384)
         self.model = presets.transformer(
             self.vae.config.z_dim, cfg.layers, cfg.heads, cfg.head_dim, cfg.ffn_dim, cfg.patch
@@ -116,7 +118,7 @@ class TransformerStage:
     def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng([self.cfg.seed, step, rank])
         pick = rng.choice(len(self.captions), self.cfg.batch, replace=False, p=self.odds)
-        idx = torch.from_numpy(pick)
+        idx = torch.from_numpy(pick).to(self.device)
         return {k: v[idx].float() for k, v in self.data.items()}
 
     def loss(
