@@ -410,6 +410,29 @@ def test_worker_processes_render_the_same_batches_and_cache(tiny_model: Path, tm
         torch.testing.assert_close(d0[k].float(), d2[k].float(), atol=3e-3, rtol=1e-3, msg=k)
 
 
+def test_a_cache_build_stopped_part_way_keeps_its_shards_and_its_timings(
+    tiny_model: Path, tmp_path: Path
+) -> None:
+    from spacetime.models.folder import load_vae
+    from spacetime.models.text import default_encoder
+    from spacetime.train import cache
+
+    vae, text = load_vae(tiny_model), default_encoder()
+    cfg = tiny_config(tmp_path / "tr", stage="transformer", vae=str(tiny_model))
+
+    def stop(clips: int) -> None:  # a kill after the first shard
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        cache.build(cfg, vae, text, progress=stop)
+    folder = next((tmp_path / "tr" / "cache").iterdir())
+    assert len(list(folder.glob("shard-*.safetensors"))) == 1
+    built = json.loads((folder / "build.json").read_text())
+    assert built["shards"] == 1 and built["of"] == 2 and built["vae_s"] >= 0
+    cache.build(cfg, vae, text)  # resumes at the missing shard
+    assert len(cache.load(folder)[1]) == 4
+
+
 def test_more_caches_adds_an_earlier_runs_clips_on_the_same_latents(
     tiny_model: Path, tmp_path: Path
 ) -> None:

@@ -44,7 +44,7 @@ clean() { rm -rf $M/ckpt-* $M/latest $M/log.jsonl $M/model $M/config.json; }
 at "probe: 40 steps on one shard"
 timeout -k 10 120 $ST train $A --set cache_clips=$SHARD --set steps=40 --set log_every=10 --set save_every=100000 -q
 if grep -q '"step": 40' $M/log.jsonl 2>/dev/null; then S=$(rate $M/log.jsonl); else S=${RATE:-0.1}; fi
-cp $M/log.jsonl $G/model-probe.jsonl 2>/dev/null; clean
+cp $M/log.jsonl $G/model-probe.jsonl 2>/dev/null; cp $M/cache/*/build.json $G/probe-build.json 2>/dev/null; clean
 at "cache: up to $CLIPS clips until $CACHE_END s"
 timeout -k 10 $((T0 + CACHE_END - $(date +%s))) $ST train $A --set steps=1 --set save_every=100000 -q
 BUILT=$(($(ls $M/cache/*/shard-*.safetensors 2>/dev/null | wc -l) * SHARD)); clean

@@ -184,23 +184,26 @@ def build(
     # where the time goes: waiting for rendered shards, the VAE, the text encoder, saving
     seconds = {} if seconds is None else seconds
     seconds |= {"render_wait": 0.0, "vae": 0.0, "text": 0.0, "save": 0.0}
-    t0 = time.perf_counter()
-    for s in todo:
-        r = next(rendered)
-        seconds["render_wait"] += time.perf_counter() - t0
-        data = encode_shard(cfg, vae, text, s, rendered=r, seconds=seconds)
-        t1 = time.perf_counter()
-        tmp = path(s).with_suffix(".tmp")
-        save_file(data["tensors"], tmp, metadata=data["meta"])
-        os.replace(tmp, path(s))
-        t0 = time.perf_counter()
-        seconds["save"] += t0 - t1
-        if progress:
-            progress((s + 1) * cfg.cache_shard)
-    if todo and rank == 0:
-        rec = {"shards": len(todo), "workers": cfg.workers, "device": str(dev)}
-        rec |= {f"{k}_s": round(v, 1) for k, v in seconds.items()}
-        (folder / "build.json").write_text(json.dumps(rec) + "\n")
+    t0, done = time.perf_counter(), 0
+    try:
+        for s in todo:
+            r = next(rendered)
+            seconds["render_wait"] += time.perf_counter() - t0
+            data = encode_shard(cfg, vae, text, s, rendered=r, seconds=seconds)
+            t1 = time.perf_counter()
+            tmp = path(s).with_suffix(".tmp")
+            save_file(data["tensors"], tmp, metadata=data["meta"])
+            os.replace(tmp, path(s))
+            t0 = time.perf_counter()
+            seconds["save"] += t0 - t1
+            done += 1
+            if progress:
+                progress((s + 1) * cfg.cache_shard)
+    finally:  # also when stopped part-way (a time-boxed build on a lent GPU)
+        if done and rank == 0:
+            rec = {"shards": done, "of": len(todo), "workers": cfg.workers, "device": str(dev)}
+            rec |= {f"{k}_s": round(v, 1) for k, v in seconds.items()}
+            (folder / "build.json").write_text(json.dumps(rec) + "\n")
     if progress:
         progress(shards * cfg.cache_shard)
     return folder
