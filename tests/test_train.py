@@ -433,6 +433,37 @@ def test_a_cache_build_stopped_part_way_keeps_its_shards_and_its_timings(
     assert len(cache.load(folder)[1]) == 4
 
 
+def test_a_growing_cache_trains_on_the_shards_built_so_far_and_takes_in_new_ones(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from spacetime.models.folder import load_vae
+    from spacetime.models.text import default_encoder
+    from spacetime.train import cache
+    from spacetime.train.transformer import TransformerStage
+
+    out = tmp_path / "grow"
+    kw = {"stage": "transformer", "vae": str(tiny_model)}
+    grow = lambda **more: tiny_config(out, cache_grow=True, steps=4, save_every=2, **kw, **more)  # noqa: E731
+    with pytest.raises(ValueError, match="no shards"):
+        train(grow(), quiet=True)
+    cache.build(tiny_config(out, cache_clips=2, **kw), load_vae(tiny_model), default_encoder())
+    real = TransformerStage.refresh
+
+    def refresh(self: TransformerStage) -> int:  # the build, in another process, wrote one more
+        cache.build(tiny_config(out, **kw), self.vae, self.text)
+        return real(self)
+
+    monkeypatch.setattr(TransformerStage, "refresh", refresh)
+    folder = train(grow(), quiet=True)
+    log = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert {"step": 2, "clips": 4} in log  # 2 clips until step 2, then 4
+    assert json.loads((out / "config.json").read_text())["cache_clips"] == 2
+    assert json.loads((folder / "spacetime.json").read_text())["training"]["cache_clips"] == 4
+    resumed = tiny_config(out, cache_grow=True, steps=6, save_every=2, cache_clips=64, **kw)
+    train(resumed, quiet=True)  # the record's cache_clips grew: no reason to refuse the resume
+    assert max(losses(out)) and 6 in losses(out)
+
+
 def test_more_caches_adds_an_earlier_runs_clips_on_the_same_latents(
     tiny_model: Path, tmp_path: Path
 ) -> None:

@@ -4,13 +4,14 @@
 #   TR       the transformer config (configs/model-gpu.toml)
 #   VAE      a VAE model folder to train on; unset, configs/vae-gpu.toml trains one first,
 #            for about VAE_S seconds (skipped when $G/vae/model exists)
-#   CACHE_END  seconds after T0 at which the cache build stops: the run trains on the
-#            shards built by then (at most the config's cache_clips)
-# A 40-step probe on one shard first sets the step rate (RATE, a guess, if it fails).
+# The latent cache is built in the background all the while (BUILD_WORKERS render processes);
+# once FIRST_SHARDS shards are written, a 40-step probe beside it sets the step rate (RATE, a
+# guess, if it fails), and the run trains with cache_grow, taking in new shards at each
+# checkpoint (every SAVE_EVERY steps).
 set -u
 R=$(pwd); G=${G:-/tmp/gpu}; mkdir -p $G; echo $$ > $G/drive.pid
 exec > $G/drive.log 2>&1
-T0=$(date +%s); VAE_S=${VAE_S:-420}; END=$((T0 + ${END_S:-1480})); CACHE_END=${CACHE_END:-900}
+T0=$(date +%s); VAE_S=${VAE_S:-420}; END=$((T0 + ${END_S:-1480}))
 TR=${TR:-configs/model-gpu.toml}
 export PYTHONPATH=$R/src:$R/tools/device/stub:/tmp/site PYTHONUNBUFFERED=1 TORCH_ALLOW_TF32_CUBLAS_OVERRIDE=1
 [ -n "${LOCAL:-}" ] || python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site .gpu/whl/*.whl
@@ -37,20 +38,19 @@ fi
 fi
 M=$G/model
 A="$TR --set out=$M --set vae=$VAE ${EXTRA_TR:-}"
-read CLIPS SHARD <<<"$(python3 -c "
-from spacetime.train.config import TrainConfig as C
-c = C.from_toml('$TR'); print(c.cache_clips, c.cache_shard)")"
+nshards() { ls $M/cache/*/shard-*.safetensors 2>/dev/null | wc -l; }
 clean() { rm -rf $M/ckpt-* $M/latest $M/log.jsonl $M/model $M/config.json; }
-at "probe: 40 steps on one shard"
-timeout -k 10 120 $ST train $A --set cache_clips=$SHARD --set steps=40 --set log_every=10 --set save_every=100000 -q
+at "cache build, in the background until the end"
+timeout -k 10 $((END - $(date +%s))) $ST train $A --set steps=1 --set cache_clips=1048576 \
+  --set workers=${BUILD_WORKERS:-13} -q > $G/build.log 2>&1 &
+while [ $(nshards) -lt ${FIRST_SHARDS:-2} ] && [ $(date +%s) -lt $((END - 120)) ]; do sleep 2; done
+at "probe: 40 steps on $(nshards) shards, beside the build"
+timeout -k 10 120 $ST train $A --set cache_grow=true --set steps=40 --set log_every=10 --set save_every=100000 -q
 if grep -q '"step": 40' $M/log.jsonl 2>/dev/null; then S=$(rate $M/log.jsonl); else S=${RATE:-0.1}; fi
-cp $M/log.jsonl $G/model-probe.jsonl 2>/dev/null; cp $M/cache/*/build.json $G/probe-build.json 2>/dev/null; clean
-at "cache: up to $CLIPS clips until $CACHE_END s"
-timeout -k 10 $((T0 + CACHE_END - $(date +%s))) $ST train $A --set steps=1 --set save_every=100000 -q
-BUILT=$(($(ls $M/cache/*/shard-*.safetensors 2>/dev/null | wc -l) * SHARD)); clean
-cat $M/cache/*/build.json 2>/dev/null; CLIPS=$((BUILT < CLIPS ? BUILT : CLIPS))
+cp $M/log.jsonl $G/model-probe.jsonl 2>/dev/null; clean
 N=$(python3 -c "print(max(100, int(($END - $(date +%s) - 40) / $S)))")
-at "transformer: $CLIPS clips, $S s/step, $N steps"
+at "transformer: $S s/step, $N steps on $(nshards) shards and those still to come"
 (sleep 90; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv; uptime) &
-$ST train $A --set cache_clips=$CLIPS --set steps=$N -q || exit 1
-at "done"
+$ST train $A --set cache_grow=true --set steps=$N --set save_every=${SAVE_EVERY:-250} -q || exit 1
+at "done: $(nshards) shards"
+wait

@@ -9,6 +9,6 @@ for run in vae model; do
     (cd $R && python3 -m spacetime.cli export $G/$run -o $G/$run-export -q)
   fi
 done
-ls -d drive.log *.jsonl probe-build.json */log.jsonl */previews */model *-export */cache/*/build.json 2>/dev/null | grep -v -e probe/previews -e probe/model > /tmp/list
+ls -d drive.log build.log *.jsonl */log.jsonl */previews */model *-export */cache/*/build.json 2>/dev/null | grep -v -e probe/previews -e probe/model > /tmp/list
 tar czf /tmp/pack.tgz -T /tmp/list && split -b 15M /tmp/pack.tgz ${OUT:-/tmp/out}/pack.tgz.part-
 tail -5 drive.log; ls -la ${OUT:-/tmp/out}

@@ -49,6 +49,11 @@ def cache_key(cfg: TrainConfig, latents: str) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def folder_of(cfg: TrainConfig, latents: str) -> Path:
+    """Where the run cfg.out keeps its cache of clips encoded by an encoder of hash latents."""
+    return Path(cfg.out) / "cache" / cache_key(cfg, latents)
+
+
 def latent_hash(vae: torch.nn.Module) -> str:
     """A hash of what decides the latents: the encoder half and the normalisation (a VAE
     whose decoder alone was fine-tuned keeps its transformer and its caches)."""
@@ -174,7 +179,7 @@ def build(
 
     With cfg.workers, that many processes render the shards ahead while this one encodes.
     seconds, if given, gets where this process's time went (also saved as build.json)."""
-    folder = Path(cfg.out) / "cache" / cache_key(cfg, latent_hash(vae))
+    folder = folder_of(cfg, latent_hash(vae))
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
     path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731
@@ -231,14 +236,24 @@ def earlier(run: str | Path, latents: str, like: TrainConfig) -> Path:
     return folder
 
 
+def shards(folder: Path) -> list[Path]:
+    """The complete shards in a cache folder, in order (a shard being written is a .tmp)."""
+    return sorted(folder.glob("shard-*.safetensors"))
+
+
 def load(folder: Path) -> tuple[dict[str, torch.Tensor], list[str], list[str]]:
     """All shards of a cache, concatenated: tensors, captions, tasks."""
+    return load_shards(shards(folder))
+
+
+def load_shards(paths: list[Path]) -> tuple[dict[str, torch.Tensor], list[str], list[str]]:
+    """These shards, concatenated: tensors, captions, tasks."""
+    from safetensors import safe_open
+
     parts: dict[str, list[torch.Tensor]] = {}
     captions: list[str] = []
     tasks: list[str] = []
-    from safetensors import safe_open
-
-    for path in sorted(folder.glob("shard-*.safetensors")):
+    for path in paths:
         for k, v in load_file(path).items():
             parts.setdefault(k, []).append(v)
         with safe_open(path, "pt") as f:

@@ -64,6 +64,10 @@ class TrainConfig:
     cache_clips: int = 4096  # clips encoded once into the latent cache
     cache_shard: int = 256  # clips per cache file
     more_caches: list[str] = field(default_factory=list)  # earlier runs whose caches join this one
+    # train on the shards already in this run's cache while another process (a build of the
+    # same config) writes more, taking new ones in at each checkpoint: for a lent GPU, whose
+    # time the build would otherwise take. Batches then depend on when shards land.
+    cache_grow: bool = False
     task_weights: dict[str, float] = field(default_factory=dict)  # see conditioning.TASK_WEIGHTS
     # task shares of training batches across all caches, whatever each cache holds ({} = draw
     # clips uniformly); a task's clips are drawn uniformly within its share
@@ -176,8 +180,8 @@ class TrainConfig:
                 raise ValueError(f"{name} must map task names to numbers, got {weights}")
             if weights and (min(weights.values()) < 0 or sum(weights.values()) <= 0):
                 raise ValueError(f"{name} must be 0 or more, and not all 0")
-        if self.more_caches and self.stage != "transformer":
-            raise ValueError("more_caches is for a transformer stage")
+        if (self.more_caches or self.cache_grow) and self.stage != "transformer":
+            raise ValueError("more_caches and cache_grow are for a transformer stage")
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 

@@ -129,7 +129,9 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
     if old.get("stage") != cfg.stage:
         raise ValueError(f"{run} holds a {old.get('stage')} run, not a {cfg.stage} one")
     new = cfg.to_dict()
-    changed = sorted(k for k in new if k not in RESUMABLE and k in old and old[k] != new[k])
+    # a growing cache records the clips it holds, which grow from checkpoint to checkpoint
+    free = RESUMABLE | ({"cache_clips"} if cfg.cache_grow else set())
+    changed = sorted(k for k in new if k not in free and k in old and old[k] != new[k])
     if changed:
         raise ValueError(
             f"{run} is a run at step {state['step']} with other settings ({', '.join(changed)}); "
@@ -240,6 +242,10 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                     log.flush()
             if done % cfg.save_every == 0 or done == cfg.steps:
                 save(done)
+                if cfg.cache_grow and done < cfg.steps:  # the shards written since
+                    clips = stage.refresh()  # type: ignore[attr-defined]
+                    if log is not None:
+                        log.write(json.dumps({"step": done, "clips": clips}) + "\n")
                 if lines:
                     left = (time.time() - t0) / (done - start) * (cfg.steps - done)
                     say(f"step {done}/{cfg.steps} loss {loss_now:.4f}, {left / 60:.1f} min left")

@@ -78,6 +78,9 @@ class TransformerStage:
         self.captions: list[str] = []
         self.tasks: list[str] = []
         self.odds: np.ndarray | None = None  # (clips,) chance of each clip per draw; None: equal
+        self.folder: Path | None = None  # this run's own cache
+        self.loaded: set[Path] = set()  # its shards taken in so far (cache_grow)
+        self.own = 0  # clips taken in from them (cache_grow)
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
             self.odds = clip_odds(self.tasks, cfg.batch_tasks)
@@ -94,6 +97,21 @@ class TransformerStage:
         """Encode the latent cache where missing (processes split the shards), then load it."""
         from .. import progress
 
+        latents = cache.latent_hash(self.vae)
+        self.folder = cache.folder_of(self.cfg, latents)
+        if self.cfg.cache_grow:  # another process builds it: take the shards it has written
+            if not cache.shards(self.folder):
+                raise ValueError(
+                    f"cache_grow: no shards in {self.folder} yet; start a build of the same "
+                    "config first (spacetime train CONFIG), and this run once it has written one"
+                )
+            own = self._take_new()
+            if len(own[1]) < self.cfg.batch:
+                raise ValueError(
+                    f"cache_grow: {len(own[1])} clips built so far, fewer than a batch "
+                    f"({self.cfg.batch}); start this run once the build has written more"
+                )
+            return self._with_earlier(own)
         seconds: dict[str, float] = {}
         with progress.bar(quiet or not acc.is_main_process) as bar:
             task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
@@ -109,11 +127,37 @@ class TransformerStage:
         if any(seconds.values()) and not quiet and acc.is_main_process:
             print("latent cache, seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
         acc.wait_for_everyone()
+        self.loaded = set(cache.shards(folder))
+        return self._with_earlier(cache.load_shards(sorted(self.loaded)))
+
+    def _with_earlier(self, own: tuple) -> tuple[dict, list[str], list[str]]:
+        """This run's clips followed by those of the more_caches runs."""
         latents = cache.latent_hash(self.vae)
-        folders = [folder] + [cache.earlier(r, latents, self.cfg) for r in self.cfg.more_caches]
-        loaded = [cache.load(f) for f in folders]
+        more = [cache.earlier(r, latents, self.cfg) for r in self.cfg.more_caches]
+        loaded = [own] + [cache.load(f) for f in more]
         data = {k: torch.cat([d[k] for d, _, _ in loaded]) for k in loaded[0][0]}
         return data, [c for _, cs, _ in loaded for c in cs], [t for _, _, ts in loaded for t in ts]
+
+    def _take_new(self) -> tuple[dict, list[str], list[str]]:
+        """The shards of this run's cache not taken in yet (all complete: a shard is renamed
+        into place once written)."""
+        assert self.folder is not None
+        new = [p for p in cache.shards(self.folder) if p not in self.loaded]
+        self.loaded |= set(new)
+        taken = cache.load_shards(new)
+        self.own += len(taken[1])
+        self.cfg.cache_clips = self.own  # what the run was trained on, as its record says
+        return taken
+
+    def refresh(self) -> int:
+        """cache_grow: take in the shards the build has written since; returns the clips held."""
+        data, captions, tasks = self._take_new()
+        if captions:
+            self.data = {k: torch.cat([v, data[k].to(v.device)]) for k, v in self.data.items()}
+            self.captions += captions
+            self.tasks += tasks
+            self.odds = clip_odds(self.tasks, self.cfg.batch_tasks)
+        return len(self.captions)
 
     def batch(self, step: int, rank: int) -> dict[str, torch.Tensor]:
         rng = np.random.default_rng([self.cfg.seed, step, rank])
