@@ -443,7 +443,7 @@ def test_a_growing_cache_trains_on_the_shards_built_so_far_and_takes_in_new_ones
 
     out = tmp_path / "grow"
     kw = {"stage": "transformer", "vae": str(tiny_model)}
-    grow = lambda **more: tiny_config(out, cache_grow=True, steps=4, save_every=2, **kw, **more)  # noqa: E731
+    grow = lambda: tiny_config(out, cache_grow=True, steps=4, save_every=2, **kw)  # noqa: E731
     with pytest.raises(ValueError, match="no shards"):
         train(grow(), quiet=True)
     cache.build(tiny_config(out, cache_clips=2, **kw), load_vae(tiny_model), default_encoder())
@@ -461,7 +461,7 @@ def test_a_growing_cache_trains_on_the_shards_built_so_far_and_takes_in_new_ones
     assert json.loads((folder / "spacetime.json").read_text())["training"]["cache_clips"] == 4
     resumed = tiny_config(out, cache_grow=True, steps=6, save_every=2, cache_clips=64, **kw)
     train(resumed, quiet=True)  # the record's cache_clips grew: no reason to refuse the resume
-    assert max(losses(out)) and 6 in losses(out)
+    assert 6 in losses(out)
 
 
 def test_more_caches_adds_an_earlier_runs_clips_on_the_same_latents(
