@@ -111,7 +111,7 @@ class TransformerStage:
                     f"cache_grow: {len(own[1])} clips built so far, fewer than a batch "
                     f"({self.cfg.batch}); start this run once the build has written more"
                 )
-            return self._with_earlier(own)
+            return self._with_earlier(own, latents)
         seconds: dict[str, float] = {}
         with progress.bar(quiet or not acc.is_main_process) as bar:
             task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
@@ -128,11 +128,10 @@ class TransformerStage:
             print("latent cache, seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
         acc.wait_for_everyone()
         self.loaded = set(cache.shards(folder))
-        return self._with_earlier(cache.load_shards(sorted(self.loaded)))
+        return self._with_earlier(cache.load_shards(sorted(self.loaded)), latents)
 
-    def _with_earlier(self, own: tuple) -> tuple[dict, list[str], list[str]]:
-        """This run's clips followed by those of the more_caches runs."""
-        latents = cache.latent_hash(self.vae)
+    def _with_earlier(self, own: tuple, latents: str) -> tuple[dict, list[str], list[str]]:
+        """This run's clips followed by those of the more_caches runs (on encoder latents)."""
         more = [cache.earlier(r, latents, self.cfg) for r in self.cfg.more_caches]
         loaded = [own] + [cache.load(f) for f in more]
         data = {k: torch.cat([d[k] for d, _, _ in loaded]) for k in loaded[0][0]}
