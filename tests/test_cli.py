@@ -162,6 +162,16 @@ def test_a_kill_leaves_no_half_written_output(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+def test_python_m_spacetime_cli_has_every_verb() -> None:
+    """`python -m spacetime.cli` (the device scripts' way in) knows the verbs that
+    cli_verbs and cli_remake register, as the `spacetime` script does."""
+    for verb in ("animate", "remake"):
+        r = subprocess.run(
+            [sys.executable, "-m", "spacetime.cli", verb, "--help"], capture_output=True, text=True
+        )
+        assert r.returncode == 0 and f"spacetime {verb}" in r.stdout, r.stderr
+
+
 def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:
     """yuv420p needs even sides: an .mp4 of 99x77 holds 100x78 (spacetime crops it back),
     and the user is told, since other players show the padded size."""

@@ -661,5 +661,7 @@ def main() -> None:
 
 from . import cli_remake, cli_verbs  # noqa: E402, F401  (register their commands on app)
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # python -m spacetime.cli: run the package's own module, on whose
+    from spacetime import cli  # app cli_verbs and cli_remake registered their commands
+
+    sys.exit(cli.main())
