@@ -17,6 +17,7 @@ from spacetime.io import (
     VideoError,
     check_output,
     contact_sheet,
+    read_mask,
     read_media,
     read_video,
     sheet_of_many,
@@ -355,6 +356,29 @@ def test_images_are_read_as_they_are_seen(tmp_path: Path) -> None:
     cut = read_media(tmp_path / "cut.png", notices).frames[0]
     assert cut[0, 0].tolist() == [255, 0, 0] and cut[7, 0].tolist() == [128, 128, 128]
     assert notices and "transparent" in notices[0]
+
+
+def test_a_mask_with_transparency_is_read_by_its_alpha(tmp_path: Path) -> None:
+    """Flattened onto grey, a clear layer would read as light, so all of it a region:
+    white strokes on a clear layer give the strokes; a picture with a hole, the hole."""
+    rgba = np.zeros((8, 8, 4), np.uint8)
+    rgba[2:4, 2:6] = 255  # opaque white strokes, the rest clear
+    Image.fromarray(rgba, "RGBA").save(tmp_path / "strokes.png")
+    notices: list[str] = []
+    strokes = read_mask(tmp_path / "strokes.png", notices)
+    assert strokes.sum() == 8 and strokes[2:4, 2:6].all()
+    assert "opaque pixels are the region" in notices[0]
+    photo = np.full((8, 8, 4), 255, np.uint8)
+    photo[..., :3] = np.arange(64, dtype=np.uint8).reshape(8, 8, 1) * 4  # dark to light
+    photo[5:7, 1:3, 3] = 0  # a hole cut out
+    Image.fromarray(photo, "RGBA").save(tmp_path / "hole.png")
+    hole = read_mask(tmp_path / "hole.png", notices)
+    assert hole.sum() == 4 and hole[5:7, 1:3].all()
+    assert "transparent pixels are the region" in notices[1]
+    plain = np.zeros((8, 8, 3), np.uint8)
+    plain[:3] = 255
+    Image.fromarray(plain).save(tmp_path / "plain.png")
+    assert read_mask(tmp_path / "plain.png", notices).sum() == 24 and len(notices) == 2
 
 
 def test_outputs_get_the_umask_permissions(tmp_path: Path) -> None:

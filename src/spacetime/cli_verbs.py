@@ -441,7 +441,10 @@ def inpaint(
     out: Out,
     mask: Annotated[
         Path | None,
-        typer.Option("--mask", help="Mask image or clip: white = repaint (may move over time)."),
+        typer.Option(
+            "--mask",
+            help="Mask image or clip: white (or a PNG's transparent part) = repaint; may move.",
+        ),
     ] = None,
     box: Annotated[
         str | None, typer.Option("--box", help="X,Y,W,H in pixels of the video: repaint it.")
@@ -469,7 +472,7 @@ def inpaint(
     h, w = head.height, head.width
     said: dict[str, Any] = {}
     if mask is not None:
-        top = next(iter_mask(mask))  # (H, W): a bad file or size fails before the model loads
+        top = next(iter_mask(mask, notes))  # (H, W): a bad file or size fails before loading
         mh, mw = top.shape
         if (mh, mw) != (h, w):
             raise ValueError(f"the mask is {mw}x{mh} but the video is {w}x{h}; make them match")
@@ -580,7 +583,8 @@ def cinemagraph(
         typer.Option("--to", help="X,Y to drag the --point to: room for the object's path."),
     ] = None,
     mask: Annotated[
-        Path | None, typer.Option("--mask", help="Mask image: white = may move.")
+        Path | None,
+        typer.Option("--mask", help="Mask image: white (or a PNG's transparent part) = may move."),
     ] = None,
     frames: Frames = None,
     model: Model = None,
@@ -614,7 +618,7 @@ def cinemagraph(
     img = _media(image, notes, "first").frames[0]
     region = None
     if mask is not None:
-        region = read_mask(mask)
+        region = read_mask(mask, notes)
         if region.ndim == 3:
             region = region.any(axis=0)
     inputs = {"image": image, **({"mask": mask} if mask else {})}

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .video import (
     FOLDER_FPS,
@@ -42,17 +42,26 @@ def read_media(
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
             said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
         return video
+    frame, alpha = _read_image(src)
+    if alpha is not None:
+        said.append(f"{src}: transparent pixels flattened onto grey")
+    frame = frame if each is None else each(frame)
+    return Video(frame[None].copy(), IMAGE_FPS, {})
+
+
+def _read_image(src: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """An image file as (H, W, 3) uint8 (image_rgb: turned, transparency flattened onto
+    grey), and its alpha (H, W) uint8 if some of its pixels are transparent, else None."""
     if not src.is_file():
         raise VideoError(f"Cannot read {src}: no such file; check the path.")
     try:
         with Image.open(src) as img:
-            frame, alpha = image_rgb(img)
+            img = ImageOps.exif_transpose(img)
+            frame, clear = image_rgb(img)
+            alpha = np.asarray(img.convert("RGBA"))[..., 3] if clear else None
     except (UnidentifiedImageError, OSError) as e:
         raise VideoError(f"Cannot read {src}: not an image ({e}); pass a PNG or JPEG.") from None
-    if alpha:
-        said.append(f"{src}: transparent pixels flattened onto grey")
-    frame = frame if each is None else each(frame)
-    return Video(frame[None].copy(), IMAGE_FPS, {})
+    return frame, alpha
 
 
 def iter_media(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
@@ -65,16 +74,42 @@ def iter_media(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
         yield from iter_video(src)
 
 
-def iter_mask(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
-    """A mask image or clip a frame at a time: (H, W) bool, True where the pixel is light
-    (its mean over R, G and B above 127)."""
-    for frame in iter_media(path):
-        yield frame.sum(axis=-1, dtype=np.uint16) > 3 * 127
+def _light(rgb: np.ndarray) -> np.ndarray:
+    """(..., 3) uint8 -> (...) bool: the mean over R, G and B above 127."""
+    return rgb.sum(axis=-1, dtype=np.uint16) > 3 * 127
 
 
-def read_mask(path: str | os.PathLike[str]) -> np.ndarray:
-    """A mask image (H, W) or mask clip (T, H, W): bool, True where the pixel is light (> 127)."""
-    mask = list(iter_mask(path))
+def iter_mask(
+    path: str | os.PathLike[str], notices: list[str] | None = None
+) -> Iterator[np.ndarray]:
+    """A mask image or clip a frame at a time: (H, W) bool, True where the pixel is light.
+
+    An image with transparent pixels (alpha < 128) is read by its alpha instead: when every
+    opaque pixel is light (strokes on a clear layer), the opaque pixels are the region, else
+    the transparent ones (a picture with a hole cut out: the edit-mask convention of OpenAI's
+    image edits and ComfyUI). Which was taken is added to `notices`."""
+    src = Path(path)
+    if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
+        for frame in iter_video(src):
+            yield _light(frame)
+        return
+    frame, alpha = _read_image(src)
+    if alpha is None:
+        yield _light(frame)
+        return
+    clear = alpha < 128  # (H, W)
+    said = notices if notices is not None else []
+    if (clear | _light(frame)).all():  # every opaque pixel light (flattened, still light)
+        said.append(f"{src}: a mask with transparency; its opaque pixels are the region")
+        yield ~clear
+    else:
+        said.append(f"{src}: a mask with transparency; its transparent pixels are the region")
+        yield clear
+
+
+def read_mask(path: str | os.PathLike[str], notices: list[str] | None = None) -> np.ndarray:
+    """A mask image (H, W) or mask clip (T, H, W), bool: iter_mask's frames."""
+    mask = list(iter_mask(path, notices))
     return mask[0] if len(mask) == 1 else np.stack(mask)
 
 
