@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 from pathlib import Path
@@ -402,6 +403,40 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match="not a spacetime frame folder"):
         check_output(tmp_path / "mine")
     assert check_output(tmp_path / "new" / "deeper" / "out.mp4").name == "out.mp4"
+    assert not (tmp_path / "new").exists() and len(list(tmp_path.iterdir())) == 2  # no probe left
+    if Path("/proc/self").is_dir():  # root may write anywhere os.access knows of, but not here
+        with pytest.raises(VideoError, match="/proc takes no new files"):
+            check_output("/proc/out.mp4")
+
+
+def test_a_folders_frames_are_read_in_number_order(tmp_path: Path) -> None:
+    """frame_2.png before frame_10.png: names without zero padding keep their order."""
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    for k in (1, 2, 10, 11):
+        Image.fromarray(np.full((8, 8, 3), k * 20, np.uint8)).save(folder / f"frame_{k}.png")
+    assert [int(f[0, 0, 0]) for f in read_video(folder).frames] == [20, 40, 200, 220]
+
+
+def test_a_full_disk_is_one_line_naming_the_output(tmp_path: Path, monkeypatch) -> None:
+    """An error of the output's own (a full disk) names the user's path, not the temporary
+    one, and leaves nothing; an error about another file (an input) stays as it was."""
+    out = tmp_path / "a.mp4"
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(video_mod, "_encode", full)
+    with pytest.raises(VideoError, match=f"Cannot write {out}: No space left on device"):
+        write_video(Video(clip(4), 8, RECIPE), out)
+    assert list(tmp_path.iterdir()) == []
+
+    def missing(*args, **kwargs):
+        raise FileNotFoundError(errno.ENOENT, "No such file", str(tmp_path / "input.mp4"))
+
+    monkeypatch.setattr(video_mod, "_encode", missing)
+    with pytest.raises(FileNotFoundError):
+        write_video(Video(clip(4), 8, RECIPE), out)
 
 
 def test_one_frame_of_a_clip_and_a_clip_too_big(tmp_path: Path, monkeypatch) -> None:

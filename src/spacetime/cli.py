@@ -612,6 +612,7 @@ def sheet(
     """Render a contact sheet: a PNG grid of a clip's frames with its prompt."""
     from .io import contact_sheet, read_video
     from .io.sheet import cell_frame
+    from .io.video import check_writable
 
     if out.suffix.lower() != ".png":
         raise ValueError(
@@ -619,6 +620,7 @@ def sheet(
         )
     if video.resolve() == out.resolve() or out.resolve().parent == video.resolve():
         raise ValueError(f"-o {out} would overwrite the input {video}: choose another name")
+    check_writable(out)
     contact_sheet(read_video(video, each=cell_frame), out, max_frames=max_frames)
     _say(quiet, f"wrote {out}")
 

@@ -697,7 +697,8 @@ class Verbs:
         context = fits[0] if fits else min(len(clip), win - 1)
         if abs(add - seconds * rate) > 0.01:
             notices.append(
-                f"extend: {seconds:g} s is {add} frames at {rate:g} fps ({add / rate:g} s)"
+                f"extend: {seconds:g} s is {add} frame{'s' * (add != 1)} at {rate:g} fps "
+                f"({add / rate:g} s)"
             )
         if backward:
             clip = clip[::-1]

@@ -16,6 +16,7 @@ from .video import (
     Each,
     Video,
     VideoError,
+    frame_order,
     image_rgb,
     iter_video,
     read_video,
@@ -117,7 +118,7 @@ def digest(path: str | os.PathLike[str]) -> dict[str, str]:
     """Where an input came from, for the recipe: its path and a hash of its bytes."""
     p = Path(path)
     h = hashlib.sha256()
-    files = sorted(p.glob("*.png")) if p.is_dir() else [p]
+    files = sorted(p.glob("*.png"), key=frame_order) if p.is_dir() else [p]
     for f in files:
         h.update(f.read_bytes())
     return {"path": str(p), "sha256": h.hexdigest()[:16]}

@@ -20,10 +20,12 @@ All writes are atomic: a temporary name in the target directory, then ``os.repla
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -218,13 +220,35 @@ def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp file path beside ``path``; on success move it over ``path``, else delete it."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path)
+    tmp: Path | None = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _temp_name(path)
         yield tmp
         os.replace(tmp, path)
+    except OSError as e:  # the disk is full, or the place takes no files: say so, as the user's
+        if not _about(e, path, tmp):  # path (the temporary name means nothing to them)
+            raise
+        raise VideoError(f"Cannot write {path}: {e.strerror or e}.") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
+
+
+def _about(e: OSError, path: Path, tmp: Path | None) -> bool:
+    """Whether an error while writing path (through tmp) is the output's own: the disk, or
+    a file or folder on its way (not, say, an input read while the frames are written)."""
+    if e.errno in WRITE_ERRNOS:
+        return True
+    if e.filename is None:
+        return False
+    f = Path(e.filename)
+    return f in (path, path.parent) or (
+        f.parent == path.parent and f.name.startswith(f".{path.stem}.tmp-")
+    )
 
 
 def _even_pad(frame: np.ndarray) -> np.ndarray:
@@ -414,7 +438,21 @@ def check_output(path: str | os.PathLike[str]) -> Path:
         raise VideoError(f"Cannot write {out}: {parent} is a file, not a folder.")
     if not os.access(parent, os.W_OK | os.X_OK):
         raise VideoError(f"Cannot write {out}: no permission to write in {parent}.")
+    check_writable(out, parent)
     return out
+
+
+def check_writable(out: Path, parent: Path | None = None) -> None:
+    """Fail early when the folder out goes in (parent: the nearest one that exists) takes no
+    new files. os.access says yes to root everywhere, so this tries (/proc, a read-only disk)."""
+    parent = parent or out.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".spacetime-probe-", dir=parent))
+    except OSError as e:
+        msg = f"Cannot write {out}: {parent} takes no new files ({e.strerror})."
+        raise VideoError(msg) from None
 
 
 def write_video(
@@ -451,12 +489,20 @@ def write_video(
 # ----------------------------------------------------------------------------- reading
 
 
+def frame_order(path: Path) -> tuple:
+    """Sort key for a folder's frames: numbers by value, so frame_2.png comes before
+    frame_10.png as it does in 000002.png and 000010.png."""
+    return tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", path.name)
+    )
+
+
 def _folder_files(path: Path) -> list[Path]:
-    files = sorted(path.glob("*.png"))
+    files = sorted(path.glob("*.png"), key=frame_order)
     if not files:
         raise VideoError(
-            f"Cannot read {path}: the folder holds no .png frames; point read_video "
-            f"at a folder written by write_video or at a video file."
+            f"Cannot read {path}: the folder holds no .png frames; give a folder of PNG "
+            f"frames (as spacetime writes with -o DIR) or a video file."
         )
     return files
 

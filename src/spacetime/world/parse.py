@@ -435,7 +435,7 @@ def _unknown(word: str) -> ParseError:
         return ParseError(f"the word {word!r} is known only in phrases such as {_SHOWN[word]!r}")
     close = difflib.get_close_matches(word, sorted(VOCABULARY), n=3, cutoff=0.6)
     if not close:
-        return ParseError(f"unknown word {word!r}; see the vocabulary (spacetime vocab)")
+        return ParseError(f"unknown word {word!r}; see the vocabulary (spacetime world vocab)")
     quoted = [repr(c) for c in close]
     hint = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
     return ParseError(f"unknown word {word!r}; did you mean {hint}?")
