@@ -25,6 +25,7 @@ from spacetime.io import (
     write_video,
 )
 from spacetime.io.sheet import cell_frame
+from spacetime.io.video import probe
 
 RECIPE = {
     "prompt": 'a red disc drifts "east" — café',
@@ -407,6 +408,25 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     if Path("/proc/self").is_dir():  # root may write anywhere os.access knows of, but not here
         with pytest.raises(VideoError, match="/proc takes no new files"):
             check_output("/proc/out.mp4")
+
+
+def test_a_phone_clip_stored_on_its_side_is_read_upright(tmp_path: Path) -> None:
+    """A portrait phone clip is stored landscape with a display matrix that turns it 90
+    degrees clockwise: it is read (and probed) upright, as a JPEG's EXIF turn is."""
+    frames = np.zeros((3, 64, 96, 3), np.uint8)
+    frames[:, :, :16] = 255  # a white band on the stored frame's left
+    write_video(Video(frames, 8, {}), tmp_path / "side.mp4")
+    data = (tmp_path / "side.mp4").read_bytes()
+    one, zero = (1 << 16).to_bytes(4, "big"), bytes(4)
+    upright = one + zero * 3 + one + zero * 3 + (1 << 30).to_bytes(4, "big")  # tkhd's identity
+    turned = zero + one + zero + (-(1 << 16) & 0xFFFFFFFF).to_bytes(4, "big") + zero * 4
+    turned += (1 << 30).to_bytes(4, "big")  # (a, b, u, c, d, v) = (0, 1, 0, -1, 0, 0)
+    at = data.rindex(upright)  # the track's matrix (the movie's comes first)
+    (tmp_path / "phone.mp4").write_bytes(data[:at] + turned + data[at + len(upright) :])
+    clip = read_video(tmp_path / "phone.mp4").frames
+    assert clip.shape == (3, 96, 64, 3)  # portrait
+    assert clip[:, :14].mean() > 240 and clip[:, 18:].mean() < 15  # turned clockwise: on top
+    assert (probe(tmp_path / "phone.mp4").height, probe(tmp_path / "phone.mp4").width) == (96, 64)
 
 
 def test_a_folders_frames_are_read_in_number_order(tmp_path: Path) -> None:

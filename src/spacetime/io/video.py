@@ -587,10 +587,14 @@ def _decode(
 def _rgb_frames(
     box: av.container.InputContainer, stream: av.VideoStream, head: dict[str, Any] | None
 ) -> Iterator[np.ndarray]:
-    """Each decoded frame of stream as (H, W, 3) RGB, cropped to the header's size."""
+    """Each decoded frame of stream as (H, W, 3) RGB, cropped to the header's size and
+    turned upright as its display matrix says (a phone's portrait clip is stored on its
+    side), as a JPEG is turned by its EXIF orientation."""
     for f in box.decode(stream):
         h, w = _unpadded(head, f.height, f.width)
-        yield np.ascontiguousarray(_to_rgb(f)[:h, :w])
+        rgb = _to_rgb(f)[:h, :w]
+        turns = round(f.rotation / 90) % 4  # counter-clockwise quarter turns
+        yield np.ascontiguousarray(np.rot90(rgb, turns) if turns else rgb)
 
 
 def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
@@ -673,6 +677,10 @@ def probe(path: str | os.PathLike[str]) -> Probe:
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
+            first = next(box.decode(stream), None)  # its display matrix: on its side?
+            if first is not None and round(first.rotation / 90) % 2:
+                h, w = w, h
+            box.seek(0, stream=stream)
             n = sum(1 for p in box.demux(stream) if p.size and not p.is_discard)
     except VideoError:
         raise
