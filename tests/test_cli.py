@@ -123,6 +123,40 @@ def test_user_errors_are_one_line_and_leave_no_file(
     assert set(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["animate", "{img}", "a red circle", "--frames", "0"], ["--frames must be 2 or more"]),
+        (["cinemagraph", "{img}", "a red", "--point", "3,3", "--frames", "6"], ["4k+1"]),
+        (["stylize", "{clip}", "a red circle", "--strength", "1.5"], ["--strength"]),
+        (["morph", "{img}", "{img}", "--smooth", "-1"], ["--smooth"]),
+        (["cinemagraph", "{img}", "a red circle"], ["--point", "--mask"]),
+        (["cinemagraph", "{img}", "a red circle", "--mask", "{img}", "--to", "3,3"], ["--to"]),
+        (["cinemagraph", "{img}", "a red circle", "--point", "3"], ["--point", "X,Y"]),
+    ],
+)
+def test_verb_option_errors_come_before_the_load(
+    tmp_path: Path, args: list[str], words: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistake in a verb's own options is one line before the model loads (minutes for
+    a large model), not after."""
+
+    def load(*_: object, **__: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr("spacetime.pipeline.Pipeline.load", load)
+    clip = tmp_path / "c.mp4"
+    assert (
+        run("world", "render", "a red circle", "-o", clip, "--size", 32, "--frames", 5).exit_code
+        == 0
+    )
+    img = tmp_path / "f.png"
+    assert run("sheet", clip, "-o", img).exit_code == 0  # any image will do
+    filled = [a.replace("{img}", str(img)).replace("{clip}", str(clip)) for a in args]
+    assert_user_error(run(*filled, "-o", tmp_path / "out.mp4"), *words)
+    assert not (tmp_path / "out.mp4").exists()
+
+
 def test_sheet_must_be_png(tmp_path: Path) -> None:
     out = tmp_path / "clip.gif"
     assert (

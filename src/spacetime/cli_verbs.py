@@ -61,10 +61,13 @@ AsWritten = Annotated[
 Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gif, PNG folder).")]
 
 
-def _prepare(out: Path, inputs: dict[str, Path], model: Path | None) -> Any:
-    """Check the output path against the inputs, then load the model."""
+def _prepare(
+    out: Path, inputs: dict[str, Path], model: Path | None, frames: int | None = None
+) -> Any:
+    """Check the output path against the inputs (and frames against the model's configs),
+    then load the model."""
     check_out(out, inputs)
-    return load_model(model)
+    return load_model(model, frames)
 
 
 def _run(
@@ -163,8 +166,13 @@ def _whole(
 
 
 def _opts(
-    seed: int, steps: int | None, guidance: float | None, negative: str, start: float | None = None
+    seed: int,
+    steps: int | None,
+    guidance: float | None,
+    negative: str,
+    start: float | None = None,
 ) -> dict[str, Any]:
+    """The common options, checked before the model loads."""
     from .verbs import check_options
 
     check_options("", known=True, seed=seed, steps=steps, guidance=guidance, start=start)
@@ -195,13 +203,16 @@ def animate(
     quiet: Quiet = False,
 ) -> None:
     """Image to video: IMAGE is frame 0, PROMPT says what happens; at the image's own size."""
+    from .verbs import check_frames
+
     notes: list[str] = []
+    check_frames(frames)
     img = _media(image, notes, "first").frames[0]
     opts = _opts(seed, steps, guidance, negative, start)
     ref = _image(reference, notes)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
     _run(
-        _prepare(out, inputs, model),
+        _prepare(out, inputs, model, frames),
         out,
         quiet,
         inputs,
@@ -406,10 +417,12 @@ def morph(
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly, at A's size."""
-    from .verbs import check_seconds
+    from .verbs import check_seconds, check_smooth
 
     if seconds is not None:
         check_seconds(seconds)
+    if smooth is not None:
+        check_smooth(smooth)
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
     end_of_a = _media(a, notes, "last")
@@ -613,7 +626,16 @@ def cinemagraph(
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
+    from .verbs import check_frames
 
+    if to is not None and point is None:  # what the verb refuses, before the load
+        raise ValueError("--to drags a --point; give --point X,Y too")
+    if (mask is None) == (point is None):
+        raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
+    check_frames(frames)
+    opts = _opts(seed, steps, guidance, negative, start)
+    xy = {"point": None if point is None else _xy(point, "--point")}
+    xy["to"] = None if to is None else _xy(to, "--to")
     notes: list[str] = []
     img = _media(image, notes, "first").frames[0]
     region = None
@@ -623,7 +645,7 @@ def cinemagraph(
             region = region.any(axis=0)
     inputs = {"image": image, **({"mask": mask} if mask else {})}
     _run(
-        _prepare(out, inputs, model),
+        _prepare(out, inputs, model, frames),
         out,
         quiet,
         inputs,
@@ -631,11 +653,10 @@ def cinemagraph(
         img,
         prompt,
         region=region,
-        point=None if point is None else _xy(point, "--point"),
-        to=None if to is None else _xy(to, "--to"),
+        **xy,
         frames=frames,
         keep=keep,
-        **_opts(seed, steps, guidance, negative, start),
+        **opts,
         complete=not as_written,
         notes=notes,
     )
@@ -671,8 +692,10 @@ def stylize(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .fullsize import restyled
-    from .verbs import restyled_line
+    from .verbs import check_strength, restyled_line
 
+    check_strength(strength)
+    opts = _opts(seed, steps, guidance, negative)
     notes: list[str] = []
     pipe, clip, canvas, kept = _whole(video, notes, out, {"video": video}, model, keep=True)
 
@@ -689,7 +712,7 @@ def stylize(
         prompt,
         strength=strength,
         fps=clip.fps,
-        **_opts(seed, steps, guidance, negative),
+        **opts,
         canvas=canvas,
         complete=not as_written,
         notes=notes,

@@ -390,6 +390,18 @@ def check_seconds(seconds: float) -> None:
         )
 
 
+def check_smooth(smooth: float) -> None:
+    """morph's smoothing over time: a sigma of 0 frames (off) or more."""
+    if not smooth >= 0:  # also false for nan
+        raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
+
+
+def check_strength(strength: float) -> None:
+    """stylize's strength: how far the clip is noised, in (0, 1]."""
+    if not 0.0 < strength <= 1.0:  # also false for nan
+        raise ValueError(f"--strength must be in (0, 1], got {strength}")
+
+
 def check_shape(frames: int | None, sides: tuple[int, ...], step: int, multiple: int) -> None:
     """frames step*k + 1 and every side a multiple of multiple, as a model needs; raises
     ValueError. Verbs.settings checks with the loaded model's numbers, the command line
@@ -617,7 +629,7 @@ class Verbs:
         has the image's size: the model works at its working size, and the frames it makes
         are brought to the image's, sharpened from it (`fullsize.sharpened`)."""
         image = as_image(image)
-        _check_frames(frames)
+        check_frames(frames)
         notices: list[str] = []
         n = frames or self._window(reference)
         hw = self.canvas(*image.shape[:2])
@@ -838,8 +850,7 @@ class Verbs:
         """
         fps = rate_of(a, fps)
         a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
-        if not smooth >= 0:
-            raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
+        check_smooth(smooth)
         if seconds is not None:
             check_seconds(seconds)
         notices: list[str] = []
@@ -1050,7 +1061,7 @@ class Verbs:
             )
         if not region.any():
             raise ValueError("the region is empty: mark what should move")
-        _check_frames(frames)
+        check_frames(frames)
         notices: list[str] = []
         hw = self.canvas(*image.shape[:2])
         img = fit_frames(image[None], *hw, crop=False)[0]
@@ -1104,8 +1115,7 @@ class Verbs:
         result would hold more than MAX_DECODED bytes."""
         opts["fps"] = rate_of(video, opts.get("fps"))
         video = as_clip(video)
-        if not 0.0 < strength <= 1.0:
-            raise ValueError(f"--strength must be in (0, 1], got {strength}")
+        check_strength(strength)
         notices: list[str] = []
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
@@ -1170,7 +1180,7 @@ def _merge(*notices: list[str]) -> list[str]:
     return list(dict.fromkeys(line for lines in notices for line in lines))
 
 
-def _check_frames(frames: int | None) -> None:
+def check_frames(frames: int | None) -> None:
     """frames for animate and cinemagraph: None (one window) or 2 or more."""
     if frames is not None and frames < 2:
         raise ValueError(f"--frames must be 2 or more, got {frames}")
