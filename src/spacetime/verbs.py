@@ -72,6 +72,9 @@ def as_clip(x: Any, what: str = "the video") -> np.ndarray:
     return a
 
 
+EMPTY_MASK = "the mask is empty: mark the pixels to repaint in white (over mid-grey)"
+
+
 def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
     """A user's mask as bool, (T, H, W) or (H, W): bool, 0/1 or 0/255 values (a grey mask
     image given as (..., 1) or (..., 3) equal channels too). Anything else is a ValueError."""
@@ -231,7 +234,7 @@ def check_mask(mask: np.ndarray, t: int, h: int, w: int) -> None:
     pixels."""
     _check_mask_shape(mask.shape, t, h, w)
     if not mask.any():
-        raise ValueError("the mask is empty: mark the pixels to repaint")
+        raise ValueError(EMPTY_MASK)
 
 
 def _check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
@@ -259,7 +262,7 @@ def fit_mask_each(
         raise ValueError("the mask has no frames: pass a mask image or clip")
     _check_mask_shape(shape if len(small) == 1 else (len(small), *shape), t, h, w)
     if not marked:
-        raise ValueError("the mask is empty: mark the pixels to repaint")
+        raise ValueError(EMPTY_MASK)
     return small[0] if len(small) == 1 else np.stack(small)
 
 
@@ -1060,7 +1063,7 @@ class Verbs:
                 f"{image.shape[1]}x{image.shape[0]}; make them match"
             )
         if not region.any():
-            raise ValueError("the region is empty: mark what should move")
+            raise ValueError("the region is empty: mark what should move in white (over mid-grey)")
         check_frames(frames)
         notices: list[str] = []
         hw = self.canvas(*image.shape[:2])
