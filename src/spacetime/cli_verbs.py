@@ -626,12 +626,9 @@ def cinemagraph(
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
-    from .verbs import check_frames
+    from .verbs import check_frames, check_what_moves
 
-    if to is not None and point is None:  # what the verb refuses, before the load
-        raise ValueError("--to drags a --point; give --point X,Y too")
-    if (mask is None) == (point is None):
-        raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
+    check_what_moves(mask is not None, point, to)  # what the verb refuses, before the load
     check_frames(frames)
     opts = _opts(seed, steps, guidance, negative, start)
     xy = {"point": None if point is None else _xy(point, "--point")}

@@ -393,6 +393,15 @@ def check_seconds(seconds: float) -> None:
         )
 
 
+def check_what_moves(region: bool, point: Any, to: Any) -> None:
+    """A cinemagraph's moving part: a region (region: one is given) or a point, and --to only
+    with a point."""
+    if to is not None and point is None:
+        raise ValueError("--to drags a --point; give --point X,Y too")
+    if region == (point is not None):
+        raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
+
+
 def check_smooth(smooth: float) -> None:
     """morph's smoothing over time: a sigma of 0 frames (off) or more."""
     if not smooth >= 0:  # also false for nan
@@ -1048,10 +1057,7 @@ class Verbs:
         region = None if region is None else as_mask(region, "the region")
         if region is not None and region.ndim == 3:
             region = region.any(axis=0)  # a mask clip: wherever it ever covers
-        if to is not None and point is None:
-            raise ValueError("--to drags a --point; give --point X,Y too")
-        if (region is None) == (point is None):
-            raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
+        check_what_moves(region is not None, point, to)
         said: dict[str, Any] = {}
         if point is not None:
             region = region_at(image, *point, to=to)

@@ -677,11 +677,9 @@ def probe(path: str | os.PathLike[str]) -> Probe:
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
-            first = next(box.decode(stream), None)  # its display matrix: on its side?
-            if first is not None and round(first.rotation / 90) % 2:
-                h, w = w, h
-            box.seek(0, stream=stream)
             n = sum(1 for p in box.demux(stream) if p.size and not p.is_discard)
+            if _on_its_side(box, stream):
+                h, w = w, h
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
@@ -697,6 +695,17 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     if not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
         raise VideoError(f"Cannot read {src}: its frame rate {fps} is not a clip's; re-encode it.")
     return Probe(n, h, w, fps, (head or {}).get("recipe", {}))
+
+
+def _on_its_side(box: av.container.InputContainer, stream: av.VideoStream) -> bool:
+    """Whether the first frame's display matrix turns it a quarter (a phone's portrait clip);
+    False where it cannot be decoded (the reading verbs say so)."""
+    try:
+        box.seek(0, stream=stream)
+        first = next(box.decode(stream), None)
+    except av.FFmpegError:
+        return False
+    return first is not None and round(first.rotation / 90) % 2 == 1
 
 
 def read_video(
