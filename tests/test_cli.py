@@ -133,13 +133,20 @@ def test_user_errors_are_one_line_and_leave_no_file(
         (["cinemagraph", "{img}", "a red circle"], ["--point", "--mask"]),
         (["cinemagraph", "{img}", "a red circle", "--mask", "{img}", "--to", "3,3"], ["--to"]),
         (["cinemagraph", "{img}", "a red circle", "--point", "3"], ["--point", "X,Y"]),
+        (["interpolate", "{clip}", "--factor", "3"], ["--factor must be one of [2, 4, 8, 16]"]),
+        (["morph", "{img}", "{img}", "--seconds", "0.05"], ["--seconds must be 0.25 or more"]),
+        (["animate", "{img}", "a red circle", "--device", "cdua"], ["--device must be"]),
+        (["stylize", "{clip}", "a red circle", "--dtype", "fp8"], ["--dtype must be"]),
+        (["generate", "a red circle", "--offload", "all"], ["--offload must be"]),
+        (["generate", "a red circle", "--lora", "{img}:big"], ["scale after ':'", "number"]),
+        (["generate", "a red circle", "--lora", "{img}"], ["must be a .safetensors file"]),
     ],
 )
 def test_verb_option_errors_come_before_the_load(
     tmp_path: Path, args: list[str], words: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A mistake in a verb's own options is one line before the model loads (minutes for
-    a large model), not after."""
+    """A mistake in a verb's own options, or in the load's (device, dtype, offload, LoRA),
+    is one line before the model loads (minutes for a large model), not after."""
 
     def load(*_: object, **__: object) -> None:
         raise AssertionError("the model was loaded")

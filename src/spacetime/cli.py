@@ -115,28 +115,38 @@ def load_options(size: bool = True) -> Callable[[F], F]:
     return deco
 
 
-def load_model(model: Path | None, frames: int | None = None) -> Any:
+def load_model(
+    model: Path | None, frames: int | None = None, check: Callable[[dict], None] | None = None
+) -> Any:
     """Pipeline.load(model) with the options `load_options` added to the running command.
-    A Spacetime folder's --size (and frames, when given) are checked against its configs
-    first, so a mistake is one line at once rather than after the load."""
+    The option names, LoRA files and a Spacetime folder's --size (and frames, when given)
+    are checked first, and check is given its {frames, fps}, so a mistake is one line at
+    once rather than after the load (seconds to import torch, minutes for a large model)."""
+    from .external.devices import Memory
+    from .models.lora import parse
     from .verbs import parse_size
 
     o = dict(LOAD.get() or {})
     loras, size = o.pop("lora", None) or [], o.pop("size", None)
+    Memory(**o).check()
+    for spec in loras:
+        parse(spec)
     defaults = {}
     if size:
         defaults["width"], defaults["height"] = parse_size(size)
-    _check_before_load(model, frames, (defaults.get("height"), defaults.get("width")))
-    from .external.devices import Memory  # torch and diffusers: seconds to import
-    from .pipeline import Pipeline
+    _check_before_load(model, frames, (defaults.get("height"), defaults.get("width")), check)
+    from .pipeline import Pipeline  # torch and diffusers: seconds to import
 
     return Pipeline.load(model, Memory(**o), loras, **defaults)
 
 
-def _check_before_load(model: Path | None, frames: int | None, sides: tuple) -> None:
+def _check_before_load(
+    model: Path | None, frames: int | None, sides: tuple, check: Callable[[dict], None] | None
+) -> None:
     """check_shape with the frame step (the VAE's temporal factor) and size multiple (its
     spatial factor times the transformer's patch) read from a Spacetime folder's config
-    files; nothing for another family's folder, or one the load will say is broken."""
+    files, then check({frames, fps} of its spacetime.json); nothing for another family's
+    folder, or one the load will say is broken."""
     import json
 
     from .models import shipped_folder
@@ -146,13 +156,17 @@ def _check_before_load(model: Path | None, frames: int | None, sides: tuple) -> 
     try:
         if not (folder / "spacetime.json").is_file():
             return
+        meta = json.loads((folder / "spacetime.json").read_text())
         vae = json.loads((folder / "vae" / "config.json").read_text())
         tr = json.loads((folder / "transformer" / "config.json").read_text())
         step = int(vae["scale_factor_temporal"])
         multiple = int(vae["scale_factor_spatial"]) * int(tr["patch_size"][1])
+        made = {"frames": int(meta["frames"]), "fps": float(meta["fps"])}  # what a clip is
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return
     check_shape(frames, tuple(v for v in sides if v is not None), step, multiple)
+    if check is not None:
+        check(made)
 
 
 def _say(quiet: bool, text: str) -> None:

@@ -62,12 +62,16 @@ Media = Annotated[Path, typer.Argument(help="An image or a video (.mp4 .webm .gi
 
 
 def _prepare(
-    out: Path, inputs: dict[str, Path], model: Path | None, frames: int | None = None
+    out: Path,
+    inputs: dict[str, Path],
+    model: Path | None,
+    frames: int | None = None,
+    check: Callable[[dict], None] | None = None,
 ) -> Any:
-    """Check the output path against the inputs (and frames against the model's configs),
-    then load the model."""
+    """Check the output path against the inputs (and frames and check against the model's
+    configs: `load_model`), then load the model."""
     check_out(out, inputs)
-    return load_model(model, frames)
+    return load_model(model, frames, check)
 
 
 def _run(
@@ -130,6 +134,7 @@ def _whole(
     inputs: dict[str, Path],
     model: Path | None,
     keep: bool = False,
+    check: Callable[[dict], None] | None = None,
 ) -> tuple[Any, Any, tuple[int, int], bool]:
     """(pipe, clip, canvas, kept) for a verb that works on every frame at the model's
     working size: the clip is checked readable, the model loaded, then every frame shrunk
@@ -142,7 +147,7 @@ def _whole(
     from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
-    pipe = _prepare(out, inputs, model)
+    pipe = _prepare(out, inputs, model, check=check)
     sizes: list[Any] = []  # the first frame's size, its canvas, and whether it is kept
 
     def fit(frame: Any) -> Any:
@@ -350,7 +355,12 @@ def interpolate(
     n = io_video.probe(video).num_frames  # a bad path or file fails before the model loads
     if n < 2:
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
-    pipe, clip, canvas, kept = _whole(video, notes, out, {"video": video}, model, keep=True)
+    from .verbs import check_factor
+
+    inputs = {"video": video}
+    pipe, clip, canvas, kept = _whole(
+        video, notes, out, inputs, model, True, lambda m: check_factor(factor, m["frames"])
+    )
     _run(
         pipe,
         out,
@@ -417,7 +427,7 @@ def morph(
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly, at A's size."""
-    from .verbs import check_seconds, check_smooth
+    from .verbs import check_seconds, check_smooth, transition_frames
 
     if seconds is not None:
         check_seconds(seconds)
@@ -428,7 +438,12 @@ def morph(
     end_of_a = _media(a, notes, "last")
     start_of_b = _media(b, notes, "first")
     _run(
-        _prepare(out, {"a": a, "b": b}, model),
+        _prepare(
+            out,
+            {"a": a, "b": b},
+            model,
+            check=None if seconds is None else lambda m: transition_frames(seconds, m["fps"]),
+        ),
         out,
         quiet,
         {"a": a, "b": b},

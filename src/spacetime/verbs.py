@@ -393,6 +393,25 @@ def check_seconds(seconds: float) -> None:
         )
 
 
+def check_factor(factor: int, window: int) -> None:
+    """interpolate's factor: 2 or more, and whole gaps fit a window of window frames."""
+    if factor < 2 or (window - 1) % factor:
+        ok = [k for k in range(2, window) if (window - 1) % k == 0]
+        raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
+
+
+def transition_frames(seconds: float, fps: float) -> int:
+    """The frames of a morph of seconds at fps: 3 or more (both ends and one between)."""
+    check_seconds(seconds)
+    want = round(seconds * fps) + 1
+    if want < 3:
+        raise ValueError(
+            f"--seconds must be {2 / fps:g} or more for a transition (3 frames at "
+            f"{fps:g} fps), got {seconds:g}"
+        )
+    return want
+
+
 def check_what_moves(region: bool, point: Any, to: Any) -> None:
     """A cinemagraph's moving part: a region (region: one is given) or a point, and --to only
     with a point."""
@@ -543,7 +562,8 @@ class Verbs:
         phrase = BACKGROUND_PHRASES[background][0]
         notices.append(
             f"prompt: {phrase!r} added, the background the input shows (to this model a "
-            "prompt without one means plain grey; --as-written or complete=False: as written)"
+            "prompt without one means plain grey; --as-written, in Python complete=False, "
+            "keeps the prompt as written)"
         )
         return f"{prompt.strip().rstrip(' .!?;:,')} {phrase}"
 
@@ -792,9 +812,7 @@ class Verbs:
         fps = float(self.meta["fps"]) if fps is None else fps  # 0 is refused below, not "unset"
         video = as_clip(video)
         window = self._window(None)
-        if factor < 2 or (window - 1) % factor:
-            ok = [k for k in range(2, window) if (window - 1) % k == 0]
-            raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
+        check_factor(factor, window)
         if len(video) < 2:
             raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
         if not MIN_FPS <= fps <= MAX_FPS:
@@ -863,18 +881,11 @@ class Verbs:
         fps = rate_of(a, fps)
         a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
         check_smooth(smooth)
-        if seconds is not None:
-            check_seconds(seconds)
         notices: list[str] = []
         rate = float(self.meta["fps"])
         if fps is not None and abs(fps - rate) > 1e-6:
             notices.append(f"morph: made at the model's {rate:g} fps; A is at {fps:g} fps")
-        want = int(self.meta["frames"]) if seconds is None else round(seconds * rate) + 1
-        if want < 3:
-            raise ValueError(
-                f"--seconds must be {2 / rate:g} or more for a transition (3 frames at "
-                f"{rate:g} fps), got {seconds:g}"
-            )
+        want = int(self.meta["frames"]) if seconds is None else transition_frames(seconds, rate)
         n = frames_at_least(want, self.frame_step)
         if n != want:
             notices.append(

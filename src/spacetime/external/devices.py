@@ -3,7 +3,8 @@
     --device auto|cuda|mps|cpu   --dtype auto|float32|bfloat16|float16
     --offload none|model|sequential|group   --vae-tiling   --vae-slicing   --low-memory
 
-`--low-memory` picks: model offload on a GPU, VAE tiling and slicing everywhere.
+`--low-memory` picks: model offload on a GPU, VAE tiling and slicing everywhere. torch is
+imported where it is used, so the command line checks these names before its slow import.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 DEVICES = ("auto", "cuda", "mps", "cpu")
-DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+DTYPES = ("float32", "bfloat16", "float16")
 OFFLOADS = ("none", "model", "sequential", "group")
 
 
@@ -32,7 +34,8 @@ class Memory:
     low_memory: bool = False
     notices: list[str] = field(default_factory=list)
 
-    def resolve(self) -> Memory:
+    def check(self) -> None:
+        """Refuse an unknown device, dtype or offload name."""
         if self.device not in DEVICES:
             raise ValueError(f"--device must be one of {', '.join(DEVICES)}, got {self.device!r}")
         if self.dtype != "auto" and self.dtype not in DTYPES:
@@ -43,6 +46,11 @@ class Memory:
             raise ValueError(
                 f"--offload must be one of {', '.join(OFFLOADS)}, got {self.offload!r}"
             )
+
+    def resolve(self) -> Memory:
+        import torch
+
+        self.check()
         device = self.device
         if device == "auto":
             device = "cuda" if torch.cuda.is_available() else "mps" if mps_ok() else "cpu"
@@ -67,7 +75,9 @@ class Memory:
         return Memory(device, dtype, offload, tiling, slicing, False, notices)
 
     def torch_dtype(self) -> torch.dtype:
-        return DTYPES[self.dtype]
+        import torch
+
+        return getattr(torch, self.dtype)
 
     def recipe(self) -> dict[str, Any]:
         return {
@@ -80,11 +90,15 @@ class Memory:
 
 
 def mps_ok() -> bool:
+    import torch
+
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
 def place(pipe: Any, m: Memory) -> None:
     """Move a diffusers pipeline to m.device with m's offload and VAE options."""
+    import torch
+
     if m.offload == "model":
         pipe.enable_model_cpu_offload(device=m.device)
     elif m.offload == "sequential":
@@ -107,6 +121,8 @@ def place(pipe: Any, m: Memory) -> None:
 
 
 def out_of_memory(e: BaseException) -> bool:
+    import torch
+
     text = str(e)
     return isinstance(e, torch.OutOfMemoryError) or (
         isinstance(e, RuntimeError) and ("out of memory" in text or "can't allocate memory" in text)
@@ -117,6 +133,8 @@ def out_of_memory(e: BaseException) -> bool:
 def oom_advice(m: Memory, what: str):
     """Turn an out-of-memory error into one line that says which option to try; free what the
     failed call took."""
+    import torch
+
     try:
         yield
         return

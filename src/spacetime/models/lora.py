@@ -24,6 +24,10 @@ def parse(spec: str) -> tuple[Path, float]:
         try:
             path, scale = head, float(tail)
         except ValueError:
+            if Path(head).exists() and not Path(spec).exists():
+                raise ValueError(
+                    f"--lora {spec}: the scale after ':' must be a number, such as {head}:0.8"
+                ) from None
             path = spec  # a ':' that is part of the path
     p = Path(path)
     if p.is_dir():
