@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -145,6 +146,17 @@ def test_probe_and_read_agree_on_odd_files(tmp_path: Path) -> None:
             box.mux(stream.encode(f))
         box.mux(stream.encode(None))
     assert video_mod.probe(trimmed).num_frames == read_video(trimmed).num_frames == 9
+    front = tmp_path / "front.mp4"  # the index before the frames (a web download), cut short
+    with av.open(str(front), "w", options={"movflags": "faststart"}) as box:
+        stream = box.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        for frame in clip(12):
+            box.mux(stream.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        box.mux(stream.encode(None))
+    assert video_mod.probe(front).num_frames == 12
+    front.write_bytes(front.read_bytes()[: front.stat().st_size * 2 // 3])
+    with pytest.raises(VideoError, match="cut short: its index lists 12 frames"):
+        video_mod.probe(front)
     bigger = tmp_path / "bigger.mp4"
     with av.open(str(bigger), "w") as box:
         box.metadata["comment"] = json.dumps({"spacetime": 1, "fps": 10, "height": 15, "width": 15})
@@ -165,6 +177,41 @@ def test_probe_and_read_agree_on_odd_files(tmp_path: Path) -> None:
     (folder / "recipe.json").write_text(json.dumps({"spacetime": 1, "fps": 0}))
     with pytest.raises(ValueError, match="fps must be from"):
         video_mod.probe(folder)
+
+
+def test_frames_that_last_unevenly_are_replayed_at_one_rate(tmp_path: Path) -> None:
+    """A GIF that holds some frames longer (or a clip whose rate drops) plays as long as it
+    did: each frame repeated for as long as it lasts, at its shortest frame's rate."""
+    gif = tmp_path / "held.gif"
+    shades = [Image.fromarray(np.full((16, 16, 3), 30 * i, np.uint8)) for i in range(5)]
+    ms = [50, 50, 300, 50, 150]  # 600 ms: 12 frames at 20 fps
+    shades[0].save(gif, save_all=True, append_images=shades[1:], duration=ms, loop=0)
+    notes: list[str] = []
+    back = read_media(gif, notes)
+    assert back.fps == pytest.approx(20) and back.num_frames == 12
+    assert [int(f[0, 0, 0]) // 30 for f in back.frames] == [0, 1, 2, 2, 2, 2, 2, 2, 3, 4, 4, 4]
+    assert notes == [
+        f"{gif}: its frames last from 50 to 300 ms; replayed at 20 fps, each as long as it lasts"
+    ]
+    seen = probe(gif)
+    assert (seen.num_frames, seen.fps) == (12, pytest.approx(20))
+    assert len(list(video_mod.iter_video(gif))) == 12
+    drops = tmp_path / "drops.mp4"  # 30 fps, then 15 in the dark
+    with av.open(str(drops), "w") as box:
+        stream = box.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 32, 32, "yuv420p"
+        stream.codec_context.time_base = Fraction(1, 30)
+        for i, pts in enumerate([0, 1, 2, 3, 5, 7, 9]):
+            f = av.VideoFrame.from_ndarray(np.full((32, 32, 3), 30 * i, np.uint8), "rgb24")
+            f.pts = pts
+            box.mux(stream.encode(f))
+        box.mux(stream.encode(None))
+    back = read_video(drops)
+    assert probe(drops).num_frames == back.num_frames == 10 and back.fps == 30
+    assert [round(f.mean() / 30) for f in back.frames] == [0, 1, 2, 3, 3, 4, 4, 5, 5, 6]
+    steady = write_video(Video(clip(6), 12, {}), tmp_path / "steady.gif")
+    (tmp_path / "steady.gif.recipe.json").unlink()  # not ours by its sidecar: even, so kept
+    assert probe(steady).num_frames == read_video(steady).num_frames == 6
 
 
 def test_mp4_has_comment_tag_and_even_size(tmp_path: Path) -> None:
@@ -304,6 +351,13 @@ def test_empty_folder_and_bad_suffix(tmp_path: Path) -> None:
         read_video(tmp_path / "empty")
     with pytest.raises(VideoError, match=r"\.avi"):
         write_video(Video(clip(2), 8, {}), tmp_path / "a.avi")
+    (tmp_path / "b.mp4").mkdir()  # a folder named as a video is not written into
+    with pytest.raises(VideoError, match="a folder with that name exists"):
+        write_video(Video(clip(2), 8, {}), tmp_path / "b.mp4")
+    assert not any((tmp_path / "b.mp4").iterdir())
+    (tmp_path / "frames.v2").mkdir()  # a folder with another suffix is a frame folder
+    write_video(Video(clip(2), 8, {}), tmp_path / "frames.v2")
+    assert read_video(tmp_path / "frames.v2").num_frames == 2
 
 
 # ----------------------------------------------------------------------------- sheets

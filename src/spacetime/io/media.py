@@ -39,7 +39,7 @@ def read_media(
     src = Path(path)
     said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
-        video = read_video(src, only, each)
+        video = read_video(src, only, each, said)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
             said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
         return video

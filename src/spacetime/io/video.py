@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import itertools
 import json
 import math
 import os
@@ -43,6 +44,7 @@ __all__ = ["Stream", "Video", "VideoError", "iter_video", "read_video", "write_v
 
 HEADER_VERSION = 1
 RECIPE_FILE = "recipe.json"  # header file inside a frame folder
+VIDEO_SUFFIXES = (".mp4", ".webm", ".gif")  # the files write_video writes
 SIDECAR_SUFFIX = ".recipe.json"  # appended to a GIF's file name
 MIN_FPS, MAX_FPS = 0.1, 1000.0  # the frame rates a clip may have
 MAX_DECODED = 4 << 30  # bytes of decoded frames a read may hold: 23 s of 1080p at 30 fps
@@ -130,7 +132,11 @@ def _check_rate_and_recipe(video: Video | Stream) -> None:
 
 
 def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
-    return path.is_dir() or path.suffix == "" or str(raw).endswith(("/", os.sep))
+    """An output path names a folder of PNG frames: no suffix, a trailing slash, or a folder
+    that exists, unless its name ends in a video's suffix (check_output refuses that one)."""
+    if path.suffix == "" or str(raw).endswith(("/", os.sep)):
+        return True
+    return path.is_dir() and path.suffix.lower() not in VIDEO_SUFFIXES
 
 
 def _header(video: Video | Stream) -> dict[str, Any]:
@@ -416,10 +422,14 @@ def check_output(path: str | os.PathLike[str]) -> Path:
     out = Path(path)
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
-    if not folder and suffix not in (".mp4", ".webm", ".gif"):
+    if not folder and suffix not in VIDEO_SUFFIXES:
         raise VideoError(
             f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
             f".gif, or a path without a suffix for a folder of PNG frames."
+        )
+    if not folder and out.is_dir():
+        raise VideoError(
+            f"Cannot write {out}: a folder with that name exists; remove it or choose another name."
         )
     if folder and out.exists() and not out.is_dir():
         raise VideoError(
@@ -547,11 +557,12 @@ def _too_big(path: Path, count: int, frame: np.ndarray) -> str:
 
 
 def _decode(
-    path: Path, only: str | None = None, each: Each | None = None
+    path: Path, only: str | None = None, each: Each | None = None, notices: list[str] | None = None
 ) -> tuple[np.ndarray, float, dict[str, Any] | None]:
     """Decode every frame (only "first" or "last": that one alone, in the memory of one),
-    cropped to the header's size (a writer's even padding) and passed through each:
-    returns ((T, H, W, 3) uint8, stream fps, header or None)."""
+    cropped to the header's size (a writer's even padding), replayed at one rate if they
+    last unevenly (a note in notices) and passed through each: returns ((T, H, W, 3) uint8,
+    stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
             raise VideoError(
@@ -562,9 +573,14 @@ def _decode(
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
+        replay = _replay(path, box, stream, head)
+        if replay is not None:
+            rate = replay.rate
+            if notices is not None:
+                notices.append(replay.note(path))
         frames = _Frames(stream.frames if only is None else 1)
         held = 0
-        for frame in _rgb_frames(box, stream, head):
+        for frame in _rgb_frames(box, stream, head, replay):
             if each is not None:
                 frame = each(frame)
             if only == "last":
@@ -585,16 +601,82 @@ def _decode(
 
 
 def _rgb_frames(
-    box: av.container.InputContainer, stream: av.VideoStream, head: dict[str, Any] | None
+    box: av.container.InputContainer,
+    stream: av.VideoStream,
+    head: dict[str, Any] | None,
+    replay: _Replay | None = None,
 ) -> Iterator[np.ndarray]:
     """Each decoded frame of stream as (H, W, 3) RGB, cropped to the header's size and
     turned upright as its display matrix says (a phone's portrait clip is stored on its
-    side), as a JPEG is turned by its EXIF orientation."""
+    side), as a JPEG is turned by its EXIF orientation. With replay, each frame comes as
+    many times as it spans ticks of the replay's rate."""
+    last: tuple[np.ndarray, float] | None = None  # a frame, and when it shows
     for f in box.decode(stream):
         h, w = _unpadded(head, f.height, f.width)
         rgb = _to_rgb(f)[:h, :w]
         turns = round(f.rotation / 90) % 4  # counter-clockwise quarter turns
-        yield np.ascontiguousarray(np.rot90(rgb, turns) if turns else rgb)
+        rgb = np.ascontiguousarray(np.rot90(rgb, turns) if turns else rgb)
+        if replay is None or f.time is None:
+            yield rgb
+            continue
+        if last is not None:
+            yield from itertools.repeat(last[0], replay.at(f.time) - replay.at(last[1]))
+        last = (rgb, f.time)
+    if last is not None and replay is not None:
+        yield from itertools.repeat(last[0], replay.at(replay.end) - replay.at(last[1]))
+
+
+@dataclass
+class _Replay:
+    """A clip whose frames last unevenly (a GIF that holds some frames longer, a phone clip
+    whose rate drops in the dark), replayed at one rate, its shortest frame's: a frame
+    shown for 3 such ticks comes 3 times, as ffmpeg makes a constant-rate file of it."""
+
+    rate: float  # fps
+    start: float  # seconds: when the first frame shows
+    end: float  # seconds: when the last one ends
+    shortest: float  # seconds
+    longest: float
+
+    def at(self, t: float) -> int:
+        """The replayed frame that shows at time t (seconds)."""
+        return round((t - self.start) * self.rate)
+
+    def note(self, path: Path) -> str:
+        return (
+            f"{path}: its frames last from {self.shortest * 1000:.0f} to "
+            f"{self.longest * 1000:.0f} ms; replayed at {self.rate:g} fps, each as long as it lasts"
+        )
+
+
+def _replay(
+    path: Path, box: av.container.InputContainer, stream: av.VideoStream, head: Any
+) -> _Replay | None:
+    """How to replay stream if its frames last unevenly: the longest more than 1.5 times
+    the shortest (and over a tick of its time base). None for an even clip, a clip of
+    ours (a header, or a GIF's sidecar), or one without timestamps. Reads its packets from
+    the start, not its frames, and rewinds."""
+    if head is not None or _sidecar(path, None) is not None or stream.time_base is None:
+        return None
+    box.seek(0, stream=stream)
+    times = sorted(
+        (p.pts, p.duration)
+        for p in box.demux(stream)
+        if p.size and p.pts is not None and not p.is_discard
+    )
+    box.seek(0, stream=stream)
+    if len(times) < 2:
+        return None
+    gaps = [b[0] - a[0] for a, b in itertools.pairwise(times)]
+    gaps = [g for g in [*gaps, times[-1][1]] if g]  # the last frame lasts its duration
+    if not gaps or max(gaps) <= max(1.5 * min(gaps), min(gaps) + 1):
+        return None
+    tick = float(stream.time_base)
+    rate = 1 / (min(gaps) * tick)
+    if not MIN_FPS <= rate <= MAX_FPS:
+        return None
+    end = times[-1][0] + (times[-1][1] or min(gaps))
+    return _Replay(rate, times[0][0] * tick, end * tick, min(gaps) * tick, max(gaps) * tick)
 
 
 def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
@@ -613,7 +695,8 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
             if not box.streams.video:
                 raise VideoError(f"Cannot read {src}: it has no video stream.")
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
-            yield from _rgb_frames(box, box.streams.video[0], head)
+            stream = box.streams.video[0]
+            yield from _rgb_frames(box, stream, head, _replay(src, box, stream, head))
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
@@ -677,7 +760,16 @@ def probe(path: str | os.PathLike[str]) -> Probe:
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
-            n = sum(1 for p in box.demux(stream) if p.size and not p.is_discard)
+            held = [p.is_discard for p in box.demux(stream) if p.size]
+            n = held.count(False)
+            if len(held) < stream.frames:  # an mp4's index lists frames the file lacks
+                raise VideoError(
+                    f"Cannot read {src}: it is cut short: its index lists {stream.frames} "
+                    f"frames and the file holds {len(held)}; copy or download it again."
+                )
+            replay = _replay(src, box, stream, head)
+            if replay is not None:
+                n, rate = replay.at(replay.end), replay.rate
             if _on_its_side(box, stream):
                 h, w = w, h
     except VideoError:
@@ -709,19 +801,23 @@ def _on_its_side(box: av.container.InputContainer, stream: av.VideoStream) -> bo
 
 
 def read_video(
-    path: str | os.PathLike[str], only: str | None = None, each: Each | None = None
+    path: str | os.PathLike[str],
+    only: str | None = None,
+    each: Each | None = None,
+    notices: list[str] | None = None,
 ) -> Video:
     """Read a clip written by `write_video` (or any video ffmpeg can decode) as RGB uint8.
     only "first" or "last": that frame alone, without holding the others in memory.
     each: applied to every frame (H, W, 3) as it is decoded (a resize to the working size,
-    so a long 4K clip never sits in memory at full size)."""
+    so a long 4K clip never sits in memory at full size). notices: gets a line if the
+    clip's frames last unevenly, as it is replayed at one rate."""
     src = Path(path)
     if not src.exists():
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
         return _read_folder(src, only, each)
     try:
-        frames, fps, head = _decode(src, only, each)
+        frames, fps, head = _decode(src, only, each, notices)
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
