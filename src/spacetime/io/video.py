@@ -561,7 +561,8 @@ def _decode(
 ) -> tuple[np.ndarray, float, dict[str, Any] | None]:
     """Decode every frame (only "first" or "last": that one alone, in the memory of one),
     cropped to the header's size (a writer's even padding), replayed at one rate if they
-    last unevenly (a note in notices) and passed through each: returns ((T, H, W, 3) uint8,
+    last unevenly (a note in notices; all but "first" read the packets first) and passed
+    through each: returns ((T, H, W, 3) uint8,
     stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
@@ -573,7 +574,7 @@ def _decode(
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
         rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
-        replay = _replay(path, box, stream, head)
+        replay = None if only == "first" else _packets(path, box, stream, head)[1]
         if replay is not None:
             rate = replay.rate
             if notices is not None:
@@ -649,29 +650,38 @@ class _Replay:
         )
 
 
-def _replay(
+def _packets(
     path: Path, box: av.container.InputContainer, stream: av.VideoStream, head: Any
-) -> _Replay | None:
-    """How to replay stream if its frames last unevenly: the longest more than 1.5 times
-    the shortest (and over a tick of its time base). None for an even clip, a clip of
-    ours (a header, or a GIF's sidecar), or one without timestamps. Reads its packets from
-    the start, not its frames, and rewinds."""
-    if head is not None or _sidecar(path, None) is not None or stream.time_base is None:
-        return None
+) -> tuple[int, _Replay | None]:
+    """(the frames stream shows, how to replay them if they last unevenly), read from its
+    packets, not its frames, from the start; rewinds. Raises VideoError if the file holds
+    fewer packets than its index lists (an mp4 cut short)."""
     box.seek(0, stream=stream)
-    times = sorted(
-        (p.pts, p.duration)
-        for p in box.demux(stream)
-        if p.size and p.pts is not None and not p.is_discard
-    )
+    packets = [(p.pts, p.duration, p.is_discard) for p in box.demux(stream) if p.size]
     box.seek(0, stream=stream)
+    if len(packets) < stream.frames:
+        raise VideoError(
+            f"Cannot read {path}: it is cut short: its index lists {stream.frames} frames "
+            f"and the file holds {len(packets)}; copy or download it again."
+        )
+    shown = sorted((pts, d) for pts, d, discard in packets if not discard and pts is not None)
+    ours = head is not None or _sidecar(path, None) is not None
+    replay = None if ours or stream.time_base is None else _replay(shown, stream.time_base)
+    n = sum(1 for *_, discard in packets if not discard)
+    return (n if replay is None else replay.at(replay.end)), replay
+
+
+def _replay(times: list[tuple[int, int]], time_base: Fraction) -> _Replay | None:
+    """How to replay frames shown at times [(pts, duration)] in time_base ticks, sorted,
+    if they last unevenly: the longest more than 1.5 times the shortest (and over a tick).
+    None for even frames."""
     if len(times) < 2:
         return None
     gaps = [b[0] - a[0] for a, b in itertools.pairwise(times)]
     gaps = [g for g in [*gaps, times[-1][1]] if g]  # the last frame lasts its duration
     if not gaps or max(gaps) <= max(1.5 * min(gaps), min(gaps) + 1):
         return None
-    tick = float(stream.time_base)
+    tick = float(time_base)
     rate = 1 / (min(gaps) * tick)
     if not MIN_FPS <= rate <= MAX_FPS:
         return None
@@ -696,7 +706,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
                 raise VideoError(f"Cannot read {src}: it has no video stream.")
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             stream = box.streams.video[0]
-            yield from _rgb_frames(box, stream, head, _replay(src, box, stream, head))
+            yield from _rgb_frames(box, stream, head, _packets(src, box, stream, head)[1])
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
@@ -760,16 +770,9 @@ def probe(path: str | os.PathLike[str]) -> Probe:
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
-            held = [p.is_discard for p in box.demux(stream) if p.size]
-            n = held.count(False)
-            if len(held) < stream.frames:  # an mp4's index lists frames the file lacks
-                raise VideoError(
-                    f"Cannot read {src}: it is cut short: its index lists {stream.frames} "
-                    f"frames and the file holds {len(held)}; copy or download it again."
-                )
-            replay = _replay(src, box, stream, head)
+            n, replay = _packets(src, box, stream, head)
             if replay is not None:
-                n, rate = replay.at(replay.end), replay.rate
+                rate = replay.rate
             if _on_its_side(box, stream):
                 h, w = w, h
     except VideoError:
