@@ -54,6 +54,9 @@ def test_config_reads_sections_and_rejects_typos(tmp_path: Path) -> None:
         TrainConfig.from_toml(p)
     with pytest.raises(FileNotFoundError):
         TrainConfig.from_toml(tmp_path / "missing.toml")
+    p.write_text('stage = "vae"\nlr_schedule = { lr = 0.5 }\n')  # not a section: a typo
+    with pytest.raises(ValueError, match="unknown section or table lr_schedule"):
+        TrainConfig.from_toml(p)
 
 
 def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
@@ -188,9 +191,10 @@ def test_a_run_in_a_log_prints_a_line_at_each_checkpoint(
 ) -> None:
     """Not on a terminal (a background run writing a log) there is no bar to read, so each
     checkpoint says how far the run is; stderr gets nothing."""
-    train(tiny_config(tmp_path / "run", steps=2, save_every=1))
+    train(tiny_config(tmp_path / "run", steps=3, save_every=1, log_every=2))
     out, err = capsys.readouterr()
-    assert "step 1/2 loss " in out and "step 2/2 loss " in out
+    assert "step 1/3 loss " in out and "step 3/3 loss " in out
+    assert "nan" not in out  # a checkpoint between log steps shows the losses since the last
     assert "min left" in out
     assert err == ""
 
@@ -521,6 +525,8 @@ def test_numbers_that_would_train_a_broken_model_are_refused(tmp_path: Path) -> 
         ("vae_dim_mult", [], "vae_dim_mult must be a list"),
         ("seed", -1, "seed must be 0 or more"),
         ("task_weights", {"text": "0.5"}, "to numbers"),
+        ("vae_dim_mult", [1.5, 2], "vae_dim_mult must be a list of whole numbers"),
+        ("patch", [1, 2.0, 2], "patch must be a list of whole numbers"),
     ]:
         with pytest.raises(ValueError, match=words):
             TrainConfig.from_toml(p, **{key: value})
@@ -532,6 +538,16 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     with pytest.raises(ValueError, match="init: no such folder"):
         train(tiny_config(tmp_path / "none", init=str(tmp_path / "nope")), quiet=True)
     assert not (tmp_path / "none").exists()
+    bad = tiny_config(tmp_path / "p", stage="transformer", vae=str(tiny_model), patch=[1, 3, 3])
+    with pytest.raises(ValueError, match=r"patch \[1, 3, 3\] must divide the latents"):
+        train(bad, quiet=True)
+    assert not (tmp_path / "p").exists()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="holds no training run"):
+        train(tiny_config(mine, steps=1), quiet=True)
+    assert [f.name for f in mine.iterdir()] == ["notes.txt"]
     run = tmp_path / "r"
     train(tiny_config(run, steps=2), quiet=True)
     with pytest.raises(ValueError, match=r"other settings \(lr\)"):
@@ -544,6 +560,20 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     r = CliRunner().invoke(app, ["export", str(run), "-o", str(tmp_path / "notes.txt")])
     assert r.exit_code == 2 and "not a model folder" in r.output
     assert (tmp_path / "notes.txt").read_text() == "keep me" and (run / "latest").is_file()
+
+
+def test_a_failed_model_save_leaves_nothing_behind(tmp_path: Path, tiny_model: Path) -> None:
+    from spacetime.models import folder as mf
+
+    class Full:
+        def save_pretrained(self, path: Path) -> None:
+            raise OSError(28, "No space left on device")
+
+    vae = mf.load_vae(tiny_model)
+    (tmp_path / ".tmp-out").write_text("an old temporary name is no obstacle")
+    with pytest.raises(OSError, match="No space"):
+        mf.save(tmp_path / "out", vae, vae, Full(), {})
+    assert [f.name for f in tmp_path.iterdir()] == [".tmp-out"]
 
 
 def test_a_lost_pointer_or_a_damaged_checkpoint(tmp_path: Path) -> None:

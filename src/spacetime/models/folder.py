@@ -70,22 +70,26 @@ def check(folder: Path) -> None:
 def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Path:
     """Write a complete model folder to a temporary name, then rename it into place. Only a
     model folder is ever replaced: a run, any other folder or a file there is refused."""
+    from ..io.video import temp_name
+
     folder = Path(folder)
     check_writable(folder)
-    tmp = folder.with_name(f".tmp-{folder.name}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    vae.save_pretrained(tmp / "vae", safe_serialization=True)
-    transformer.save_pretrained(tmp / "transformer", safe_serialization=True)
-    scheduler.save_pretrained(tmp / "scheduler")
-    (tmp / "model_index.json").write_text(json.dumps(model_index(), indent=2) + "\n")
-    (tmp / "spacetime.json").write_text(json.dumps(meta, indent=2) + "\n")
-    old = folder.with_name(f".old-{folder.name}")
-    shutil.rmtree(old, ignore_errors=True)
-    if folder.exists():
-        os.replace(folder, old)
-    os.replace(tmp, folder)
-    shutil.rmtree(old, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp, old = temp_name(folder, directory=True), None
+    try:
+        vae.save_pretrained(tmp / "vae", safe_serialization=True)
+        transformer.save_pretrained(tmp / "transformer", safe_serialization=True)
+        scheduler.save_pretrained(tmp / "scheduler")
+        (tmp / "model_index.json").write_text(json.dumps(model_index(), indent=2) + "\n")
+        (tmp / "spacetime.json").write_text(json.dumps(meta, indent=2) + "\n")
+        if folder.exists():
+            old = temp_name(folder, directory=True)
+            os.replace(folder, old)  # a full folder cannot be renamed over: moved aside
+        os.replace(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
@@ -132,11 +136,17 @@ def load_part(cls: Any, folder: Path) -> Any:
     return model
 
 
+def vae_folder(path: Path) -> Path:
+    """The folder holding a VAE's config and weights: a model folder's, a run folder's or
+    path itself."""
+    for cand in (path / "vae", path / "model" / "vae", path):
+        if (cand / "config.json").is_file() and (cand / WEIGHTS).is_file():
+            return cand
+    raise ValueError(f"no VAE in {path}: expected vae/config.json and vae/{WEIGHTS}")
+
+
 def load_vae(path: Path):
     """A Wan VAE from a model folder, a run folder or a vae/ folder."""
     from diffusers import AutoencoderKLWan
 
-    for cand in (path / "vae", path / "model" / "vae", path):
-        if (cand / "config.json").is_file() and (cand / WEIGHTS).is_file():
-            return load_part(AutoencoderKLWan, cand).eval()
-    raise ValueError(f"no VAE in {path}: expected vae/config.json and vae/{WEIGHTS}")
+    return load_part(AutoencoderKLWan, vae_folder(path)).eval()

@@ -87,14 +87,21 @@ class TrainConfig:
         if not path.is_file():
             raise FileNotFoundError(2, "no such config", str(path))
         try:
-            data = tomllib.loads(path.read_text())
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as e:
             raise ValueError(f"{path}: not valid TOML: {e}") from None
+        except UnicodeDecodeError as e:
+            raise ValueError(f"{path}: not UTF-8 text (byte {e.start}); a config is TOML") from None
         flat: dict[str, Any] = {}
         for key, value in data.items():  # sections are for readers only
             part = value if isinstance(value, dict) else {key: value}
             if key in ("task_weights", "batch_tasks"):
                 part = {key: value}
+            elif isinstance(value, dict) and key not in SECTIONS:
+                raise ValueError(
+                    f"{path}: unknown section or table {key}; the sections are "
+                    f"{', '.join(SECTIONS)}, and task_weights and batch_tasks the tables"
+                )
             twice = sorted(set(part) & set(flat))
             if twice:
                 raise ValueError(f"{path}: {', '.join(twice)} set twice; keep one")
@@ -145,6 +152,9 @@ class TrainConfig:
         for name, values in lists.items():
             if not values or any(not isinstance(x, int | float) or x < 0 for x in values):
                 raise ValueError(f"{name} must be a list of numbers, 0 or more, not {values}")
+            whole = name != "object_weights"
+            if whole and any(not isinstance(x, int) or isinstance(x, bool) for x in values):
+                raise ValueError(f"{name} must be a list of whole numbers, not {values}")
         if sum(self.object_weights) <= 0 or min(self.vae_dim_mult) < 1 or len(self.patch) != 3:
             raise ValueError(
                 "object_weights must not be all 0, vae_dim_mult at least 1 each, "
@@ -196,6 +206,8 @@ class TrainConfig:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+SECTIONS = ("bookkeeping", "cache", "data", "optim", "sampling", "transformer", "vae")
 
 POSITIVE = (  # counts and sizes that must be 1 or more
     "steps", "batch", "log_every", "save_every", "preview_every", "keep", "vae_base_dim",

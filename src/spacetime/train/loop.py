@@ -122,6 +122,12 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
     if run.exists() and not run.is_dir():
         raise ValueError(f"out: {run} is a file, not a run folder")
     ck = checkpoint.latest(run) if run.is_dir() else None
+    # a run (killed before its first checkpoint, or its cache built first by another process)
+    ours = ck is not None or (run / "config.json").is_file() or (run / "cache").is_dir()
+    if run.is_dir() and not ours and any(run.iterdir()):
+        raise ValueError(
+            f"out: {run} is a folder that holds no training run; train into a new folder (--out)"
+        )
     if ck is None:
         return
     state = json.loads((ck / "state.json").read_text())
@@ -141,6 +147,23 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
         raise ValueError(f"{run} is at step {state['step']} already; --steps must be more")
 
 
+def check_patch(cfg: TrainConfig) -> None:
+    """A transformer stage's patch must tile the latents its VAE makes of a clip."""
+    from ..models import folder as mf
+
+    if cfg.stage != "transformer":
+        return
+    vae = json.loads((mf.vae_folder(Path(cfg.vae)) / "config.json").read_text())
+    t = (cfg.frames - 1) // int(vae["scale_factor_temporal"]) + 1
+    side = cfg.size // int(vae["scale_factor_spatial"])
+    pt, ph, pw = cfg.patch
+    if t % pt or side % ph or side % pw:
+        raise ValueError(
+            f"patch {cfg.patch} must divide the latents, {t} frames of {side}x{side} "
+            f"({cfg.frames} frames at {cfg.size}x{cfg.size} through {cfg.vae})"
+        )
+
+
 def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     """Run (or resume) a training run; returns the exported model folder."""
     from accelerate import Accelerator
@@ -152,6 +175,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     bf16 = cfg.precision == "bf16" or (cfg.precision == "auto" and bf16_is_fast(acc.device))
     run = Path(cfg.out)
     cfg.check_paths()
+    check_patch(cfg)
     resume_check(cfg, run)
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
@@ -248,7 +272,10 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                         log.write(json.dumps({"step": done, "clips": clips}) + "\n")
                 if lines:
                     left = (time.time() - t0) / (done - start) * (cfg.steps - done)
-                    say(f"step {done}/{cfg.steps} loss {loss_now:.4f}, {left / 60:.1f} min left")
+                    now = (
+                        torch.stack(window).mean().item() if window else loss_now
+                    )  # this process's
+                    say(f"step {done}/{cfg.steps} loss {now:.4f}, {left / 60:.1f} min left")
             if main and done % cfg.preview_every == 0:
                 shown = ema if ema is not None else acc.unwrap_model(model)
                 metrics = stage.preview(shown, run / "previews" / f"step-{done:07d}.png")
@@ -278,6 +305,8 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
 
     if (run / "model_index.json").is_file() and vae is not None:
         return _swap_vae(run, out, vae)
+    if not run.is_dir():
+        raise ValueError(f"no such folder {run}: give a run folder of spacetime train")
     ck = checkpoint.latest(run)
     if ck is None:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
