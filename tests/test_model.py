@@ -184,6 +184,14 @@ def test_python_api_refuses_wrong_types(pipe: Pipeline) -> None:
             pipe.generate(PROMPT, **kw)
     with pytest.raises(ValueError, match="prompt must be text"):
         pipe.generate(None)  # type: ignore[arg-type]
+    for kw, words in (
+        ({"fps": "8"}, "fps must be a number, got '8'"),
+        ({"guidance": True}, "guidance must be a number"),
+        ({"negative": None}, "negative must be text"),
+        ({"callback": 5}, "callback must be a function"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            pipe.generate(PROMPT, **kw)
     assert pipe.generate(PROMPT, steps=np.int64(1), seed=np.int32(2)).recipe["seed"] == 2
 
 

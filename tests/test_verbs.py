@@ -96,7 +96,7 @@ def test_a_video_keeps_its_own_frame_rate(pipe: Pipeline, clip: np.ndarray) -> N
 def test_a_short_prompt_gets_the_inputs_background(pipe: Pipeline, clip: np.ndarray) -> None:
     """To the model a prompt without a background means plain grey, so a prompt that names
     none gets the one the input shows, with a notice; not when it names one, is empty,
-    the input is grey, or complete=False."""
+    the input is grey or too plain for a textured backdrop, or complete=False."""
     grass = "in a grassy field"
     v = pipe.extend(clip, "the circle keeps going", seconds=0.5, **FAST)
     assert v.recipe["prompt"] == f"the circle keeps going {grass}"
@@ -106,6 +106,11 @@ def test_a_short_prompt_gets_the_inputs_background(pipe: Pipeline, clip: np.ndar
         assert made.recipe["prompt"] == prompt and made.recipe["notices"] == [], prompt
     grey = render(prompt_to_scene("a red circle on plain grey", 1.0), 5, 8.0, 32)
     assert pipe.stylize(grey, "a blue circle", **FAST).recipe["prompt"] == "a blue circle"
+    flat = np.full((32, 32, 3), 81, np.uint8)  # nearest the checks, but no checkered floor
+    flat[10:20, 10:20] = (220, 30, 30)
+    assert pipe.animate(flat, "a red square", **FAST).recipe["prompt"] == "a red square"
+    night = render(prompt_to_scene("a red circle in a night sky", 1.0), 1, 8.0, 32)[0]
+    assert pipe.animate(night, "x", **FAST).recipe["prompt"] == "x against a starry night sky"
     for made in (
         pipe.animate(clip[0], "x", **FAST),
         pipe.interpolate(clip[::4], factor=4, prompt="x", **FAST),
@@ -156,7 +161,7 @@ def test_interpolate_comes_back_at_the_clip_size(
     v = pipe.interpolate(big, factor=4, fps=2.0, **FAST)
     assert v.frames.shape == (17, 64, 96, 3)
     assert np.array_equal(v.frames[::4], big)  # the clip's own frames, untouched
-    assert any("put back into the 96x64 frames" in n for n in v.recipe["notices"])
+    assert any("brought to the input's 96x64" in n for n in v.recipe["notices"])
     flow = flow_interpolate(big[0], big[1], 3, dis_flow)  # (3, 64, 96, 3)
     assert (v.frames[1:4] == flow).all(axis=-1).mean() > 0.5  # full-size pixels, not a blur
     monkeypatch.setattr("spacetime.verbs.MAX_DECODED", big.nbytes)  # the result would not fit
@@ -448,12 +453,17 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         assert len(r.output.strip().splitlines()) == 1
         assert not out.exists()
     out = tmp_path / "ref.mp4"  # the reference is left out: one frame fewer, said so
+    clear = tmp_path / "clear.png"  # and what reading it changed is said too
+    Image.open(image).convert("RGBA").save(clear)
+    (rgba := np.asarray(Image.open(clear)).copy())[:4, :, 3] = 0
+    Image.fromarray(rgba).save(clear)
     r = runner.invoke(
-        app, ["generate", "x", "--reference", str(image), "--frames", "5", "-o", str(out), *common]
+        app, ["generate", "x", "--reference", str(clear), "--frames", "5", "-o", str(out), *common]
     )
     assert r.exit_code == 0, r.output
     made = read_video(out)
     assert made.num_frames == 4 and any("4 frames, not 5" in n for n in made.recipe["notices"])
+    assert any("transparent pixels flattened" in n for n in made.recipe["notices"])
 
 
 def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
@@ -557,7 +567,7 @@ def test_streaming_commands_write_what_the_methods_make(
         "interpolate": (
             ["interpolate", str(path), "--factor", "2"],
             pipe.interpolate(frames, factor=2, fps=8.0, steps=2, seed=3),
-            "put back into the 64x64 frames",
+            "brought to the input's 64x64",
         ),
         "extend": (
             ["extend", str(path), "x", "--seconds", "0.5"],
@@ -639,17 +649,23 @@ def test_start_from_the_guess_or_from_noise(pipe: Pipeline, clip: np.ndarray) ->
 
 
 def test_python_callers_get_clear_errors_and_friendly_inputs(
-    pipe: Pipeline, clip: np.ndarray
+    pipe: Pipeline, clip: np.ndarray, tmp_path: Path
 ) -> None:
-    """A library user's arrays: PIL images, lists of frames, grey images, int masks and a
-    reference of any size are taken; floats and wrong shapes are one clear ValueError."""
+    """A library user's arrays: PIL images, image files, lists of frames, grey images, int
+    masks and a reference of any size are taken; floats and wrong shapes are one clear
+    ValueError."""
     pil = Image.fromarray(clip[0])
     v = pipe.animate(pil, "a red circle", **FAST)
     assert np.array_equal(v.frames[0], clip[0])
+    pil.save(tmp_path / "f.png")  # a path to an image file, as a str or a Path
+    for path in (str(tmp_path / "f.png"), tmp_path / "f.png"):
+        assert np.array_equal(pipe.animate(path, "a red circle", **FAST).frames[0], clip[0])
     assert pipe.stylize(list(clip[:5]), "a red circle", **FAST).frames.shape == (5, 32, 32, 3)
     assert pipe.animate(clip[0, ..., 0], "a red circle", **FAST).frames.shape == (5, 32, 32, 3)
     m = pipe.morph(clip[0], pil, seconds=1.0, **FAST)  # images as the ends
     assert np.array_equal(m.frames[0], clip[0])
+    m = pipe.morph(tmp_path / "f.png", str(tmp_path / "f.png"), seconds=1.0, **FAST)
+    assert np.array_equal(m.frames[-1], clip[0])
     mask = np.zeros(clip.shape[:3], np.uint8)
     mask[:, 8:16, 8:16] = 1
     assert pipe.inpaint(clip, "grass", mask=mask, **FAST).frames.shape == clip.shape

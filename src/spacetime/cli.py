@@ -27,7 +27,7 @@ world_app = typer.Typer(
 app.add_typer(world_app, name="world")
 
 F = TypeVar("F", bound=Callable[..., Any])
-USER_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError, MemoryError)
+USER_ERRORS = (ValueError, OSError, MemoryError)  # OSError: a missing file, a full disk, ...
 
 Frames = Annotated[int, typer.Option("--frames", help="Number of frames.")]
 Fps = Annotated[float, typer.Option("--fps", help="Frames per second.")]
@@ -54,7 +54,7 @@ def user_errors(fn: F) -> F:
         except USER_ERRORS as e:
             msg = str(e) or e.__class__.__name__
             if isinstance(e, FileNotFoundError) and e.filename:
-                msg = f"no such file: {e.filename}"
+                msg = f"no such file or folder: {e.filename}"
             typer.echo(f"error: {msg}", err=True)
             raise typer.Exit(2) from None
 
@@ -172,6 +172,14 @@ def _check_before_load(
 def _say(quiet: bool, text: str) -> None:
     if not quiet:
         typer.echo(text)
+
+
+def check_world_size(size: int) -> None:
+    """--size of world clips: the sides the renderer draws."""
+    from .world.render import MAX_SIZE, MIN_SIZE
+
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(f"--size must be from {MIN_SIZE} to {MAX_SIZE}, got {size}")
 
 
 def check_fps(fps: float) -> None:
@@ -318,11 +326,11 @@ def world_dataset(
         raise ValueError(f"--format must be mp4, webm, gif or png, got {fmt!r}")
     if not 1 <= max_objects <= 3:
         raise ValueError(f"--max-objects must be 1, 2 or 3, got {max_objects}")
-    if not 16 <= size <= 1024:
-        raise ValueError(f"--size must be between 16 and 1024, got {size}")
+    check_world_size(size)
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     check_fps(fps)
+    check_world_size(size)
     if out.exists() and not out.is_dir():
         raise ValueError(f"--out {out} is a file; give a folder")
     settings = ClipSettings(frames=frames, fps=fps, size=size)
@@ -338,7 +346,7 @@ def world_dataset(
             max_objects=max_objects,
             progress=lambda i: bar.update(task, completed=i),
         )
-    _say(quiet, f"wrote {n} clips and {path}")
+    _say(quiet, f"wrote {n} {'clip' if n == 1 else 'clips'} and {path}")
 
 
 @world_app.command("analyse")
@@ -348,10 +356,10 @@ def world_analyse(
     as_json: Annotated[bool, typer.Option("--json", help="Print every track as JSON.")] = False,
 ) -> None:
     """Read a video back into background, camera and object tracks."""
-    from .io import read_video
+    from .io import read_media
     from .world.analyse import analyse
 
-    v = read_video(video)
+    v = read_media(video)
     result = analyse(v.frames, v.fps)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=1))
@@ -422,6 +430,7 @@ def eval_(
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     check_fps(fps)
+    check_world_size(size)
     if out.exists() and not out.is_dir():
         raise ValueError(f"-o {out} is a file; give a folder for the report")
     if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
@@ -523,7 +532,8 @@ def generate(
     check_out(out, {"reference": reference} if reference is not None else {})
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
-    ref = None if reference is None else read_media(reference, only="first").frames[0]
+    said: list[str] = []  # what reading the reference assumed or changed
+    ref = None if reference is None else read_media(reference, said, only="first").frames[0]
     pipe = load_model(model, frames)  # generate fits the reference to the canvas, with a note
     pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
     with progress.bar(quiet, transient=False) as bar:
@@ -545,8 +555,9 @@ def generate(
     video = Video(video.frames, video.fps, {**video.recipe, **given, **invocation()})
     if frames is not None and video.num_frames != frames:  # a reference is left out
         n = video.num_frames
-        line = f"--reference: the model's frame 0, left out: {n} frames, not {frames}"
-        video.recipe["notices"] = [*video.recipe.get("notices", []), line]
+        said.append(f"--reference: the model's frame 0, left out: {n} frames, not {frames}")
+    if said:
+        video.recipe["notices"] = [*said, *video.recipe.get("notices", [])]
     for line in video.recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(video, out)

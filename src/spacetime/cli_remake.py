@@ -286,10 +286,10 @@ def remake(
     if isinstance(code, int) and code:
         raise typer.Exit(code)
     said = compare(file, out)
-    if said:
+    if said:  # a failed remake: on stderr, as an error, with --quiet too
         for line in said:
-            typer.echo(f"differs: {line}")
-        typer.echo(f"{out} is not the same as {file}")
+            typer.echo(f"differs: {line}", err=True)
+        typer.echo(f"{out} is not the same as {file}", err=True)
         raise typer.Exit(1)
     _say(quiet, f"same: {out} has every frame and setting of {file}")
 

@@ -384,12 +384,12 @@ def _between(path: Path, factor: int) -> Callable[[Any], Any]:
     own frames read again as they are written, the frames between each two made along
     their flow at full size, with the model's redraw put back (fullsize.between)."""
     from .fullsize import between
-    from .verbs import put_back_line
+    from .verbs import brought_line
 
     def bring(made: Any, first: Any) -> Any:
         return between(_frames_of(path), made.frames, factor)
 
-    return _streamed(path, bring, put_back_line)
+    return _streamed(path, bring, brought_line)
 
 
 @app.command("morph")

@@ -204,6 +204,10 @@ class Pipeline(Verbs):
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
+        if not isinstance(negative, str):
+            raise ValueError(f"negative must be text ('' for none), got {negative!r}")
+        if callback is not None and not callable(callback):
+            raise ValueError(f"callback must be a function of one dict, got {callback!r}")
         o = self.settings(
             prompt,
             steps=steps,

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import cv2
@@ -40,6 +41,8 @@ from .sprite import keep_look
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
 MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
+PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
+# texture (the world's textured ones: 3.3 for the night's glow to 16 for the checks)
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
@@ -47,15 +50,19 @@ MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.m
 
 
 def as_image(x: Any, what: str = "the image") -> np.ndarray:
-    """A user's image as uint8 (H, W, 3): a numpy array (grey (H, W) made RGB) or a PIL
-    image (read as shown: EXIF turn, transparency on grey). Anything else is a ValueError
-    that says what is wanted."""
+    """A user's image as uint8 (H, W, 3): a numpy array (grey (H, W) made RGB), a PIL image
+    or an image file's path (read as shown: EXIF turn, transparency on grey; a clip's
+    first frame). Anything else is a ValueError that says what is wanted."""
     from PIL import Image
 
     from .io.video import image_rgb
 
     if isinstance(x, Image.Image):
         return image_rgb(x)[0]
+    if isinstance(x, str | os.PathLike):  # a file: an image, or a clip's first frame
+        from .io import read_media
+
+        return read_media(x, only="first").frames[0]
     a = _uint8(x, what)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=-1)
@@ -130,9 +137,14 @@ def rate_of(x: Any, fps: float | None) -> float | None:
 
 
 def _clip_or_image(x: Any, what: str) -> np.ndarray:
-    """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip."""
+    """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip (a file's
+    path too)."""
     from PIL import Image
 
+    if isinstance(x, str | os.PathLike):
+        from .io import read_media
+
+        return read_media(x).frames
     if isinstance(x, Image.Image) or (not isinstance(x, Video) and np.ndim(x) in (2, 3)):
         return as_image(x, what)[None]
     return as_clip(x, what)
@@ -317,7 +329,8 @@ def region_at(
     h, w = image.shape[:2]
     for px, py in [(x, y), *([to] if to is not None else [])]:
         if not (0 <= px < w and 0 <= py < h):
-            raise ValueError(f"the point {px},{py} is outside the {w}x{h} image")
+            which = "--to" if (px, py) == to and (px, py) != (x, y) else "the point"
+            raise ValueError(f"{which} {px},{py} is outside the {w}x{h} image")
     flood = np.zeros((h + 2, w + 2), np.uint8)
     img = np.ascontiguousarray(image)
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
@@ -369,6 +382,10 @@ def check_options(
     for name, value in (("steps", steps), ("frames", frames), ("seed", seed)):
         if value is not None and (not isinstance(value, Integral) or isinstance(value, bool)):
             raise ValueError(f"{name} must be a whole number, got {value!r}")
+    numbers = (("guidance", guidance), ("guidance_stop", guidance_stop), ("fps", fps))
+    for name, value in (*numbers, ("start", start)):
+        if value is not None and (not isinstance(value, Real) or isinstance(value, bool)):
+            raise ValueError(f"{name} must be a number, got {value!r}")
     if frames is not None and frames < 1:
         raise ValueError(f"frames must be 1 or more, got {frames}")
     if steps is not None and steps < 1:
@@ -546,18 +563,23 @@ class Verbs:
         drifting right" as "on plain grey" and turned a clip's grass grey within a second
         (benchmarks/short_prompt.py). Like a prompt enhancer that captions the image it
         animates, but it only adds what the input shows and the prompt leaves out. Nothing
-        for an empty prompt, a grey background, complete False, or another family's
-        model (completes False), whose text encoder knows no such rule."""
+        for an empty prompt, a grey background, a frame too plain for the textured
+        background nearest it (a flat dark grey is no night sky), complete False, or
+        another family's model (completes False), whose text encoder knows no such rule."""
         from .world.analyse import WORK_SIZE, estimate_background
         from .world.caption import BACKGROUND_PHRASES
         from .world.parse import names_background
+        from .world.spec import TEXTURED
 
         if not (complete and self.completes and prompt.strip()) or names_background(prompt):
             return prompt
         k = min(1.0, WORK_SIZE / frame.shape[0])  # as the analyser reads a clip
         small = cv2.resize(frame, None, fx=k, fy=k, interpolation=cv2.INTER_AREA)
         background = estimate_background(small.astype(np.float32))
-        if background == "grey":
+        pixels = small.reshape(-1, 3).astype(np.float32)
+        spread = np.median(np.abs(pixels - np.median(pixels, 0)), 0).mean()  # objects aside
+        plain = spread < PLAIN_SPREAD  # no texture: not grass, sea, checks or a night's glow
+        if background == "grey" or (plain and background in TEXTURED):
             return prompt
         phrase = BACKGROUND_PHRASES[background][0]
         notices.append(
@@ -850,7 +872,7 @@ class Verbs:
         )
         if full:
             made.frames = gathered(between(video, made.frames, factor), len(made.frames))
-            line = put_back_line(hw, video.shape[1:])
+            line = brought_line(hw, video.shape[1:])
             made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 

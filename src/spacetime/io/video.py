@@ -183,7 +183,7 @@ def _sidecar(src: Path, frames: int | None) -> dict[str, Any] | None:
     return head
 
 
-def _temp_name(path: Path, directory: bool = False) -> Path:
+def temp_name(path: Path, directory: bool = False) -> Path:
     """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format),
     with the permissions a new file gets under the umask (mkstemp's are owner-only)."""
     kw = {"prefix": f".{path.stem}.tmp-", "suffix": path.suffix, "dir": path.parent}
@@ -229,7 +229,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = _temp_name(path)
+        tmp = temp_name(path)
         yield tmp
         os.replace(tmp, path)
     except OSError as e:  # the disk is full, or the place takes no files: say so, as the user's
@@ -401,14 +401,14 @@ def _encode(
 
 def _write_folder(video: Video | Stream, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temp_name(path, directory=True)
+    tmp = temp_name(path, directory=True)
     old = None
     try:
         for i, frame in enumerate(_checked(video)):
             Image.fromarray(frame).save(tmp / f"{i:06d}.png", compress_level=4)
         (tmp / RECIPE_FILE).write_text(json.dumps(_header(video), indent=2))
         if path.exists():
-            old = _temp_name(path, directory=True)
+            old = temp_name(path, directory=True)
             os.replace(path, old)  # old must be moved aside: rename can't replace a full dir
         os.replace(tmp, path)
     finally:
