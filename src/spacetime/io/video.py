@@ -562,8 +562,7 @@ def _decode(
     """Decode every frame (only "first" or "last": that one alone, in the memory of one),
     cropped to the header's size (a writer's even padding), replayed at one rate if they
     last unevenly (a note in notices; all but "first" read the packets first) and passed
-    through each: returns ((T, H, W, 3) uint8,
-    stream fps, header or None)."""
+    through each: returns ((T, H, W, 3) uint8, stream fps, header or None)."""
     with av.open(str(path)) as box:
         if not box.streams.video:
             raise VideoError(
@@ -617,7 +616,7 @@ def _rgb_frames(
         rgb = _to_rgb(f)[:h, :w]
         turns = round(f.rotation / 90) % 4  # counter-clockwise quarter turns
         rgb = np.ascontiguousarray(np.rot90(rgb, turns) if turns else rgb)
-        if replay is None or f.time is None:
+        if replay is None:
             yield rgb
             continue
         if last is not None:
@@ -664,9 +663,10 @@ def _packets(
             f"Cannot read {path}: it is cut short: its index lists {stream.frames} frames "
             f"and the file holds {len(packets)}; copy or download it again."
         )
-    shown = sorted((pts, d) for pts, d, discard in packets if not discard and pts is not None)
+    shown = [(pts, d) for pts, d, discard in packets if not discard]
+    timed = stream.time_base is not None and all(pts is not None for pts, _ in shown)
     ours = head is not None or _sidecar(path, None) is not None
-    replay = None if ours or stream.time_base is None else _replay(shown, stream.time_base)
+    replay = _replay(sorted(shown), stream.time_base) if timed and not ours else None
     n = sum(1 for *_, discard in packets if not discard)
     return (n if replay is None else replay.at(replay.end)), replay
 
