@@ -97,6 +97,7 @@ def test_dataset(tmp_path: Path) -> None:
     ("args", "words"),
     [
         (["world", "render", "a red sqaure", "-o", "{tmp}/x.mp4"], ["sqaure", "square"]),
+        (["world", "render", "a réd circle", "-o", "{tmp}/x.mp4"], ["'réd'", "'red'"]),
         (["world", "render", "", "-o", "{tmp}/x.mp4"], ["empty"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "8"], ["--size", "16"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--seed", "-1"], ["--seed"]),

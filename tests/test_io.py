@@ -191,9 +191,10 @@ def test_frames_that_last_unevenly_are_replayed_at_one_rate(tmp_path: Path) -> N
     back = read_media(gif, notes)
     assert back.fps == pytest.approx(20) and back.num_frames == 12
     assert [int(f[0, 0, 0]) // 30 for f in back.frames] == [0, 1, 2, 2, 2, 2, 2, 2, 3, 4, 4, 4]
-    assert notes == [
-        f"{gif}: its frames last from 50 to 300 ms; replayed at 20 fps, each as long as it lasts"
-    ]
+    said = (
+        "held.gif: its frames last from 50 to 300 ms; replayed at 20 fps, each as long as it lasts"
+    )
+    assert notes == [said]
     seen = probe(gif)
     assert (seen.num_frames, seen.fps) == (12, pytest.approx(20))
     assert len(list(video_mod.iter_video(gif))) == 12

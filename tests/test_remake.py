@@ -67,6 +67,26 @@ def test_verbs_are_made_again_with_their_options(
         assert again.exit_code == 0 and "same:" in again.output, (name, again.output)
 
 
+def test_a_notice_about_an_input_is_the_same_in_the_remake(
+    tmp_path: Path, tiny_model: Path, clip: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What reading an input changed names it by its file name, so a remake run with the
+    input's full path says the same."""
+    from PIL import Image
+
+    monkeypatch.chdir(tmp_path)
+    rgba = np.zeros((32, 32, 4), np.uint8)
+    rgba[8:24, 8:24] = (200, 30, 30, 255)  # a red square on a clear layer
+    Image.fromarray(rgba).save("clear.png")
+    made = run("animate", "clear.png", "x", "-o", "a.mp4", "-m", tiny_model, "--steps", 2, "-q")
+    assert made.exit_code == 0, made.output
+    assert (
+        "clear.png: transparent pixels flattened onto grey" in read_video("a.mp4").recipe["notices"]
+    )
+    again = run("remake", tmp_path / "a.mp4", "-o", tmp_path / "b.mp4")
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+
+
 def test_inputs_are_found_by_their_hash(tmp_path: Path, tiny_model: Path, clip: Path) -> None:
     own = tmp_path / "clip.mp4"
     shutil.copy(clip, own)

@@ -677,7 +677,22 @@ def test_python_callers_get_clear_errors_and_friendly_inputs(
     assert e.frames.shape[0] == 5 + 4
     grey = np.repeat((mask * 255)[..., None], 3, axis=-1)  # a mask image read as RGB
     assert pipe.inpaint(clip, "grass", mask=grey, **FAST).frames.shape == clip.shape
+    held = _write(tmp_path, "c.mp4", clip, fps=12.0)  # files by path: the clip's rate kept
+    Image.fromarray(grey[0]).save(tmp_path / "m.png")
+    made = pipe.inpaint(held, "grass", mask=str(tmp_path / "m.png"), **FAST)
+    assert made.frames.shape == clip.shape and made.fps == 12.0
+    up = pipe.interpolate(clip[:5], factor=np.int64(2), **FAST)  # numpy numbers: plain JSON
+    assert up.recipe["factor"] == 2 and type(up.recipe["factor"]) is int
+    strip = np.zeros((4, 600, 3), np.uint8)  # crops to a sliver, not to nothing
+    assert pipe.animate(clip[0], "x", reference=strip, **FAST).frames.shape[1:] == (32, 32, 3)
     for bad, words in (
+        (lambda: pipe.extend(clip, "x", seconds="2", **FAST), "seconds must be a number"),
+        (lambda: pipe.extend(clip, "x", seconds=1, fps=0, **FAST), "fps must be from"),
+        (lambda: pipe.extend(clip, "x", seconds=1, backward="no", **FAST), "must be True"),
+        (lambda: pipe.interpolate(clip, factor=2.0, **FAST), "factor must be a whole number"),
+        (lambda: pipe.stylize(clip, "x", strength=None, **FAST), "strength must be a number"),
+        (lambda: pipe.morph(clip, clip, smooth="2", **FAST), "smooth must be a number"),
+        (lambda: pipe.animate(clip[0], None, **FAST), "the prompt must be text"),
         (lambda: pipe.animate(clip[0] / 255.0, "x", **FAST), "from floats in 0..1"),
         (lambda: pipe.animate(clip[:3], "x", **FAST), "(H, W, 3)"),
         (lambda: pipe.stylize(clip[0], "x", **FAST), "(T, H, W, 3)"),

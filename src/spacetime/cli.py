@@ -10,6 +10,7 @@ import contextvars
 import functools
 import inspect
 import json
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -51,6 +52,9 @@ def user_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:  # the reader stopped (| head): nothing more to say, to no one
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except USER_ERRORS as e:
             msg = str(e) or e.__class__.__name__
             if isinstance(e, FileNotFoundError) and e.filename:

@@ -72,7 +72,12 @@ def as_image(x: Any, what: str = "the image") -> np.ndarray:
 
 
 def as_clip(x: Any, what: str = "the video") -> np.ndarray:
-    """A user's clip as uint8 (T, H, W, 3): a numpy array, a list of frames or a Video."""
+    """A user's clip as uint8 (T, H, W, 3): a numpy array, a list of frames, a Video or a
+    file's path (a clip, a frame folder or an image)."""
+    if isinstance(x, str | os.PathLike):
+        from .io import read_media
+
+        return read_media(x).frames
     a = _uint8(x, what)
     if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
         raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
@@ -84,7 +89,12 @@ EMPTY_MASK = "the mask is empty: mark the pixels to repaint in white (over mid-g
 
 def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
     """A user's mask as bool, (T, H, W) or (H, W): bool, 0/1 or 0/255 values (a grey mask
-    image given as (..., 1) or (..., 3) equal channels too). Anything else is a ValueError."""
+    image given as (..., 1) or (..., 3) equal channels too), or a mask file's path (io.read_mask).
+    Anything else is a ValueError."""
+    if isinstance(x, str | os.PathLike):
+        from .io import read_mask
+
+        return read_mask(x)
     a = np.asarray(x)
     if a.ndim in (3, 4) and a.shape[-1] in (1, 3) and (a == a[..., :1]).all():
         a = a[..., 0]  # a mask image read as RGB: its channels agree
@@ -130,9 +140,17 @@ class Placement:
 
 def rate_of(x: Any, fps: float | None) -> float | None:
     """A clip's frame rate: fps when given, else a Video's own (a verb's result chained into
-    another keeps its rate), else None (the model's)."""
+    another keeps its rate; a file's), else None (the model's)."""
     if fps is None and isinstance(x, Video):
         return float(x.fps)
+    if fps is None and isinstance(x, str | os.PathLike):
+        from .io import read_media
+
+        return float(read_media(x, only="first").fps)
+    if fps is not None:
+        _number("fps", fps)
+        if not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
+            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
     return fps
 
 
@@ -178,11 +196,11 @@ def _uint8(x: Any, what: str) -> np.ndarray:
 
 def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
     """The centred crop (y, x, height, width) of an fh x fw frame with the aspect of h x w."""
-    if fh * w > fw * h:  # too tall: crop rows
-        ch = round(fw * h / w)
+    if fh * w > fw * h:  # too tall: crop rows (one at least: a strip's aspect may round to 0)
+        ch = max(1, round(fw * h / w))
         return (fh - ch) // 2, 0, ch, fw
     if fh * w < fw * h:  # too wide: crop columns
-        cw = round(fh * w / h)
+        cw = max(1, round(fh * w / h))
         return 0, (fw - cw) // 2, fh, cw
     return 0, 0, fh, fw
 
@@ -380,12 +398,12 @@ def check_options(
     if not prompt.strip() and not known:
         raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
     for name, value in (("steps", steps), ("frames", frames), ("seed", seed)):
-        if value is not None and (not isinstance(value, Integral) or isinstance(value, bool)):
-            raise ValueError(f"{name} must be a whole number, got {value!r}")
+        if value is not None:
+            _number(name, value, whole=True)
     numbers = (("guidance", guidance), ("guidance_stop", guidance_stop), ("fps", fps))
     for name, value in (*numbers, ("start", start)):
-        if value is not None and (not isinstance(value, Real) or isinstance(value, bool)):
-            raise ValueError(f"{name} must be a number, got {value!r}")
+        if value is not None:
+            _number(name, value)
     if frames is not None and frames < 1:
         raise ValueError(f"frames must be 1 or more, got {frames}")
     if steps is not None and steps < 1:
@@ -402,8 +420,17 @@ def check_options(
         raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
 
 
+def _number(name: str, value: Any, whole: bool = False) -> None:
+    """A Python caller's option must be a number (whole: an integer), not text or None."""
+    kind = Integral if whole else Real
+    if not isinstance(value, kind) or isinstance(value, bool):
+        wanted = "a whole number" if whole else "a number"
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+
+
 def check_seconds(seconds: float) -> None:
     """An extension's or transition's length: more than 0 s and at most MAX_SECONDS."""
+    _number("seconds", seconds)
     if not 0 < seconds <= MAX_SECONDS:  # also false for nan
         raise ValueError(
             f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
@@ -412,6 +439,7 @@ def check_seconds(seconds: float) -> None:
 
 def check_factor(factor: int, window: int) -> None:
     """interpolate's factor: 2 or more, and whole gaps fit a window of window frames."""
+    _number("factor", factor, whole=True)
     if factor < 2 or (window - 1) % factor:
         ok = [k for k in range(2, window) if (window - 1) % k == 0]
         raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
@@ -440,12 +468,14 @@ def check_what_moves(region: bool, point: Any, to: Any) -> None:
 
 def check_smooth(smooth: float) -> None:
     """morph's smoothing over time: a sigma of 0 frames (off) or more."""
+    _number("smooth", smooth)
     if not smooth >= 0:  # also false for nan
         raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
 
 
 def check_strength(strength: float) -> None:
     """stylize's strength: how far the clip is noised, in (0, 1]."""
+    _number("strength", strength)
     if not 0.0 < strength <= 1.0:  # also false for nan
         raise ValueError(f"--strength must be in (0, 1], got {strength}")
 
@@ -571,6 +601,8 @@ class Verbs:
         from .world.parse import names_background
         from .world.spec import TEXTURED
 
+        if not isinstance(prompt, str):
+            raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
         if not (complete and self.completes and prompt.strip()) or names_background(prompt):
             return prompt
         k = min(1.0, WORK_SIZE / frame.shape[0])  # as the analyser reads a clip
@@ -735,6 +767,8 @@ class Verbs:
         MAX_DECODED bytes.
         """
         check_seconds(seconds)
+        if not isinstance(backward, bool | np.bool_):
+            raise ValueError(f"backward must be True or False, got {backward!r}")
         fps = rate_of(video, fps)
         video = as_clip(video)
         notices: list[str] = []
@@ -1224,6 +1258,8 @@ def _merge(*notices: list[str]) -> list[str]:
 
 def check_frames(frames: int | None) -> None:
     """frames for animate and cinemagraph: None (one window) or 2 or more."""
+    if frames is not None:
+        _number("frames", frames, whole=True)
     if frames is not None and frames < 2:
         raise ValueError(f"--frames must be 2 or more, got {frames}")
 

@@ -41,11 +41,13 @@ def read_media(
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         video = read_video(src, only, each, said)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
-            said.append(f"{src}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed")
+            said.append(
+                f"{src.name}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed"
+            )
         return video
     frame, alpha = _read_image(src)
     if alpha is not None:
-        said.append(f"{src}: transparent pixels flattened onto grey")
+        said.append(f"{src.name}: transparent pixels flattened onto grey")
     frame = frame if each is None else each(frame)
     return Video(frame[None].copy(), IMAGE_FPS, {})
 
@@ -101,10 +103,10 @@ def iter_mask(
     clear = alpha < 128  # (H, W)
     said = notices if notices is not None else []
     if (clear | _light(frame)).all():  # every opaque pixel light (flattened, still light)
-        said.append(f"{src}: a mask with transparency; its opaque pixels are the region")
+        said.append(f"{src.name}: a mask with transparency; its opaque pixels are the region")
         yield ~clear
     else:
-        said.append(f"{src}: a mask with transparency; its transparent pixels are the region")
+        said.append(f"{src.name}: a mask with transparency; its transparent pixels are the region")
         yield clear
 
 

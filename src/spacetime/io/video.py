@@ -122,10 +122,22 @@ def _check_rate_and_recipe(video: Video | Stream) -> None:
         raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {video.fps}.")
     if not isinstance(video.recipe, dict):
         raise ValueError(f"Video.recipe must be a dict, got {type(video.recipe).__name__}.")
+    video.recipe = _plain(video.recipe)
     try:
         json.dumps(video.recipe)
     except (TypeError, ValueError) as e:
         raise ValueError(f"Video.recipe must be JSON-serialisable: {e}.") from None
+
+
+def _plain(x: Any) -> Any:
+    """x with numpy scalars (a caller's np.int64 factor) made Python numbers, so it is JSON."""
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return type(x)(_plain(v) for v in x)
+    return x
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -644,7 +656,7 @@ class _Replay:
 
     def note(self, path: Path) -> str:
         return (
-            f"{path}: its frames last from {self.shortest * 1000:.0f} to "
+            f"{path.name}: its frames last from {self.shortest * 1000:.0f} to "
             f"{self.longest * 1000:.0f} ms; replayed at {self.rate:g} fps, each as long as it lasts"
         )
 

@@ -183,7 +183,7 @@ SEPARATOR_WORDS: frozenset[str] = frozenset(
 )
 _PUNCT_HARD = frozenset(".;:!?")
 _ARTICLES = frozenset({"a", "an", "the"})
-_WORD_RE = re.compile(r"[a-z0-9]+|[.,;:!?]")
+_WORD_RE = re.compile(r"[^\W_]+|[.,;:!?]")  # words in any script: "réd" is one unknown word
 _NUMBERS = {
     "one": 1,
     "two": 2,
