@@ -466,6 +466,22 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     assert any("transparent pixels flattened" in n for n in made.recipe["notices"])
 
 
+def test_interpolate_fps_replaces_a_frame_folders_assumed_rate(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+) -> None:
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for i, frame in enumerate(clip[:3]):
+        Image.fromarray(frame).save(frames / f"{i:03d}.png")
+    common = ["interpolate", str(frames), "--factor", "2", "-m", str(tiny_model), "--steps", "1"]
+    for given, assumed in (([], True), (["--fps", "10"], False)):
+        out = tmp_path / f"out{len(given)}.mp4"
+        assert CliRunner().invoke(app, [*common, *given, "-o", str(out), "-q"]).exit_code == 0
+        made = read_video(out)
+        assert made.fps == (48.0 if assumed else 20.0)
+        assert any("24 fps assumed" in n for n in made.recipe["notices"]) == assumed
+
+
 def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path
 ) -> None:

@@ -346,7 +346,7 @@ def interpolate(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .io import video as io_video
-    from .io.media import IMAGE_SUFFIXES
+    from .io.media import FOLDER_RATE_NOTE, IMAGE_SUFFIXES
 
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
@@ -361,6 +361,8 @@ def interpolate(
     pipe, clip, canvas, kept = _whole(
         video, notes, out, inputs, model, True, lambda m: check_factor(factor, m["frames"])
     )
+    if fps is not None:  # the rate is the user's, not the one a folder of frames is assumed
+        notes = [n for n in notes if FOLDER_RATE_NOTE not in n]
     _run(
         pipe,
         out,

@@ -23,6 +23,7 @@ from .video import (
 )
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+FOLDER_RATE_NOTE = "a folder of frames has no frame rate"  # (a caller's --fps replaces it)
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
@@ -41,9 +42,7 @@ def read_media(
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         video = read_video(src, only, each, said)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
-            said.append(
-                f"{src.name}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed"
-            )
+            said.append(f"{src.name}: {FOLDER_RATE_NOTE}; {FOLDER_FPS:g} fps assumed")
         return video
     frame, alpha = _read_image(src)
     if alpha is not None:
