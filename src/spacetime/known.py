@@ -32,9 +32,9 @@ def _neighbours(known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For every pixel and frame, the nearest frame at or before it and at or after it where
     that pixel is known: int (T, H, W) each, -1 and T where there is none."""
     t = len(known)
-    idx = np.arange(t)[:, None, None]
-    prev = np.maximum.accumulate(np.where(known, idx, -1), axis=0)
-    nxt = np.minimum.accumulate(np.where(known, idx, t)[::-1], axis=0)[::-1]
+    idx = np.arange(t, dtype=np.int32)[:, None, None]  # int32: a long clip's (T, H, W) twice
+    prev = np.maximum.accumulate(np.where(known, idx, np.int32(-1)), axis=0)
+    nxt = np.minimum.accumulate(np.where(known, idx, np.int32(t))[::-1], axis=0)[::-1]
     return prev, nxt
 
 
@@ -138,14 +138,23 @@ def guess_from_known(video: np.ndarray, known: np.ndarray) -> np.ndarray:
     each pixel blends linearly in time between its nearest known frames before and after, or
     holds the one it has. Pixels never known in any frame stay as they are in video."""
     t = len(known)
-    idx = np.arange(t)[:, None, None]
     prev, nxt = _neighbours(known)
-    v = video.astype(np.float32)
-    a, b = _at(v, prev), _at(v, nxt)
-    has_a, has_b = (prev >= 0)[..., None], (nxt < t)[..., None]
-    w = ((idx - prev) / np.maximum(nxt - prev, 1))[..., None].astype(np.float32)
-    out = np.where(has_a & has_b, (1 - w) * a + w * b, np.where(has_a, a, np.where(has_b, b, v)))
-    return out.round().clip(0, 255).astype(np.uint8)
+    out = np.empty_like(video)
+    for s in range(0, t, GUESS_CHUNK):  # a chunk of frames at a time: a long clip's floats
+        e = min(t, s + GUESS_CHUNK)  # would be 17 times its bytes
+        p, n = prev[s:e], nxt[s:e]
+        v = video[s:e].astype(np.float32)
+        a, b = _at(video, p).astype(np.float32), _at(video, n).astype(np.float32)
+        has_a, has_b = (p >= 0)[..., None], (n < t)[..., None]
+        idx = np.arange(s, e)[:, None, None]
+        w = ((idx - p) / np.maximum(n - p, 1))[..., None].astype(np.float32)
+        both = (1 - w) * a + w * b
+        guess = np.where(has_a & has_b, both, np.where(has_a, a, np.where(has_b, b, v)))
+        out[s:e] = guess.round().clip(0, 255).astype(np.uint8)
+    return out
+
+
+GUESS_CHUNK = 64  # frames guess_from_known blends at once
 
 
 def _colour_flow(a: np.ndarray, b: np.ndarray) -> np.ndarray:
