@@ -135,6 +135,7 @@ def _whole(
     model: Path | None,
     keep: bool = False,
     check: Callable[[dict], None] | None = None,
+    fps: float | None = None,
 ) -> tuple[Any, Any, tuple[int, int], bool]:
     """(pipe, clip, canvas, kept) for a verb that works on every frame at the model's
     working size: the clip is checked readable, the model loaded, then every frame shrunk
@@ -142,7 +143,7 @@ def _whole(
     The verb is given the canvas, which the shrunk frames already have. keep: the caller
     brings the result back to the input's size, so frames are resized whole, not cropped,
     when it can (kept: the canvas is not the clip's size and has its aspect but for
-    rounding)."""
+    rounding). fps: the clip's rate as the user gave it (read_media)."""
     from .io import VideoError, read_media
     from .verbs import fit_frames
 
@@ -163,7 +164,7 @@ def _whole(
             )
         return fit_frames(frame[None], *sizes[1], crop=not sizes[2])[0]
 
-    clip = read_media(path, notes, each=fit)
+    clip = read_media(path, notes, each=fit, fps=fps)
     (fh, fw), (h, w), kept = sizes
     if (fh, fw) != (h, w) and not kept:
         notes.append(f"video: {fw}x{fh} cropped and resized to {w}x{h}")
@@ -346,7 +347,7 @@ def interpolate(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .io import video as io_video
-    from .io.media import FOLDER_RATE_NOTE, IMAGE_SUFFIXES
+    from .io.media import IMAGE_SUFFIXES
 
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
@@ -359,10 +360,8 @@ def interpolate(
 
     inputs = {"video": video}
     pipe, clip, canvas, kept = _whole(
-        video, notes, out, inputs, model, True, lambda m: check_factor(factor, m["frames"])
+        video, notes, out, inputs, model, True, lambda m: check_factor(factor, m["frames"]), fps
     )
-    if fps is not None:  # the rate is the user's, not the one a folder of frames is assumed
-        notes = [n for n in notes if FOLDER_RATE_NOTE not in n]
     _run(
         pipe,
         out,
@@ -371,7 +370,7 @@ def interpolate(
         "interpolate",
         clip.frames,
         factor=factor,
-        fps=clip.fps if fps is None else fps,
+        fps=clip.fps,
         prompt=prompt,
         **opts,
         canvas=canvas,

@@ -23,7 +23,6 @@ from .video import (
 )
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
-FOLDER_RATE_NOTE = "a folder of frames has no frame rate"  # (a caller's --fps replaces it)
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
@@ -32,17 +31,23 @@ def read_media(
     notices: list[str] | None = None,
     only: str | None = None,
     each: Each | None = None,
+    fps: float | None = None,
 ) -> Video:
     """An image file (as a 1-frame clip) or anything read_video reads (only "first" or
-    "last": one frame of a clip; each: applied to every frame as it is read). What was
-    assumed or changed on the way (a transparent image flattened, a folder's frame rate
-    guessed) is added to `notices`."""
+    "last": one frame of a clip; each: applied to every frame as it is read; fps: the
+    clip's rate as the caller gives it, which a folder of frames takes without a guess).
+    What was assumed or changed on the way (a transparent image flattened, a folder's frame
+    rate guessed) is added to `notices`."""
     src = Path(path)
     said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         video = read_video(src, only, each, said)
+        if fps is not None:
+            return Video(video.frames, fps, video.recipe)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
-            said.append(f"{src.name}: {FOLDER_RATE_NOTE}; {FOLDER_FPS:g} fps assumed")
+            said.append(
+                f"{src.name}: a folder of frames has no frame rate; {FOLDER_FPS:g} fps assumed"
+            )
         return video
     frame, alpha = _read_image(src)
     if alpha is not None:
