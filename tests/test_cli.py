@@ -113,6 +113,11 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "dataset", "--n", "1", "--fps", "0", "--out", "{tmp}/d"], ["--fps"]),
         (["world", "dataset", "--n", "1", "--out", "{tmp}/garbage.mp4"], ["is a file"]),
         (["eval", "-g", "static", "-o", "{tmp}"], ["not empty", "no report"]),
+        # click's usage errors, said in one line too, not as a box
+        (["world", "render", "a red circle"], ["Missing option", "world render --help"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "big"], ["--size"]),
+        (["world", "render", "-o", "{tmp}/x.mp4", "--bogus"], ["--bogus"]),
+        (["render"], ["No such command", "--help"]),
     ],
 )
 def test_user_errors_are_one_line_and_leave_no_file(

@@ -18,10 +18,47 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from . import __version__, progress
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Spacetime: generative video.")
+
+def _kinds(e: BaseException) -> set[str]:
+    """The names of e's classes: click's errors come from typer's own copy or from click."""
+    return {c.__name__ for c in type(e).__mro__}
+
+
+class OneLineErrors(TyperGroup):
+    """Say a command-line mistake (missing option, not a number, no such command) in one
+    line, as every other user error is said, instead of click's usage box."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)
+        except Exception as e:
+            kinds = _kinds(e)
+            if not standalone_mode or "UsageError" not in kinds:
+                raise
+            msg = e.format_message().strip()  # type: ignore[attr-defined]
+            if "NoArgsIsHelpError" in kinds:  # `spacetime` alone: the help (rich has printed it)
+                if msg:
+                    typer.echo(msg, err=True)
+            else:
+                ctx = getattr(e, "ctx", None)
+                where = ctx.command_path if ctx is not None else "spacetime"
+                typer.echo(f"error: {msg.rstrip('.')}; see {where} --help", err=True)
+            sys.exit(2)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)  # typer.Exit(n) comes back as n
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    add_completion=False,
+    no_args_is_help=True,
+    help="Spacetime: generative video.",
+)
 world_app = typer.Typer(
     no_args_is_help=True, help="The procedural world: render, dataset, analyse."
 )
