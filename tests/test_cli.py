@@ -108,6 +108,7 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "analyse", "{tmp}/garbage.mp4"], ["garbage.mp4"]),
         (["eval", "-g", "sora", "-o", "{tmp}/ev"], ["sora", "renderer"]),
         (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png"], ["garbage.mp4"]),
+        (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png", "--max-frames", "999"], ["256"]),
         (["eval", "-g", "static", "--fps", "0", "-o", "{tmp}/ev"], ["--fps must be from"]),
         (["eval", "-g", "static", "--fps", "nan", "-o", "{tmp}/ev"], ["--fps must be from"]),
         (["world", "dataset", "--n", "1", "--fps", "0", "--out", "{tmp}/d"], ["--fps"]),

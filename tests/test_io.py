@@ -25,6 +25,7 @@ from spacetime.io import (
     sheet_of_many,
     write_video,
 )
+from spacetime.io.media import is_still, probe_media
 from spacetime.io.sheet import cell_frame
 from spacetime.io.video import probe
 
@@ -437,6 +438,31 @@ def test_a_mask_with_transparency_is_read_by_its_alpha(tmp_path: Path) -> None:
     plain[:3] = 255
     Image.fromarray(plain).save(tmp_path / "plain.png")
     assert read_mask(tmp_path / "plain.png", notices).sum() == 24 and len(notices) == 2
+
+
+@pytest.mark.parametrize("suffix", [".png", ".webp"])
+def test_an_animated_image_is_a_clip(tmp_path: Path, suffix: str) -> None:
+    """An animated PNG or WebP is read as the clip a viewer plays, not as its first frame:
+    every frame, at the rate its durations give; a frame held longer comes as many times."""
+    frames = [Image.fromarray(np.full((8, 12, 3), 40 * i, np.uint8)) for i in range(4)]
+    even, uneven = tmp_path / f"even{suffix}", tmp_path / f"uneven{suffix}"
+    opts = {"save_all": True, "loop": 0, **({"lossless": True} if suffix == ".webp" else {})}
+    frames[0].save(even, append_images=frames[1:], duration=125, **opts)
+    frames[0].save(uneven, append_images=frames[1:], duration=[100, 300, 100, 100], **opts)
+    notices: list[str] = []
+    v = read_media(even, notices)
+    assert v.num_frames == 4 and v.fps == 8 and not notices
+    assert v.frames[:, 0, 0, 0].tolist() == [0, 40, 80, 120]
+    v = read_media(uneven, notices)
+    assert v.fps == 10 and v.frames[:, 0, 0, 0].tolist() == [0, 40, 40, 40, 80, 120]
+    assert "replayed at 10 fps" in notices[0]
+    assert read_media(uneven, only="last").frames[:, 0, 0, 0].tolist() == [120]
+    assert not is_still(uneven) and is_still(tmp_path / "even.jpg")
+    p = probe_media(uneven)
+    assert (p.num_frames, p.width, p.height, p.fps) == (6, 12, 8, 10)
+    masks = [Image.fromarray(np.full((8, 12, 3), 255 * (i % 2), np.uint8)) for i in range(4)]
+    masks[0].save(tmp_path / f"mask{suffix}", append_images=masks[1:], duration=125, **opts)
+    assert read_mask(tmp_path / f"mask{suffix}").mean(axis=(1, 2)).tolist() == [0, 1, 0, 1]
 
 
 def test_outputs_get_the_umask_permissions(tmp_path: Path) -> None:

@@ -669,14 +669,16 @@ def export(
 @app.command("sheet")
 @user_errors
 def sheet(
-    video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")],
+    video: Annotated[Path, typer.Argument(help="A video, an image or a PNG folder.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output PNG.")],
-    max_frames: Annotated[int, typer.Option("--max-frames", help="Frames in the grid.")] = 16,
+    max_frames: Annotated[
+        int, typer.Option("--max-frames", help="Frames in the grid, 1 to 256.")
+    ] = 16,
     quiet: Quiet = False,
 ) -> None:
     """Render a contact sheet: a PNG grid of a clip's frames with its prompt."""
-    from .io import contact_sheet, read_video
-    from .io.sheet import cell_frame
+    from .io import contact_sheet, read_media
+    from .io.sheet import MAX_SHEET_FRAMES, cell_frame
     from .io.video import check_writable
 
     if out.suffix.lower() != ".png":
@@ -685,21 +687,20 @@ def sheet(
         )
     if video.resolve() == out.resolve() or out.resolve().parent == video.resolve():
         raise ValueError(f"-o {out} would overwrite the input {video}: choose another name")
+    if not 1 <= max_frames <= MAX_SHEET_FRAMES:  # before a long clip is read
+        raise ValueError(f"--max-frames must be from 1 to {MAX_SHEET_FRAMES}, got {max_frames}")
     check_writable(out)
-    contact_sheet(read_video(video, each=cell_frame), out, max_frames=max_frames)
+    contact_sheet(read_media(video, each=cell_frame), out, max_frames=max_frames)
     _say(quiet, f"wrote {out}")
 
 
 @app.command("info")
 @user_errors
-def info(video: Annotated[Path, typer.Argument(help="A video file or PNG folder.")]) -> None:
+def info(video: Annotated[Path, typer.Argument(help="A video, an image or a PNG folder.")]) -> None:
     """Print a video's size, the command and the recipe that made it."""
-    from .io import read_media
-    from .io.media import IMAGE_SUFFIXES
-    from .io.video import probe
+    from .io.media import probe_media
 
-    image = video.suffix.lower() in IMAGE_SUFFIXES and not video.is_dir()
-    v = read_media(video) if image else probe(video)
+    v = probe_media(video)
     seconds = v.num_frames / v.fps
     typer.echo(f"{n_frames(v.num_frames)}, {v.width}x{v.height}, {v.fps:g} fps, {seconds:.2f} s")
     made = v.recipe.get("command")

@@ -258,7 +258,7 @@ def extend(
 
     Window after window, of any length: its frames go from the file to the output one at a
     time."""
-    from .io.media import IMAGE_SUFFIXES
+    from .io.media import is_still
     from .verbs import check_seconds
 
     check_seconds(seconds)
@@ -267,7 +267,7 @@ def extend(
     inputs = {"video": video, **({"reference": reference} if reference else {})}
     ref = _image(reference, notes)
     full = None
-    if video.suffix.lower() in IMAGE_SUFFIXES:  # one frame: read whole, the verb checks the rest
+    if is_still(video):  # one frame: read whole, the verb checks the rest
         clip, canvas, pipe = _media(video, notes), None, _prepare(out, inputs, model)
     else:
         pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
@@ -346,14 +346,13 @@ def interpolate(
     """Fill in frames: FACTOR times the input's frame rate, at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
-    from .io import video as io_video
-    from .io.media import IMAGE_SUFFIXES
+    from .io.media import is_still, probe_media
 
     notes: list[str] = []
     opts = _opts(seed, steps, guidance, "", start)
-    if video.suffix.lower() in IMAGE_SUFFIXES:  # before the model loads
+    if is_still(video):  # before the model loads
         raise ValueError("interpolate needs a clip of 2 frames or more, got 1")
-    n = io_video.probe(video).num_frames  # a bad path or file fails before the model loads
+    n = probe_media(video).num_frames  # a bad path or file fails before the model loads
     if n < 2:
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
     from .verbs import check_factor

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from .video import (
     FOLDER_FPS,
+    MAX_DECODED,
+    MAX_FPS,
+    MIN_FPS,
     RECIPE_FILE,
     Each,
+    Probe,
     Video,
     VideoError,
+    _replay,
+    _too_big,
     frame_order,
     image_rgb,
     iter_video,
+    probe,
     read_video,
 )
 
@@ -40,6 +49,9 @@ def read_media(
     rate guessed) is added to `notices`."""
     src = Path(path)
     said = notices if notices is not None else []
+    if _animated(src):
+        video = _read_animation(src, said, only, each)
+        return video if fps is None else Video(video.frames, fps, {})
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         video = read_video(src, only, each, said)
         if fps is not None:
@@ -54,6 +66,77 @@ def read_media(
         said.append(f"{src.name}: transparent pixels flattened onto grey")
     frame = frame if each is None else each(frame)
     return Video(frame[None].copy(), IMAGE_FPS, {})
+
+
+def is_still(path: str | os.PathLike[str]) -> bool:
+    """Whether path is an image of one frame (an animated PNG or WebP is a clip)."""
+    src = Path(path)
+    return src.suffix.lower() in IMAGE_SUFFIXES and not src.is_dir() and not _animated(src)
+
+
+def _animated(src: Path) -> bool:
+    """Whether src is an image file of more than one frame (an animated PNG or WebP)."""
+    if src.suffix.lower() not in IMAGE_SUFFIXES or not src.is_file():
+        return False
+    try:
+        with Image.open(src) as img:
+            return getattr(img, "n_frames", 1) > 1
+    except (UnidentifiedImageError, OSError):
+        return False  # _read_image says what is wrong with it
+
+
+def _read_animation(src: Path, said: list[str], only: str | None, each: Each | None) -> Video:
+    """An animated PNG or WebP as a clip: its frames as a viewer composites them, at the rate
+    their durations give; frames that last unevenly replayed at the shortest one's rate, as
+    a video's are (a note in said). only "first" or "last": that frame alone."""
+    frames: list[np.ndarray] = []
+    times: list[tuple[int, int]] = []  # (start, duration) in ms
+    clear, held = False, 0
+    try:
+        with Image.open(src) as img:
+            for frame in ImageSequence.Iterator(img):
+                frame.load()  # a WebP frame's duration is known once it is loaded
+                ms = int(frame.info.get("duration") or 0)
+                times.append((times[-1][0] + times[-1][1] if times else 0, ms))
+                if only == "first" and len(frames):
+                    continue
+                rgb, alpha = image_rgb(frame)
+                clear |= alpha
+                rgb = rgb if each is None else each(rgb)
+                if only == "last":
+                    frames.clear()
+                frames.append(rgb)
+                held += rgb.nbytes
+                if only is None and held > MAX_DECODED:
+                    raise VideoError(_too_big(src, len(frames), rgb))
+    except (UnidentifiedImageError, OSError) as e:
+        raise VideoError(f"Cannot read {src}: a broken animation ({e}); re-export it.") from None
+    if clear:
+        said.append(f"{src.name}: transparent pixels flattened onto grey")
+    if any(ms <= 0 for _, ms in times):  # no durations: a sequence of frames, not a clip
+        said.append(f"{src.name}: an animation without frame durations; {IMAGE_FPS:g} fps assumed")
+        return Video(np.stack(frames), IMAGE_FPS, {})
+    rate = min(max(1000 * len(times) / sum(ms for _, ms in times), MIN_FPS), MAX_FPS)
+    replay = _replay(times, Fraction(1, 1000))
+    if replay is None or only is not None:
+        return Video(np.stack(frames), rate if replay is None else replay.rate, {})
+    said.append(replay.note(src))
+    starts = [at / 1000 for at, _ in times]  # seconds
+    counts = [replay.at(b) - replay.at(a) for a, b in itertools.pairwise(starts)]
+    counts.append(replay.at(replay.end) - replay.at(starts[-1]))
+    if sum(counts) * frames[0].nbytes > MAX_DECODED:  # a frame held for minutes, replayed
+        raise VideoError(_too_big(src, sum(counts), frames[0]))
+    return Video(np.repeat(np.stack(frames), counts, axis=0), replay.rate, {})
+
+
+def probe_media(path: str | os.PathLike[str]) -> Probe:
+    """An image's or a clip's length, size, rate and recipe: a clip's from its header
+    (io.video.probe), an image's or an animation's by reading it."""
+    src = Path(path)
+    if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
+        return probe(src)
+    v = read_media(src)
+    return Probe(v.num_frames, v.height, v.width, v.fps, v.recipe)
 
 
 def _read_image(src: Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -98,6 +181,10 @@ def iter_mask(
     src = Path(path)
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         for frame in iter_video(src):
+            yield _light(frame)
+        return
+    if _animated(src):  # a mask that moves, drawn as an animation
+        for frame in read_media(src, notices).frames:
             yield _light(frame)
         return
     frame, alpha = _read_image(src)

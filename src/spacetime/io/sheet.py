@@ -18,6 +18,7 @@ PAD = 8
 BG, INK, DIM = (255, 255, 255), (20, 20, 20), (110, 110, 110)
 TARGET_CELL = 160  # small frames are upscaled to roughly this many pixels on their long side
 MAX_CELL = 256  # large frames are downscaled to this
+MAX_SHEET_FRAMES = 256  # a 16 x 16 grid: at most about 4k x 4k pixels
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -123,8 +124,8 @@ def contact_sheet(
     (nearest, integer factor) to ~160 px or downscaled to 256 px unless ``scale`` is given.
     ``columns`` defaults to ~sqrt(count). Saved as PNG (atomically) when ``path`` is given.
     """
-    if max_frames < 1:
-        raise ValueError(f"--max-frames must be 1 or more, got {max_frames}")
+    if not 1 <= max_frames <= MAX_SHEET_FRAMES:
+        raise ValueError(f"--max-frames must be from 1 to {MAX_SHEET_FRAMES}, got {max_frames}")
     idx = _sample(video.num_frames, max_frames)
     scale = _auto_scale(video.height, video.width) if scale is None else scale
     cells = [_cell(video.frames[i], scale, _label(video, i), 13) for i in idx]
