@@ -440,6 +440,22 @@ def test_a_mask_with_transparency_is_read_by_its_alpha(tmp_path: Path) -> None:
     assert read_mask(tmp_path / "plain.png", notices).sum() == 24 and len(notices) == 2
 
 
+def test_a_soft_mask_is_cut_at_half_grey_with_a_note(tmp_path: Path) -> None:
+    """The model repaints a pixel or keeps it: a feathered or half-strength mask is cut at
+    half grey, and the user is told; an anti-aliased edge is not worth a note."""
+    ramp = np.repeat(np.linspace(0, 255, 64).astype(np.uint8)[None, :, None], 8, 0)
+    Image.fromarray(np.repeat(ramp, 3, 2)).save(tmp_path / "feather.png")  # (8, 64, 3)
+    notices: list[str] = []
+    cut = read_mask(tmp_path / "feather.png", notices)
+    assert cut[:, :31].sum() == 0 and cut[:, 33:].all()
+    assert len(notices) == 1 and "a soft mask" in notices[0] and "cut at half grey" in notices[0]
+    edge = np.zeros((64, 64, 3), np.uint8)
+    edge[:, 32:] = 255
+    edge[:, 31] = 128  # one grey column: 1.6% of the pixels
+    Image.fromarray(edge).save(tmp_path / "edge.png")
+    assert read_mask(tmp_path / "edge.png", notices)[:, 32:].all() and len(notices) == 1
+
+
 @pytest.mark.parametrize("suffix", [".png", ".webp"])
 def test_an_animated_image_is_a_clip(tmp_path: Path, suffix: str) -> None:
     """An animated PNG or WebP is read as the clip a viewer plays, not as its first frame:

@@ -169,6 +169,24 @@ def _light(rgb: np.ndarray) -> np.ndarray:
     return rgb.sum(axis=-1, dtype=np.uint16) > 3 * 127
 
 
+SOFT_SHARE = 0.05  # a mask with more of its pixels grey than this is soft, not anti-aliased
+
+
+def _cut(rgb: np.ndarray, src: Path, said: list[str]) -> np.ndarray:
+    """A mask frame (H, W, 3) uint8 -> (H, W) bool, _light; a note, once, if the mask is
+    soft (a feathered or half-strength mask): the model repaints a region or keeps it, so
+    grey is cut at half, not blended."""
+    grey = rgb.sum(axis=-1, dtype=np.uint16)
+    soft = float(((grey > 3 * 32) & (grey < 3 * 223)).mean())
+    said_soft = any(n.startswith(f"{src.name}: a soft mask") for n in said)
+    if soft > SOFT_SHARE and not said_soft:
+        said.append(
+            f"{src.name}: a soft mask ({soft:.0%} of its pixels grey); cut at half grey: "
+            "the lighter pixels are the region, whole"
+        )
+    return grey > 3 * 127
+
+
 def iter_mask(
     path: str | os.PathLike[str], notices: list[str] | None = None
 ) -> Iterator[np.ndarray]:
@@ -179,20 +197,20 @@ def iter_mask(
     the transparent ones (a picture with a hole cut out: the edit-mask convention of OpenAI's
     image edits and ComfyUI). Which was taken is added to `notices`."""
     src = Path(path)
+    said = notices if notices is not None else []
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         for frame in iter_video(src):
-            yield _light(frame)
+            yield _cut(frame, src, said)
         return
     if _animated(src):  # a mask that moves, drawn as an animation
-        for frame in read_media(src, notices).frames:
-            yield _light(frame)
+        for frame in read_media(src, said).frames:
+            yield _cut(frame, src, said)
         return
     frame, alpha = _read_image(src)
     if alpha is None:
-        yield _light(frame)
+        yield _cut(frame, src, said)
         return
     clear = alpha < 128  # (H, W)
-    said = notices if notices is not None else []
     if (clear | _light(frame)).all():  # every opaque pixel light (flattened, still light)
         said.append(f"{src.name}: a mask with transparency; its opaque pixels are the region")
         yield ~clear
