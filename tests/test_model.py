@@ -195,6 +195,13 @@ def test_python_api_refuses_wrong_types(pipe: Pipeline) -> None:
     assert pipe.generate(PROMPT, steps=np.int64(1), seed=np.int32(2)).recipe["seed"] == 2
 
 
+def test_load_refuses_a_default_it_does_not_know(tiny_model: Path) -> None:
+    """A misspelt default (step= for steps=) would be silently ignored."""
+    with pytest.raises(TypeError, match="unknown defaults: step"):
+        Pipeline.load(tiny_model, step=1)
+    assert Pipeline.load(tiny_model, steps=1, size=32).meta["size"] == 32
+
+
 def test_model_folder_with_a_broken_json(tiny_model: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(tiny_model, broken)

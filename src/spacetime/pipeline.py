@@ -32,7 +32,7 @@ from .models import folder as mf
 from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
-from .verbs import Verbs, as_image
+from .verbs import LOAD_DEFAULTS, Verbs, as_image
 
 
 def _to_unit(frames: np.ndarray) -> torch.Tensor:
@@ -82,11 +82,15 @@ class Pipeline(Verbs):
 
         A Wan, LTX-Video or CogVideoX folder in diffusers format gives an ExternalPipeline
         with the same verbs. memory: device, dtype and offload (spacetime.external.devices);
-        loras: 'PATH[:SCALE]' specs; defaults: frames, height, width, fps, steps, guidance.
+        loras: 'PATH[:SCALE]' specs; defaults: frames, height, width, fps, steps, guidance
+        (and for our own models size and guidance_stop).
         """
         from diffusers import WanTransformer3DModel
 
         path = Path(folder) if folder is not None else shipped_folder()
+        unknown = set(defaults) - {*LOAD_DEFAULTS, "size", "guidance_stop"}
+        if unknown:  # a misspelt default would be silently ignored
+            raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
         if detect(path).key != "spacetime":
             from .external.pipeline import ExternalPipeline
 

@@ -84,6 +84,7 @@ def as_clip(x: Any, what: str = "the video") -> np.ndarray:
     return a
 
 
+LOAD_DEFAULTS = ("frames", "height", "width", "fps", "steps", "guidance")  # Pipeline.load(**)
 EMPTY_MASK = "the mask is empty: mark the pixels to repaint in white (over mid-grey)"
 
 

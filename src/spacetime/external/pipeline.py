@@ -33,7 +33,7 @@ from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
-from ..verbs import Verbs, as_clip, as_image
+from ..verbs import LOAD_DEFAULTS, Verbs, as_clip, as_image
 from . import devices
 from .families import Family, detect, read_json, refusal
 
@@ -154,7 +154,7 @@ class ExternalPipeline(Verbs):
         for lib in (diffusers, transformers):  # one line per error, no bars on stderr
             lib.utils.logging.set_verbosity_error()
             lib.utils.logging.disable_progress_bar()
-        unknown = set(defaults) - {"frames", "height", "width", "fps", "steps", "guidance"}
+        unknown = set(defaults) - set(LOAD_DEFAULTS)
         if unknown:
             raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
         family = detect(folder)
