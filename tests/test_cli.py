@@ -225,8 +225,8 @@ def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:
     and the user is told, since other players show the padded size."""
     from spacetime.cli import wrote
 
-    assert wrote(Path("a.mp4"), 17, 99, 77) == (
-        "wrote a.mp4 (17 frames, 99x77; stored as 100x78, the even size .mp4 needs)"
+    assert wrote(Path("a.mp4"), 17, 99, 77, 24.0) == (
+        "wrote a.mp4 (17 frames, 99x77, 24 fps; stored as 100x78, the even size .mp4 needs)"
     )
-    assert "stored" not in wrote(Path("a.gif"), 17, 99, 77)
+    assert "stored" not in wrote(Path("a.gif"), 17, 99, 77, 8.0)
     assert wrote(Path("a.webm"), 1, 64, 48, 8.0) == "wrote a.webm (1 frame, 64x48, 8 fps)"

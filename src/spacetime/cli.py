@@ -236,12 +236,12 @@ def n_frames(n: int) -> str:
     return f"{n} frame" if n == 1 else f"{n} frames"
 
 
-def wrote(out: Path, n: int, w: int, h: int, fps: float | None = None) -> str:
+def wrote(out: Path, n: int, w: int, h: int, fps: float) -> str:
     """The line a command ends with: what it wrote, and the size an .mp4 or .webm stores
     when w or h is odd (yuv420p needs even sides; the edge is repeated, and spacetime
     reads the file back at w x h)."""
     count = n_frames(n)
-    rate = "" if fps is None else f", {fps:g} fps"
+    rate = f", {fps:g} fps"
     stored = ""
     if out.suffix.lower() in (".mp4", ".webm") and (w % 2 or h % 2):
         stored = f"; stored as {w + w % 2}x{h + h % 2}, the even size {out.suffix} needs"
@@ -601,7 +601,7 @@ def generate(
     for line in video.recipe.get("notices", []):
         _say(quiet, f"note: {line}")
     write_video(video, out)
-    _say(quiet, wrote(out, video.num_frames, video.width, video.height))
+    _say(quiet, wrote(out, video.num_frames, video.width, video.height, video.fps))
 
 
 @app.command("train")

@@ -111,7 +111,7 @@ def _run(
                 bar.advance(writing)
 
         write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
-    _say(quiet, wrote(out, n, w, h))
+    _say(quiet, wrote(out, n, w, h, made.fps))
 
 
 def _media(path: Path, notes: list[str], only: str | None = None) -> Any:
