@@ -217,6 +217,16 @@ def test_frames_that_last_unevenly_are_replayed_at_one_rate(tmp_path: Path) -> N
     assert probe(steady).num_frames == read_video(steady).num_frames == 6
 
 
+def test_an_even_gif_plays_at_the_rate_its_delays_give(tmp_path: Path) -> None:
+    """ffmpeg guesses 50 fps for a GIF of 140 ms frames; its delays say 7.14, which is how
+    every viewer plays it (the verbs' results took the guess before 2026-12-06)."""
+    gif = tmp_path / "slow.gif"
+    shades = [Image.fromarray(np.full((16, 16, 3), 60 * i, np.uint8)) for i in range(3)]
+    shades[0].save(gif, save_all=True, append_images=shades[1:], duration=140, loop=0)
+    assert read_media(gif).fps == pytest.approx(1 / 0.14)
+    assert (probe(gif).num_frames, probe(gif).fps) == (3, pytest.approx(1 / 0.14))
+
+
 def test_mp4_has_comment_tag_and_even_size(tmp_path: Path) -> None:
     write_video(Video(clip(8, 33, 33), 12, RECIPE), tmp_path / "a.mp4")
     with av.open(str(tmp_path / "a.mp4")) as box:

@@ -584,12 +584,14 @@ def _decode(
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
-        rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
-        replay = None if only == "first" else _packets(path, box, stream, head)[1]
-        if replay is not None:
-            rate = replay.rate
-            if notices is not None:
-                notices.append(replay.note(path))
+        rate = _stream_rate(stream)
+        if only != "first":
+            _, replay, timed = _packets(path, box, stream, head)
+            rate = _stream_rate(stream, timed)
+        else:
+            replay = None
+        if replay is not None and notices is not None:
+            notices.append(replay.note(path))
         frames = _Frames(stream.frames if only is None else 1)
         held = 0
         for frame in _rgb_frames(box, stream, head, replay):
@@ -661,12 +663,21 @@ class _Replay:
         )
 
 
+def _stream_rate(stream: av.VideoStream, timed: float | None = None) -> float:
+    """A stream's frame rate: ffmpeg's guess, unless its packets' timing (timed) says
+    otherwise by over 1% (a GIF of 140 ms frames is guessed 50 fps; its packets say 7.14)."""
+    rate = float(stream.guessed_rate or stream.average_rate or stream.base_rate or 24)
+    return timed if timed is not None and abs(timed / rate - 1) > 0.01 else rate
+
+
 def _packets(
     path: Path, box: av.container.InputContainer, stream: av.VideoStream, head: Any
-) -> tuple[int, _Replay | None]:
-    """(the frames stream shows, how to replay them if they last unevenly), read from its
-    packets, not its frames, from the start; rewinds. Raises VideoError if the file holds
-    fewer packets than its index lists (an mp4 cut short)."""
+) -> tuple[int, _Replay | None, float | None]:
+    """(the frames stream shows, how to replay them if they last unevenly, the rate their
+    timing gives), read from its packets, not its frames, from the start; rewinds. The
+    last two are None for our own files (their header says the rate) and untimed packets.
+    Raises VideoError if the file holds fewer packets than its index lists (an mp4 cut
+    short)."""
     box.seek(0, stream=stream)
     packets = [(p.pts, p.duration, p.is_discard) for p in box.demux(stream) if p.size]
     box.seek(0, stream=stream)
@@ -678,9 +689,23 @@ def _packets(
     shown = [(pts, d) for pts, d, discard in packets if not discard]
     timed = stream.time_base is not None and all(pts is not None for pts, _ in shown)
     ours = head is not None or _sidecar(path, None) is not None
-    replay = _replay(sorted(shown), stream.time_base) if timed and not ours else None
-    n = sum(1 for *_, discard in packets if not discard)
-    return (n if replay is None else replay.at(replay.end)), replay
+    if not timed or ours or not shown:
+        return len(shown), None, None
+    replay = _replay(sorted(shown), stream.time_base)
+    if replay is not None:
+        return replay.at(replay.end), replay, replay.rate
+    return len(shown), None, _even_rate(sorted(shown), stream.time_base)
+
+
+def _even_rate(times: list[tuple[int, int]], time_base: Fraction) -> float | None:
+    """The rate of frames shown at times [(pts, duration)], sorted, that last evenly: one
+    over their mean span (the last one's is its duration); None if it is not a clip's."""
+    spans = [b[0] - a[0] for a, b in itertools.pairwise(times)] + [times[-1][1]]
+    spans = [d for d in spans if d > 0]
+    if not spans:
+        return None
+    rate = len(spans) / (sum(spans) * float(time_base))
+    return rate if MIN_FPS <= rate <= MAX_FPS else None
 
 
 def _replay(times: list[tuple[int, int]], time_base: Fraction) -> _Replay | None:
@@ -780,11 +805,9 @@ def probe(path: str | os.PathLike[str]) -> Probe:
                 raise VideoError(f"Cannot read {src}: it has no video stream; pass a video file.")
             stream = box.streams.video[0]
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
-            rate = stream.guessed_rate or stream.average_rate or stream.base_rate or 24
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
-            n, replay = _packets(src, box, stream, head)
-            if replay is not None:
-                rate = replay.rate
+            n, _, timed = _packets(src, box, stream, head)
+            rate = _stream_rate(stream, timed)
             if _on_its_side(box, stream):
                 h, w = w, h
     except VideoError:
