@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from safetensors.torch import save_file
 from typer.testing import CliRunner
 
 from spacetime import Pipeline
@@ -392,6 +393,10 @@ def test_lora_on_the_shipped_model_and_bad_lora_files(folders, tmp_path):
     out = tmp_path / "o.mp4"
     res = cli("generate", "a cat", "-o", str(out), "--lora", str(bad))
     one_line_error(res, "must be a .safetensors file", out)
+    unrelated = tmp_path / "unrelated.safetensors"  # a valid file whose keys fit no layer
+    save_file({"foo.weight": torch.zeros(2, 2)}, unrelated)
+    res = cli("generate", "a cat", "-o", str(out), "--lora", str(unrelated))
+    one_line_error(res, "holds no LoRA weights for this model", out)
 
 
 def test_gpu_benchmark_script_runs_on_toy_widths():

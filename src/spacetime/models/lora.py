@@ -7,6 +7,7 @@ each at its scale.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,8 @@ def parse(spec: str) -> tuple[Path, float]:
                     f"--lora {spec}: the scale after ':' must be a number, such as {head}:0.8"
                 ) from None
             path = spec  # a ':' that is part of the path
+    if not math.isfinite(scale):
+        raise ValueError(f"--lora {spec}: the scale after ':' must be a finite number, such as 0.8")
     p = Path(path)
     if p.is_dir():
         p = p / LORA_FILE
@@ -52,6 +55,9 @@ def apply(target: Any, specs: list[str]) -> list[dict[str, Any]]:
         import peft  # noqa: F401
     except ImportError:
         raise ValueError("--lora needs peft: pip install peft") from None
+    import diffusers
+
+    diffusers.utils.logging.set_verbosity_error()  # a file that fits nothing is said below
     names, scales, recipe = [], [], []
     for i, spec in enumerate(specs):
         path, scale = parse(spec)
@@ -63,8 +69,17 @@ def apply(target: Any, specs: list[str]) -> list[dict[str, Any]]:
                 target.load_lora_adapter(str(path), adapter_name=name, prefix="transformer")
         except (KeyError, RuntimeError, ValueError) as e:
             raise ValueError(f"{path} does not fit this model: {str(e).splitlines()[0]}") from None
+        if not _loaded(target, name):  # diffusers only logs a file whose keys fit nothing
+            raise ValueError(f"{path} holds no LoRA weights for this model's layers")
         names.append(name)
         scales.append(scale)
         recipe.append({"file": path.name, "scale": scale, "sha256": digest(path)["sha256"]})
     target.set_adapters(names, scales)
     return recipe
+
+
+def _loaded(target: Any, name: str) -> bool:
+    """Whether the adapter name was loaded into target (a pipeline or a model)."""
+    if hasattr(target, "get_list_adapters"):
+        return any(name in names for names in target.get_list_adapters().values())
+    return name in (getattr(target, "peft_config", None) or {})
