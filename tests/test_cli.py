@@ -172,6 +172,19 @@ def test_verb_option_errors_come_before_the_load(
     assert not (tmp_path / "out.mp4").exists()
 
 
+def test_an_input_inside_the_output_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A frame folder is replaced whole: -o FOLDER would delete an input frame inside it."""
+    monkeypatch.setattr("spacetime.pipeline.Pipeline.load", None)  # never reached
+    frames = tmp_path / "frames"
+    made = run("world", "render", "a red circle", "-o", frames, "--size", 32, "--frames", 5)
+    assert made.exit_code == 0, made.output
+    r = run("stylize", frames / "000002.png", "a blue circle", "-o", frames)
+    assert_user_error(r, "would overwrite input video")
+    assert len(list(frames.glob("*.png"))) == 5
+
+
 def test_sheet_must_be_png(tmp_path: Path) -> None:
     out = tmp_path / "clip.gif"
     assert (

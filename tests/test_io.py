@@ -272,6 +272,10 @@ def test_png_folder_layout_and_overwrite(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match="mine"):
         write_video(Video(clip(3), 8, {}), tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").exists()
+    (folder / "notes.txt").write_text("mine too")  # a frame folder the user added to
+    with pytest.raises(VideoError, match=r"holds files spacetime did not write \(notes.txt\)"):
+        write_video(Video(clip(3), 8, {}), folder)
+    assert (folder / "notes.txt").exists() and read_video(folder).num_frames == 3
 
 
 def test_bitrate_degrades(tmp_path: Path) -> None:

@@ -255,7 +255,8 @@ def check_out(out: Path, inputs: dict[str, Path]) -> None:
 
     check_output(out)
     for name, path in inputs.items():
-        if out.resolve() == path.resolve():
+        inside = out.resolve() in path.resolve().parents  # a frame of a folder -o replaces
+        if out.resolve() == path.resolve() or inside:
             raise ValueError(
                 f"-o {out} would overwrite input {name} ({path}): write the result to another name"
             )

@@ -151,6 +151,11 @@ def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
     return path.is_dir() and path.suffix.lower() not in VIDEO_SUFFIXES
 
 
+def _ours(entry: Path) -> bool:
+    """Whether entry of a frame folder is one write_video writes: a frame or the recipe."""
+    return entry.name == RECIPE_FILE or re.fullmatch(r"\d{6,}\.png", entry.name) is not None
+
+
 def _header(video: Video | Stream) -> dict[str, Any]:
     return {
         "spacetime": HEADER_VERSION,
@@ -453,6 +458,13 @@ def check_output(path: str | os.PathLike[str]) -> Path:
             f"Refusing to overwrite {out}: it is a non-empty directory that is not "
             f"a spacetime frame folder; choose a new path."
         )
+    if folder and out.is_dir() and (out / RECIPE_FILE).is_file():
+        other = sorted(f.name for f in out.iterdir() if not _ours(f))
+        if other:  # a frame folder is replaced whole: the user's own files would go with it
+            raise VideoError(
+                f"Refusing to overwrite {out}: it holds files spacetime did not write "
+                f"({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); choose a new path."
+            )
     parent = out.absolute().parent
     while not parent.exists():
         parent = parent.parent
