@@ -195,6 +195,23 @@ def test_python_api_refuses_wrong_types(pipe: Pipeline) -> None:
     assert pipe.generate(PROMPT, steps=np.int64(1), seed=np.int32(2)).recipe["seed"] == 2
 
 
+def test_a_long_prompt_is_counted_without_a_warning() -> None:
+    """BERT's 512-token warning is about a limit the encoder never meets (it reads 48)."""
+    import logging
+
+    from spacetime.models.text import TextEncoder
+
+    said: list[str] = []
+    hear = logging.Handler()
+    hear.emit = lambda record: said.append(record.getMessage())  # type: ignore[method-assign]
+    logging.getLogger("transformers").addHandler(hear)
+    try:
+        assert TextEncoder().count("red " * 600) == 602  # a fresh tokenizer: it warns once
+    finally:
+        logging.getLogger("transformers").removeHandler(hear)
+    assert not [m for m in said if "Token indices" in m]
+
+
 def test_load_refuses_a_default_it_does_not_know(tiny_model: Path) -> None:
     """A misspelt default (step= for steps=) would be silently ignored."""
     with pytest.raises(TypeError, match="unknown defaults: step"):

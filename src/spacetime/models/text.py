@@ -57,7 +57,8 @@ class TextEncoder:
 
     def count(self, prompt: str) -> int:
         """Tokens the prompt takes, the two special ones included."""
-        return len(self.tokenizer(prompt, add_special_tokens=True).input_ids)
+        ids = self.tokenizer(prompt, add_special_tokens=True, verbose=False).input_ids
+        return len(ids)  # verbose=False: no warning that BERT reads 512 at most (it reads 48)
 
     def to(self, device: torch.device | str) -> TextEncoder:
         """This encoder on device: itself if it is there, else a copy (sharing the tokenizer)."""
