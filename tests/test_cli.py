@@ -145,6 +145,7 @@ def test_user_errors_are_one_line_and_leave_no_file(
         (["animate", "{img}", "a red circle", "--device", "cdua"], ["--device must be"]),
         (["stylize", "{clip}", "a red circle", "--dtype", "fp8"], ["--dtype must be"]),
         (["generate", "a red circle", "--offload", "all"], ["--offload must be"]),
+        (["generate", "a red circle", "--frames", "100001"], ["--frames must be at most 28817"]),
         (["generate", "a red circle", "--lora", "{img}:big"], ["scale after ':'", "number"]),
         (["generate", "a red circle", "--lora", "{img}:nan"], ["scale after ':'", "finite"]),
         (["generate", "a red circle", "--lora", "{img}"], ["must be a .safetensors file"]),

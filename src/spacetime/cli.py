@@ -568,14 +568,15 @@ def generate(
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
 
     from .io import read_media, write_video
-    from .verbs import check_options
+    from .verbs import check_length, check_options
 
     check_out(out, {"reference": reference} if reference is not None else {})
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
     said: list[str] = []  # what reading the reference assumed or changed
     ref = None if reference is None else read_media(reference, said, only="first").frames[0]
-    pipe = load_model(model, frames)  # generate fits the reference to the canvas, with a note
+    # generate fits the reference to the canvas, with a note
+    pipe = load_model(model, frames, lambda made: check_length(frames, made))
     pipe.settings(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the bar
     with progress.bar(quiet, transient=False) as bar:
         task = bar.add_task("generate", total=None)

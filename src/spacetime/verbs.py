@@ -438,6 +438,17 @@ def check_seconds(seconds: float) -> None:
         )
 
 
+def check_length(frames: int | None, made: dict[str, Any]) -> None:
+    """A clip of frames: past the model's window (made: its {frames, fps}) it is extended
+    window by window, at most MAX_SECONDS at the model's rate."""
+    most = int(made["frames"]) + int(MAX_SECONDS * float(made["fps"]))
+    if frames is not None and frames > most:
+        raise ValueError(
+            f"--frames must be at most {most} (an hour at the model's {float(made['fps']):g} "
+            f"fps), got {frames}"
+        )
+
+
 def check_factor(factor: int, window: int) -> None:
     """interpolate's factor: 2 or more, and whole gaps fit a window of window frames."""
     _number("factor", factor, whole=True)
@@ -530,6 +541,7 @@ class Verbs:
         opts["steps"], opts["frames"] = int(opts["steps"]), int(opts["frames"])
         sides = (opts["height"], opts["width"])
         check_shape(opts["frames"], sides, self.frame_step, self.multiple)
+        check_length(opts["frames"], m)
         for side in (opts["height"], opts["width"]):
             if side > MAX_SIDE:
                 raise ValueError(f"size must be {MAX_SIDE} or less a side, not {side}")
