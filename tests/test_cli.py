@@ -114,6 +114,8 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "dataset", "--n", "1", "--fps", "0", "--out", "{tmp}/d"], ["--fps"]),
         (["world", "dataset", "--n", "1", "--out", "{tmp}/garbage.mp4"], ["is a file"]),
         (["eval", "-g", "static", "-o", "{tmp}"], ["not empty", "no report"]),
+        (["train", "{tmp}"], ["is a folder", ".toml"]),
+        (["generate", "a", "-o", "{tmp}/x.mp4", "-m", "{tmp}/garbage.mp4"], ["is a file"]),
         # click's usage errors, said in one line too, not as a box
         (["world", "render", "a red circle"], ["Missing option", "world render --help"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "big"], ["--size"]),

@@ -155,6 +155,8 @@ def read_json(path: Path) -> dict[str, Any]:
 
 def detect(folder: Path) -> Family:
     """The family of a diffusers model folder; ValueError with one line if it has none."""
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file: --model takes a model folder")
     if not folder.is_dir():
         raise FileNotFoundError(2, "no such model folder", str(folder))
     index = folder / "model_index.json"

@@ -49,6 +49,8 @@ def model_index() -> dict[str, Any]:
 
 def check(folder: Path) -> None:
     """Raise a one-line error naming the first missing file of a model folder."""
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"{folder} is a file: --model takes a model folder")
     if not folder.is_dir():
         raise FileNotFoundError(2, "no such model folder", str(folder))
     for rel in REQUIRED:

@@ -84,6 +84,8 @@ class TrainConfig:
     def from_toml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
         """Read a config; an unknown key is an error, so a typo never goes unnoticed."""
         path = Path(path)
+        if path.is_dir():
+            raise ValueError(f"{path} is a folder: give the training config, a .toml file")
         if not path.is_file():
             raise FileNotFoundError(2, "no such config", str(path))
         try:
