@@ -247,6 +247,14 @@ def test_foreign_mp4_without_header(tmp_path: Path) -> None:
     assert back.frames.shape == (8, 32, 32, 3) and back.recipe == {} and back.fps == 10
 
 
+def test_a_gif_faster_than_50_fps_is_refused(tmp_path: Path) -> None:
+    """GIF delays are hundredths of a second and browsers play one hundredth as ten."""
+    with pytest.raises(VideoError, match="a GIF plays at 50 fps at most"):
+        write_video(Video(clip(3), 60, {}), tmp_path / "fast.gif")
+    assert not list(tmp_path.iterdir())
+    write_video(Video(clip(3), 50, {}), tmp_path / "ok.gif")
+
+
 def test_gif_sidecar(tmp_path: Path) -> None:
     write_video(Video(clip(8), 12, RECIPE), tmp_path / "a.gif")
     sidecar = tmp_path / "a.gif.recipe.json"

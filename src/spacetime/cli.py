@@ -248,12 +248,12 @@ def wrote(out: Path, n: int, w: int, h: int, fps: float) -> str:
     return f"wrote {out} ({count}, {w}x{h}{rate}{stored})"
 
 
-def check_out(out: Path, inputs: dict[str, Path]) -> None:
-    """The output path must be one a video can be written to (io.check_output), and not
-    one of the command's inputs."""
+def check_out(out: Path, inputs: dict[str, Path], fps: float | None = None) -> None:
+    """The output path must be one a video can be written to at fps, where it is known
+    (io.check_output), and not one of the command's inputs."""
     from .io import check_output
 
-    check_output(out)
+    check_output(out, fps)
     for name, path in inputs.items():
         inside = out.resolve() in path.resolve().parents  # a frame of a folder -o replaces
         if out.resolve() == path.resolve() or inside:
@@ -570,7 +570,7 @@ def generate(
     from .io import read_media, write_video
     from .verbs import check_length, check_options
 
-    check_out(out, {"reference": reference} if reference is not None else {})
+    check_out(out, {"reference": reference} if reference is not None else {}, fps)
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}
     check_options(prompt, frames=frames, fps=fps, seed=seed, **sampling)  # before the load
     said: list[str] = []  # what reading the reference assumed or changed

@@ -144,7 +144,7 @@ def _whole(
     brings the result back to the input's size, so frames are resized whole, not cropped,
     when it can (kept: the canvas is not the clip's size and has its aspect but for
     rounding). fps: the clip's rate as the user gave it (read_media)."""
-    from .io import VideoError, read_media
+    from .io import VideoError, check_output, read_media
     from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
@@ -165,6 +165,7 @@ def _whole(
         return fit_frames(frame[None], *sizes[1], crop=not sizes[2])[0]
 
     clip = read_media(path, notes, each=fit, fps=fps)
+    check_output(out, clip.fps)  # kept by the verb: a GIF's rate at most, before the work
     (fh, fw), (h, w), kept = sizes
     if (fh, fw) != (h, w) and not kept:
         notes.append(f"video: {fw}x{fh} cropped and resized to {w}x{h}")
@@ -352,10 +353,14 @@ def interpolate(
     opts = _opts(seed, steps, guidance, "", start)
     if is_still(video):  # before the model loads
         raise ValueError("interpolate needs a clip of 2 frames or more, got 1")
-    n = probe_media(video).num_frames  # a bad path or file fails before the model loads
-    if n < 2:
-        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {n}")
+    seen = probe_media(video)  # a bad path or file fails before the model loads
+    if seen.num_frames < 2:
+        raise ValueError(f"interpolate needs a clip of 2 frames or more, got {seen.num_frames}")
+    from .io import check_output
     from .verbs import check_factor
+
+    if isinstance(factor, int) and factor > 0:  # a GIF's rate at most: before the load
+        check_output(out, (fps or seen.fps) * factor)
 
     inputs = {"video": video}
     pipe, clip, canvas, kept = _whole(

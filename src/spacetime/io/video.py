@@ -48,6 +48,7 @@ VIDEO_SUFFIXES = (".mp4", ".webm", ".gif")  # the files write_video writes
 SIDECAR_SUFFIX = ".recipe.json"  # appended to a GIF's file name
 MIN_FPS, MAX_FPS = 0.1, 1000.0  # the frame rates a clip may have
 MAX_DECODED = 4 << 30  # bytes of decoded frames a read may hold: 23 s of 1080p at 30 fps
+MAX_GIF_FPS = 50.0  # a GIF's delays are in 1/100 s, and browsers play 1/100 as 1/10
 FOLDER_FPS = 24.0  # the frame rate of a folder of frames that does not say its own
 DEFAULT_CRF = {".mp4": 15, ".webm": 20}
 
@@ -434,8 +435,9 @@ def _write_folder(video: Video | Stream, path: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def check_output(path: str | os.PathLike[str]) -> Path:
-    """Fail early, before any work, on an output path write_video could not write."""
+def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path:
+    """Fail early, before any work, on an output path write_video could not write (fps:
+    the rate it will be written at, where it is known)."""
     out = Path(path)
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
@@ -443,6 +445,11 @@ def check_output(path: str | os.PathLike[str]) -> Path:
         raise VideoError(
             f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
             f".gif, or a path without a suffix for a folder of PNG frames."
+        )
+    if suffix == ".gif" and not folder and fps is not None and fps > MAX_GIF_FPS:
+        raise VideoError(
+            f"Cannot write {out} at {fps:g} fps: a GIF plays at {MAX_GIF_FPS:g} fps at most "
+            "(browsers slow faster ones to 10); write an .mp4 or .webm instead."
         )
     if not folder and out.is_dir():
         raise VideoError(
@@ -504,7 +511,7 @@ def write_video(
     to a target bitrate instead, e.g. ``bitrate=50_000`` to degrade a clip. Both are ignored for
     gif and png. ``preset`` is the x264 preset. Returns the written path.
     """
-    out = check_output(path)
+    out = check_output(path, video.fps)
     if _is_folder(out, path):
         _write_folder(video, out)
         return out
