@@ -396,6 +396,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     common = ["-m", str(tiny_model), "--steps", "2", "-q"]
     cases = [
         ["animate", str(image), "a red circle"],
+        ["animate", str(video), "a red circle", "--frames", "5"],  # a clip's first frame
         ["extend", str(video), "a red circle", "--seconds", "0.5"],
         ["interpolate", str(video), "--factor", "2"],
         ["morph", str(video), str(image)],
@@ -414,6 +415,8 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         if case[0] != "stylize":  # known pixels: sampling starts from the classical guess
             want = {"inpaint": 0.5, "cinemagraph": 1.0}.get(case[0], 0.7)
             assert recipe["start"] == want, case
+        said = "in.mp4: a clip; its first frame is the image"
+        assert (said in recipe["notices"]) == (case[:2] == ["animate", str(video)]), case
         if case[0] == "inpaint":
             assert recipe["box"] == [4, 4, 10, 10]  # the region can be made again
         if case[0] == "cinemagraph" and "--as-made" in case:

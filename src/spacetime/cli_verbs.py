@@ -187,8 +187,15 @@ def _opts(
     return opts if start is None else {**opts, "start": start}
 
 
-def _image(path: Path | None, notes: list[str]) -> Any:
-    return None if path is None else _media(path, notes, "first").frames[0]
+def _image(path: Path | None, notes: list[str], role: str = "reference") -> Any:
+    """An image input (H, W, 3); a clip's first frame, with a note saying so."""
+    from .io.media import is_still
+
+    if path is None:
+        return None
+    if not is_still(path):
+        notes.append(f"{path.name}: a clip; its first frame is the {role}")
+    return _media(path, notes, "first").frames[0]
 
 
 @app.command("animate")
@@ -214,7 +221,7 @@ def animate(
 
     notes: list[str] = []
     check_frames(frames)
-    img = _media(image, notes, "first").frames[0]
+    img = _image(image, notes, "image")
     opts = _opts(seed, steps, guidance, negative, start)
     ref = _image(reference, notes)
     inputs = {"image": image, **({"reference": reference} if reference else {})}
@@ -654,7 +661,7 @@ def cinemagraph(
     xy = {"point": None if point is None else _xy(point, "--point")}
     xy["to"] = None if to is None else _xy(to, "--to")
     notes: list[str] = []
-    img = _media(image, notes, "first").frames[0]
+    img = _image(image, notes, "image")
     region = None
     if mask is not None:
         region = read_mask(mask, notes)
