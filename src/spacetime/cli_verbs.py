@@ -364,10 +364,10 @@ def interpolate(
     if seen.num_frames < 2:
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {seen.num_frames}")
     from .io import check_output
-    from .verbs import check_factor
+    from .verbs import check_factor, check_raised_rate
 
-    if isinstance(factor, int) and factor > 0:  # a GIF's rate at most: before the load
-        check_output(out, (fps or seen.fps) * factor)
+    check_raised_rate(seen.fps if fps is None else fps, max(factor, 1))  # before the load
+    check_output(out, (seen.fps if fps is None else fps) * factor)  # a GIF's rate at most
 
     inputs = {"video": video}
     pipe, clip, canvas, kept = _whole(
@@ -572,10 +572,12 @@ def outpaint(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .io import Stream, read_media
-    from .verbs import fit_frames, parse_size, put_back_each, put_back_line
+    from .verbs import MAX_OUT_SIDE, fit_frames, parse_size, put_back_each, put_back_line
 
     notes: list[str] = []
     w, h = parse_size(to)
+    if max(w, h) > MAX_OUT_SIDE:  # before the load; the model's multiple is checked after
+        raise ValueError(f"--to must be WxH with sides at most {MAX_OUT_SIDE}, got {w}x{h}")
     opts = _opts(seed, steps, guidance, negative, start)
     head = _media(video, [], "first").frames[0]  # a bad path or file fails before the load
     pipe = _prepare(out, {"video": video}, model)
@@ -653,7 +655,7 @@ def cinemagraph(
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
     from .io import read_mask
-    from .verbs import check_frames, check_what_moves
+    from .verbs import check_frames, check_what_moves, region_at
 
     check_what_moves(mask is not None, point, to)  # what the verb refuses, before the load
     check_frames(frames)
@@ -667,6 +669,8 @@ def cinemagraph(
         region = read_mask(mask, notes)
         if region.ndim == 3:
             region = region.any(axis=0)
+    if xy["point"] is not None:  # a point off the image or on the background: before the load
+        region_at(img, *xy["point"], to=xy["to"])
     inputs = {"image": image, **({"mask": mask} if mask else {})}
     _run(
         _prepare(out, inputs, model, frames),

@@ -40,6 +40,7 @@ from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
+MAX_STEPS = 1000  # sampling steps: Wan's default is 50, ours 20
 MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
 PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
 # texture (the world's textured ones: 3.3 for the night's glow to 16 for the checks)
@@ -407,8 +408,8 @@ def check_options(
             _number(name, value)
     if frames is not None and frames < 1:
         raise ValueError(f"frames must be 1 or more, got {frames}")
-    if steps is not None and steps < 1:
-        raise ValueError(f"steps must be at least 1, got {steps}")
+    if steps is not None and not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"steps must be from 1 to {MAX_STEPS}, got {steps}")
     if guidance is not None and not (math.isfinite(guidance) and guidance >= 1.0):
         raise ValueError(f"guidance must be a number, 1 or more (1 = off), got {guidance}")
     if not 0 <= seed < 2**63:
@@ -435,6 +436,17 @@ def check_seconds(seconds: float) -> None:
     if not 0 < seconds <= MAX_SECONDS:  # also false for nan
         raise ValueError(
             f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
+        )
+
+
+def check_raised_rate(fps: float, factor: int) -> None:
+    """interpolate's input rate, and the rate factor times it, within a clip's."""
+    if not MIN_FPS <= fps <= MAX_FPS:
+        raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
+    if fps * factor > MAX_FPS:
+        raise ValueError(
+            f"the result would play at {fps:g} x {factor} = {fps * factor:g} fps, over the "
+            f"{MAX_FPS:g} a video may have; lower --factor or --fps"
         )
 
 
@@ -884,13 +896,7 @@ class Verbs:
         check_factor(factor, window)
         if len(video) < 2:
             raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
-        if not MIN_FPS <= fps <= MAX_FPS:
-            raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
-        if fps * factor > MAX_FPS:
-            raise ValueError(
-                f"the result would play at {fps:g} x {factor} = {fps * factor:g} fps, over the "
-                f"{MAX_FPS:g} a video may have; lower --factor or --fps"
-            )
+        check_raised_rate(fps, factor)
         notices: list[str] = []
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
