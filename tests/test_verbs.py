@@ -390,6 +390,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     region[8:24, 8:24] = 255
     mask = _write(tmp_path, "mask.png", region)
     short = _write(tmp_path, "short.mp4", np.repeat(region[None], 3, 0))  # the clip has 5
+    dark = _write(tmp_path, "dark.png", region * 0)
     r, g, b = np.moveaxis(clip[0].astype(int), -1, 0)
     ys, xs = np.nonzero((r > 150) & (g < 100) & (b < 100))
     x, y = int(xs.mean()), int(ys.mean())  # the circle's centre
@@ -426,7 +427,8 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
     wrong = [
         (["inpaint", str(video), "grass", "--mask", str(small)], "make them match"),
         (["inpaint", str(video), "grass"], "exactly one of"),
-        (["inpaint", str(video), "grass", "--mask", str(short)], "with 3 frames but"),
+        (["inpaint", str(video), "grass", "--mask", str(short)], "mask has 3 frames but"),
+        (["inpaint", str(video), "grass", "--mask", str(dark)], "the mask is empty"),
         (["cinemagraph", str(image), "x", "--point", "99,99"], "outside"),
         (["cinemagraph", str(image), "x", "--point", f"{x},{y}", "--to", "3,99"], "outside"),
         (["cinemagraph", str(image), "x", "--mask", str(mask), "--to", "3,3"], "give --point"),

@@ -502,7 +502,15 @@ def inpaint(
 
     Of any length: its frames go from the file to the output one at a time."""
     from .io import iter_mask
-    from .verbs import box_mask, fit_mask_each, parse_box, put_back_each, put_back_line
+    from .io.media import probe_media
+    from .verbs import (
+        EMPTY_MASK,
+        box_mask,
+        fit_mask_each,
+        parse_box,
+        put_back_each,
+        put_back_line,
+    )
 
     notes: list[str] = []
     if (mask is None) == (box is None):
@@ -516,6 +524,14 @@ def inpaint(
         mh, mw = top.shape
         if (mh, mw) != (h, w):
             raise ValueError(f"the mask is {mw}x{mh} but the video is {w}x{h}; make them match")
+        m, t = probe_media(mask).num_frames, probe_media(video).num_frames  # from the headers
+        if m not in (1, t):
+            raise ValueError(
+                f"the mask has {m} frames but the video has {t}; make them match, or give "
+                "one mask image for every frame"
+            )
+        if m == 1 and not top.any():
+            raise ValueError(EMPTY_MASK)
         region: Any = None  # a mask clip is read again, a frame at a time, as it is put back
     else:
         said = {"box": list(parse_box(box))}  # type: ignore[arg-type]
