@@ -103,6 +103,8 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--seed", "-1"], ["--seed"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--frames", "0"], ["frames"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.avi"], [".avi"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/.mp4"], ["a name before .mp4"]),
+        (["world", "render", "a red circle", "-o", ""], ["give the output a name"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.gif", "--fps", "60"], ["50 fps"]),
         (["world", "dataset", "--n", "0", "--out", "{tmp}/d"], ["--n"]),
         (["info", "{tmp}/missing.mp4"], ["missing.mp4"]),

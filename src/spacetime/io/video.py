@@ -439,6 +439,10 @@ def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path
     """Fail early, before any work, on an output path write_video could not write (fps:
     the rate it will be written at, where it is known)."""
     out = Path(path)
+    if not str(path).strip() or out.name in ("", ".", ".."):
+        raise VideoError(f"Cannot write {str(path)!r}: give the output a name, e.g. clip.mp4.")
+    if out.name.lower() in VIDEO_SUFFIXES:  # ".mp4" alone is a hidden folder's name
+        raise VideoError(f"Cannot write {out}: give it a name before {out.name}, e.g. clip.mp4.")
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
     if not folder and suffix not in VIDEO_SUFFIXES:
