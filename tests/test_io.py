@@ -286,6 +286,16 @@ def test_png_folder_layout_and_overwrite(tmp_path: Path) -> None:
     assert (folder / "notes.txt").exists() and read_video(folder).num_frames == 3
 
 
+def test_probe_refuses_a_folder_whose_frames_differ_in_size(tmp_path: Path) -> None:
+    """info reads a folder from its frames' headers: all of them, not only the first."""
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(folder / "000000.png")
+    Image.fromarray(np.zeros((12, 16, 3), np.uint8)).save(folder / "000001.png")
+    with pytest.raises(VideoError, match=r"differ in size \(16x16, then 16x12 at 000001.png\)"):
+        probe(folder)
+
+
 def test_bitrate_degrades(tmp_path: Path) -> None:
     v = Video(clip(12, 64, 64, disc=True), 12, {})
     hi, lo = tmp_path / "hi.mp4", tmp_path / "lo.mp4"

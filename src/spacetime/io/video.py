@@ -552,6 +552,25 @@ def _folder_files(path: Path) -> list[Path]:
     return files
 
 
+def _check_sizes(path: Path, files: list[Path], hw: tuple[int, int]) -> None:
+    """Every frame of a folder shows hw (height, width), as read from its header (turned as
+    its EXIF says); VideoError naming the first that does not. A frame whose header cannot
+    be read is left to the reader, which says so."""
+    for f in files:
+        try:
+            with Image.open(f) as img:
+                w, h = img.size
+                if img.getexif().get(0x0112) in (5, 6, 7, 8):  # shown a quarter turned
+                    w, h = h, w
+        except OSError:
+            continue
+        if (h, w) != hw:
+            raise VideoError(
+                f"Cannot read {path}: its frames differ in size ({hw[1]}x{hw[0]}, then "
+                f"{w}x{h} at {f.name}); re-export the folder at one size."
+            )
+
+
 def _read_folder(path: Path, only: str | None = None, each: Each | None = None) -> Video:
     """A folder of PNG frames (only "first" or "last": that file alone), each frame passed
     through each as it is read."""
@@ -820,8 +839,9 @@ def probe(path: str | os.PathLike[str]) -> Probe:
         raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
     if src.is_dir():
         first = _read_folder(src, "first")
-        n = len(_folder_files(src))
-        return Probe(n, first.height, first.width, first.fps, first.recipe)
+        files = _folder_files(src)
+        _check_sizes(src, files, (first.height, first.width))
+        return Probe(len(files), first.height, first.width, first.fps, first.recipe)
     try:
         with av.open(str(src)) as box:
             if not box.streams.video:
