@@ -140,6 +140,7 @@ def test_user_errors_are_one_line_and_leave_no_file(
     [
         (["animate", "{img}", "a red circle", "--frames", "0"], ["--frames must be 2 or more"]),
         (["cinemagraph", "{img}", "a red", "--point", "3,3", "--frames", "6"], ["4k+1"]),
+        (["animate", "{img}", "a red circle", "--frames", "2"], ["4k+1 (5, 9, 13, ...)"]),
         (["stylize", "{clip}", "a red circle", "--strength", "1.5"], ["--strength"]),
         (["morph", "{img}", "{img}", "--smooth", "-1"], ["--smooth"]),
         (["cinemagraph", "{img}", "a red circle"], ["--point", "--mask"]),

@@ -510,7 +510,8 @@ def check_shape(frames: int | None, sides: tuple[int, ...], step: int, multiple:
     before the load with a Spacetime folder's configs (spacetime.cli.load_model)."""
     if frames is not None and (frames - 1) % step:
         k = step
-        raise ValueError(f"frames must be {k}k+1 (1, {k + 1}, {2 * k + 1}, ...), got {frames}")
+        some = ", ".join(str(k * i + 1) for i in (range(1, 4) if frames > 1 else range(3)))
+        raise ValueError(f"frames must be {k}k+1 ({some}, ...), got {frames}")
     for side in sides:
         if side < multiple or side % multiple:
             raise ValueError(f"size must be a multiple of {multiple}, not {side}")
