@@ -702,6 +702,12 @@ def test_python_callers_get_clear_errors_and_friendly_inputs(
     Image.fromarray(grey[0]).save(tmp_path / "m.png")
     made = pipe.inpaint(held, "grass", mask=str(tmp_path / "m.png"), **FAST)
     assert made.frames.shape == clip.shape and made.fps == 12.0
+    soft = np.repeat(np.linspace(0, 255, 32).astype(np.uint8)[None], 32, 0)  # a feathered mask
+    Image.fromarray(soft).save(tmp_path / "soft.png")
+    made = pipe.inpaint(held, "grass", mask=tmp_path / "soft.png", **FAST)  # read notes kept
+    assert any(n.startswith("soft.png: a soft mask") for n in made.recipe["notices"])
+    first = pipe.animate(held, "a red circle", **FAST)
+    assert "c.mp4: a clip; its first frame is the image" in first.recipe["notices"]
     up = pipe.interpolate(clip[:5], factor=np.int64(2), **FAST)  # numpy numbers: plain JSON
     assert up.recipe["factor"] == 2 and type(up.recipe["factor"]) is int
     strip = np.zeros((4, 600, 3), np.uint8)  # crops to a sliver, not to nothing

@@ -237,9 +237,8 @@ class Pipeline(Verbs):
                 f"reference is the model's frame 0 and is left out of the clip; got {frames}"
             )
         if reference is not None:
-            reference = self._fit(
-                as_image(reference, "the reference")[None], said, "reference", (h, w)
-            )[0]
+            image = as_image(reference, "the reference", said)[None]
+            reference = self._fit(image, said, "reference", (h, w))[0]
         window = int(m["frames"])
         if frames > window and known is None and init_video is None:
             # Longer than the model's clips and nothing given: a first clip, then extended

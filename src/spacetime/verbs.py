@@ -28,6 +28,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -50,10 +51,11 @@ MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.m
 # ----------------------------------------------------------------------------- user arrays
 
 
-def as_image(x: Any, what: str = "the image") -> np.ndarray:
+def as_image(x: Any, what: str = "the image", notices: list[str] | None = None) -> np.ndarray:
     """A user's image as uint8 (H, W, 3): a numpy array (grey (H, W) made RGB), a PIL image
     or an image file's path (read as shown: EXIF turn, transparency on grey; a clip's
-    first frame). Anything else is a ValueError that says what is wanted."""
+    first frame; what reading it changed goes to notices). Anything else is a ValueError
+    that says what is wanted."""
     from PIL import Image
 
     from .io.video import image_rgb
@@ -62,8 +64,12 @@ def as_image(x: Any, what: str = "the image") -> np.ndarray:
         return image_rgb(x)[0]
     if isinstance(x, str | os.PathLike):  # a file: an image, or a clip's first frame
         from .io import read_media
+        from .io.media import is_still
 
-        return read_media(x, only="first").frames[0]
+        said = notices if notices is not None else []
+        if not is_still(x):
+            said.append(f"{Path(x).name}: a clip; its first frame is {what}")
+        return read_media(x, said, only="first").frames[0]
     a = _uint8(x, what)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=-1)
@@ -72,13 +78,14 @@ def as_image(x: Any, what: str = "the image") -> np.ndarray:
     return a
 
 
-def as_clip(x: Any, what: str = "the video") -> np.ndarray:
+def as_clip(x: Any, what: str = "the video", notices: list[str] | None = None) -> np.ndarray:
     """A user's clip as uint8 (T, H, W, 3): a numpy array, a list of frames, a Video or a
-    file's path (a clip, a frame folder or an image)."""
+    file's path (a clip, a frame folder or an image; what reading it changed goes to
+    notices)."""
     if isinstance(x, str | os.PathLike):
         from .io import read_media
 
-        return read_media(x).frames
+        return read_media(x, notices).frames
     a = _uint8(x, what)
     if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
         raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
@@ -89,14 +96,14 @@ LOAD_DEFAULTS = ("frames", "height", "width", "fps", "steps", "guidance")  # Pip
 EMPTY_MASK = "the mask is empty: mark the pixels to repaint in white (over mid-grey)"
 
 
-def as_mask(x: Any, what: str = "the mask") -> np.ndarray:
+def as_mask(x: Any, what: str = "the mask", notices: list[str] | None = None) -> np.ndarray:
     """A user's mask as bool, (T, H, W) or (H, W): bool, 0/1 or 0/255 values (a grey mask
-    image given as (..., 1) or (..., 3) equal channels too), or a mask file's path (io.read_mask).
-    Anything else is a ValueError."""
+    image given as (..., 1) or (..., 3) equal channels too), or a mask file's path (io.read_mask;
+    what reading it assumed goes to notices). Anything else is a ValueError."""
     if isinstance(x, str | os.PathLike):
         from .io import read_mask
 
-        return read_mask(x)
+        return read_mask(x, notices)
     a = np.asarray(x)
     if a.ndim in (3, 4) and a.shape[-1] in (1, 3) and (a == a[..., :1]).all():
         a = a[..., 0]  # a mask image read as RGB: its channels agree
@@ -156,7 +163,7 @@ def rate_of(x: Any, fps: float | None) -> float | None:
     return fps
 
 
-def _clip_or_image(x: Any, what: str) -> np.ndarray:
+def _clip_or_image(x: Any, what: str, notices: list[str]) -> np.ndarray:
     """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip (a file's
     path too)."""
     from PIL import Image
@@ -164,7 +171,7 @@ def _clip_or_image(x: Any, what: str) -> np.ndarray:
     if isinstance(x, str | os.PathLike):
         from .io import read_media
 
-        return read_media(x).frames
+        return read_media(x, notices).frames
     if isinstance(x, Image.Image) or (not isinstance(x, Video) and np.ndim(x) in (2, 3)):
         return as_image(x, what)[None]
     return as_clip(x, what)
@@ -657,7 +664,8 @@ class Verbs:
     def _ref(self, reference: np.ndarray | None, hw: tuple[int, int], notices: list[str]):
         if reference is None:
             return None
-        return self._fit(as_image(reference, "the reference")[None], notices, "reference", hw)[0]
+        image = as_image(reference, "the reference", notices)[None]
+        return self._fit(image, notices, "reference", hw)[0]
 
     def _run(
         self,
@@ -740,9 +748,9 @@ class Verbs:
         """Image to video: the image is frame 0 and the prompt says what happens. The video
         has the image's size: the model works at its working size, and the frames it makes
         are brought to the image's, sharpened from it (`fullsize.sharpened`)."""
-        image = as_image(image)
+        notices: list[str] = []  # what reading the inputs changed, then what the verb did
+        image = as_image(image, notices=notices)
         check_frames(frames)
-        notices: list[str] = []
         n = frames or self._window(reference)
         hw = self.canvas(*image.shape[:2])
         full = self._full(hw, n * image.size, None, notices, image.shape[:2])
@@ -796,8 +804,8 @@ class Verbs:
         if not isinstance(backward, bool | np.bool_):
             raise ValueError(f"backward must be True or False, got {backward!r}")
         fps = rate_of(video, fps)
-        video = as_clip(video)
         notices: list[str] = []
+        video = as_clip(video, notices=notices)
         rate = float(self.meta["fps"])
         other = fps is not None and abs(fps - rate) > 1e-6  # the clip is at another rate
         add = max(1, round(seconds * rate))  # new frames at the model's rate
@@ -892,13 +900,13 @@ class Verbs:
         Video's own, else the model's)."""
         fps = rate_of(video, fps)
         fps = float(self.meta["fps"]) if fps is None else fps  # 0 is refused below, not "unset"
-        video = as_clip(video)
+        notices: list[str] = []
+        video = as_clip(video, notices=notices)
         window = self._window(None)
         check_factor(factor, window)
         if len(video) < 2:
             raise ValueError(f"interpolate needs a clip of 2 frames or more, got {len(video)}")
         check_raised_rate(fps, factor)
-        notices: list[str] = []
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
         full = self._full(hw, ((t - 1) * factor + 1) * h * w * 3, canvas, notices, (h, w))
@@ -955,9 +963,9 @@ class Verbs:
         and replayed at an even pace again there.
         """
         fps = rate_of(a, fps)
-        a, b = _clip_or_image(a, "A"), _clip_or_image(b, "B")
-        check_smooth(smooth)
         notices: list[str] = []
+        a, b = _clip_or_image(a, "A", notices), _clip_or_image(b, "B", notices)
+        check_smooth(smooth)
         rate = float(self.meta["fps"])
         if fps is not None and abs(fps - rate) > 1e-6:
             notices.append(f"morph: made at the model's {rate:g} fps; A is at {fps:g} fps")
@@ -1023,10 +1031,10 @@ class Verbs:
         frames and the mask to (the command line, which puts the region back itself as it
         writes the result): the result stays at it."""
         opts["fps"] = rate_of(video, opts.get("fps"))
-        video, mask = as_clip(video), as_mask(mask)
+        notices: list[str] = []
+        video, mask = as_clip(video, notices=notices), as_mask(mask, notices=notices)
         t, h, w = video.shape[:3]
         check_mask(mask, t, h, w)
-        notices: list[str] = []
         hw = canvas or self.canvas(h, w)
         clip = fit_frames(video, *hw, crop=False)
         small = np.broadcast_to(fit_mask(mask, *hw, crop=False), (t, *hw))  # (T, h, w)
@@ -1082,8 +1090,8 @@ class Verbs:
         (the command line, which puts the border back itself as it writes the result): the
         result stays at it."""
         opts["fps"] = rate_of(video, opts.get("fps"))
-        video = as_clip(video)
         notices: list[str] = []
+        video = as_clip(video, notices=notices)
         t = len(video)
         where = placed or self.placement(video.shape[1:3], width, height, notices)
         hw = self.canvas(height, width)
@@ -1140,8 +1148,9 @@ class Verbs:
         of the eval's 12 items (docs/tasks.md). keep: the image's own object is moved as the
         model moved it (sprite.keep_look), so it keeps its look instead of the VAE's blur;
         where it cannot be cut out or followed, the model's pixels stay, with a notice."""
-        image = as_image(image)
-        region = None if region is None else as_mask(region, "the region")
+        read: list[str] = []  # what reading the inputs changed
+        image = as_image(image, notices=read)
+        region = None if region is None else as_mask(region, "the region", read)
         if region is not None and region.ndim == 3:
             region = region.any(axis=0)  # a mask clip: wherever it ever covers
         check_what_moves(region is not None, point, to)
@@ -1158,7 +1167,7 @@ class Verbs:
         if not region.any():
             raise ValueError("the region is empty: mark what should move in white (over mid-grey)")
         check_frames(frames)
-        notices: list[str] = []
+        notices = read
         hw = self.canvas(*image.shape[:2])
         img = fit_frames(image[None], *hw, crop=False)[0]
         m = fit_mask(region, *hw, crop=False)
@@ -1210,9 +1219,9 @@ class Verbs:
         itself as it writes it): the result stays at it, as it does when the full-size
         result would hold more than MAX_DECODED bytes."""
         opts["fps"] = rate_of(video, opts.get("fps"))
-        video = as_clip(video)
-        check_strength(strength)
         notices: list[str] = []
+        video = as_clip(video, notices=notices)
+        check_strength(strength)
         t, h, w = video.shape[:3]
         hw = canvas or self.canvas(h, w)
         full = self._full(hw, video.nbytes, canvas, notices, (h, w))
