@@ -18,6 +18,7 @@ from spacetime.cli import app
 from spacetime.external import devices
 from spacetime.external.dummy import save
 from spacetime.external.families import FAMILIES, TASKS, table
+from spacetime.io import Video
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"cogvideox-t2v": 16, "cogvideox-i2v": 16}  # CogVideoX's positions are sized
@@ -60,7 +61,8 @@ def run(pipe, task: str, s: int):
         return out, v[:5], np.s_[:5]
     if task == "interpolate":
         factor = 4 if pipe.family.key == "wan-flf2v" else 2
-        out = pipe.interpolate(v[::4], factor=factor, fps=2.0, seed=1)
+        out = pipe.interpolate(Video(v[::4], 2.0, {}), factor=factor, seed=1)  # its own rate
+        assert out.fps == 2.0 * factor
         return out, v[::4], np.s_[::factor]
     if task == "morph":
         out = pipe.morph(v[:1], v[-1:], seconds=1.0, seed=1)

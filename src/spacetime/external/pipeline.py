@@ -33,7 +33,7 @@ from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
-from ..verbs import LOAD_DEFAULTS, Verbs, as_clip, as_image
+from ..verbs import LOAD_DEFAULTS, Verbs, as_clip, as_image, rate_of
 from . import devices
 from .families import Family, detect, read_json, refusal
 
@@ -373,7 +373,7 @@ class ExternalPipeline(Verbs):
         video: np.ndarray,
         *,
         factor: int,
-        fps: float,
+        fps: float | None = None,
         prompt: str = "",
         canvas: tuple[int, int] | None = None,
         **opts: Any,
@@ -381,16 +381,18 @@ class ExternalPipeline(Verbs):
         """As `Verbs.interpolate`; Wan FLF2V joins each pair of input frames in a window of
         its own, so factor must be a multiple of 4 there, and its result stays at the
         working size."""
-        video = as_clip(video)
-        if self.family.key != "wan-flf2v":
+        if self.family.key != "wan-flf2v":  # a path or a Video as given: its rate and notes
             return super().interpolate(
                 video, factor=factor, fps=fps, prompt=prompt, canvas=canvas, **opts
             )
+        fps = rate_of(video, fps)
+        fps = float(self.meta["fps"]) if fps is None else fps
+        notices: list[str] = []
+        video = as_clip(video, notices=notices)
         if factor < 4 or factor % 4:
             raise ValueError(f"--factor must be a multiple of 4 for Wan FLF2V, got {factor}")
         if len(video) < 2:
             raise ValueError("interpolate needs a clip of at least 2 frames")
-        notices: list[str] = []
         clip = self._fit(video, notices, "video", canvas)
         seed = int(opts.pop("seed", 0))
         opts.pop("complete", None)  # its prompts are kept as written (completes is False)
