@@ -497,6 +497,15 @@ def check_what_moves(region: bool, point: Any, to: Any) -> None:
         raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
 
 
+def _check_xy(name: str, xy: Any) -> None:
+    """A Python caller's point: two whole numbers (x, y), or None."""
+    whole = isinstance(xy, tuple | list) and all(
+        isinstance(v, Integral) and not isinstance(v, bool) for v in xy
+    )
+    if xy is not None and not (whole and len(xy) == 2):
+        raise ValueError(f"{name} must be two whole numbers (x, y) in pixels, got {xy!r}")
+
+
 def check_smooth(smooth: float) -> None:
     """morph's smoothing over time: a sigma of 0 frames (off) or more."""
     _number("smooth", smooth)
@@ -1093,6 +1102,9 @@ class Verbs:
         notices: list[str] = []
         video = as_clip(video, notices=notices)
         t = len(video)
+        _number("width", width, whole=True)
+        _number("height", height, whole=True)
+        width, height = int(width), int(height)  # a numpy integer too
         where = placed or self.placement(video.shape[1:3], width, height, notices)
         hw = self.canvas(height, width)
         if placed is None and t * height * width * 3 > MAX_DECODED:
@@ -1154,6 +1166,8 @@ class Verbs:
         if region is not None and region.ndim == 3:
             region = region.any(axis=0)  # a mask clip: wherever it ever covers
         check_what_moves(region is not None, point, to)
+        _check_xy("point", point)
+        _check_xy("to", to)
         said: dict[str, Any] = {}
         if point is not None:
             region = region_at(image, *point, to=to)
