@@ -34,8 +34,6 @@ from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
 from .verbs import LOAD_DEFAULTS, Verbs, as_image
 
-LEVEL_SLACK = 0.05  # a start or strength this far from the noise level it runs at is said
-
 
 def _to_unit(frames: np.ndarray) -> torch.Tensor:
     """uint8 (T, H, W, 3) -> float (1, 3, T, H, W) in [-1, 1]."""
@@ -309,12 +307,6 @@ class Pipeline(Verbs):
                 raise ValueError(f"init_video must be ({frames}, {h}, {w}, 3)")
             first = int(torch.searchsorted(-levels, torch.tensor(-level)))  # first <= level
             levels = levels[min(first, steps - 1) :]
-            if abs(float(levels[0]) - level) > LEVEL_SLACK:  # few steps, or a level under the last
-                name = "start" if from_guess else "strength"
-                said.append(
-                    f"{name} {level:g} runs at noise level {float(levels[0]):.3g}, the nearest "
-                    f"of the {steps} steps' levels; more --steps come closer"
-                )
             x0 = self.encode(_to_unit(begin))
             noise = (1 - levels[0]) * x0 + levels[0] * noise
 
