@@ -188,14 +188,10 @@ def _opts(
 
 
 def _image(path: Path | None, notes: list[str], role: str = "reference") -> Any:
-    """An image input (H, W, 3); a clip's first frame, with a note saying so."""
-    from .io.media import is_still
+    """An image input (H, W, 3); a clip's first frame, with a note saying so (as_image)."""
+    from .verbs import as_image
 
-    if path is None:
-        return None
-    if not is_still(path):
-        notes.append(f"{path.name}: a clip; its first frame is the {role}")
-    return _media(path, notes, "first").frames[0]
+    return None if path is None else as_image(path, f"the {role}", notes)
 
 
 @app.command("animate")
