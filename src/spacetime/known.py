@@ -95,8 +95,9 @@ def colour_lut(x: np.ndarray, miss: np.ndarray) -> np.ndarray:
     sums = np.stack([np.bincount(flat, miss[:, c], n**3) for c in range(3)], -1)
     i = np.arange(n)
     g = np.exp(-0.5 * ((i[:, None] - i[None]) / LUT_SIGMA) ** 2)  # (n, n): smoothing
-    count = np.einsum("ai,bj,ck,ijk->abc", g, g, g, count)
-    sums = np.einsum("ai,bj,ck,ijkd->abcd", g, g, g, sums.reshape(n, n, n, 3))
+    # optimize: one axis at a time, n**4 products each, not all n**6 at once (0.9 s a call)
+    count = np.einsum("ai,bj,ck,ijk->abc", g, g, g, count, optimize=True)
+    sums = np.einsum("ai,bj,ck,ijkd->abcd", g, g, g, sums.reshape(n, n, n, 3), optimize=True)
     return sums / (count + LUT_PRIOR)[..., None]
 
 
