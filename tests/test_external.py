@@ -18,7 +18,7 @@ from spacetime.cli import app
 from spacetime.external import devices
 from spacetime.external.dummy import save
 from spacetime.external.families import FAMILIES, TASKS, table
-from spacetime.io import Video
+from spacetime.io import Video, write_video
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = {"cogvideox-t2v": 16, "cogvideox-i2v": 16}  # CogVideoX's positions are sized
@@ -109,6 +109,15 @@ def test_same_seed_same_video(folders):
     a, b = (pipe.generate("a red square", seed=3).frames for _ in range(2))
     c = pipe.generate("a red square", seed=4).frames
     assert (a == b).all() and not (a == c).all()
+
+
+def test_a_reference_path_keeps_its_reading_notes(folders, tmp_path):
+    """A clip given as the reference file: its first frame, said in the recipe, as ours says."""
+    write_video(Video(clip(9, 32), 8.0, {}), tmp_path / "ref.mp4")
+    out = load(folders["wan-vace"], "wan-vace").generate(
+        "a red square", reference=tmp_path / "ref.mp4"
+    )
+    assert out.recipe["notices"] == ["ref.mp4: a clip; its first frame is the reference"]
 
 
 UNCLAIMED = [(k, t) for k in OPEN for t in TASKS if t not in FAMILIES[k].tasks]

@@ -216,8 +216,9 @@ class ExternalPipeline(Verbs):
         if guidance_stop is not None and guidance_stop < 1:
             raise ValueError("--guidance-stop works with Spacetime models only; leave it unset")
         fam = self.family
+        said: list[str] = []  # what reading a path changed (a clip's first frame as the image)
         if reference is not None:
-            reference = as_image(reference, "the reference")
+            reference = as_image(reference, "the reference", said)
         for need in (task, *(["reference"] if reference is not None else [])):
             if not fam.can(need):
                 raise ValueError(refusal(fam, need))
@@ -277,6 +278,7 @@ class ExternalPipeline(Verbs):
             **({"anchor": bool(anchor), "seam": seam} if known is not None else {}),
             **({"reference": True} if reference is not None else {}),
             **(extra or {}),
+            **({"notices": [*(extra or {}).get("notices", []), *said]} if said else {}),
             "model": self.name,
             "model_hash": self.model_hash,
             "family": fam.key,
