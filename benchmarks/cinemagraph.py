@@ -7,7 +7,7 @@ Each item of `spacetime eval`'s cinemagraph suite (`tasks.build("cinemagraph", .
 through `Pipeline.cinemagraph` twice, seed 0: as the model made it (`keep=False`,
 `--as-made`) and kept (`keep=True`, the default: `sprite.keep_look`). The region is the
 item's box around the object's whole path, as in the eval, or with --point the box
-`spacetime cinemagraph --point` makes (`verbs.region_at`) from a click at the object's centre
+`spacetime cinemagraph --point` makes (`inputs.region_at`) from a click at the object's centre
 in frame 0, which knows nothing of where it goes; with --drag too, the click is dragged to
 where the object is in the truth's last frame (`--point X,Y --to X,Y`, a motion brush), so
 the box holds its path. Prints, for each way: in how many items
@@ -23,9 +23,9 @@ import json
 import numpy as np
 
 from spacetime.eval import tasks as T
+from spacetime.inputs import region_at
 from spacetime.pipeline import Pipeline
 from spacetime.sprite import background, cut
-from spacetime.verbs import region_at
 from spacetime.world.analyse import analyse
 
 

@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import torch
 
+from spacetime.inputs import box_mask
 from spacetime.pipeline import Pipeline
-from spacetime.verbs import box_mask
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 

@@ -33,8 +33,8 @@ import torch
 
 from spacetime.external import devices
 from spacetime.external.dummy import save, wan_t2v_1_3b
+from spacetime.inputs import parse_size
 from spacetime.pipeline import Pipeline
-from spacetime.verbs import parse_size
 
 PROMPT = "a fox running through deep snow at dawn, the camera tracking beside it"
 

@@ -12,17 +12,11 @@ from typer.testing import CliRunner
 
 from spacetime.cli import app
 from spacetime.eval.tasks import _max_jump
+from spacetime.inputs import box_mask, fit_frames, fit_mask, fit_mask_each, region_at
 from spacetime.io import iter_mask, read_mask, read_video, write_video
 from spacetime.io.video import Video
 from spacetime.pipeline import Pipeline
-from spacetime.verbs import (
-    box_mask,
-    fit_frames,
-    fit_mask,
-    fit_mask_each,
-    region_at,
-    window_starts,
-)
+from spacetime.verbs import window_starts
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 

@@ -164,8 +164,8 @@ def load_model(
     are checked first, and check is given its {frames, fps}, so a mistake is one line at
     once rather than after the load (seconds to import torch, minutes for a large model)."""
     from .external.devices import Memory
+    from .inputs import parse_size
     from .models.lora import parse
-    from .verbs import parse_size
 
     o = dict(LOAD.get() or {})
     loras, size = o.pop("lora", None) or [], o.pop("size", None)
@@ -190,8 +190,8 @@ def _check_before_load(
     folder, or one the load will say is broken."""
     import json
 
+    from .checks import check_shape
     from .models import shipped_folder
-    from .verbs import check_shape
 
     folder = Path(model) if model else shipped_folder()
     try:
@@ -567,8 +567,8 @@ def generate(
 ) -> None:
     """Generate a video from a prompt with the shipped model (or --model FOLDER)."""
 
+    from .checks import check_length, check_options
     from .io import read_media, write_video
-    from .verbs import check_length, check_options
 
     check_out(out, {"reference": reference} if reference is not None else {}, fps)
     sampling = {"steps": steps, "guidance": guidance, "guidance_stop": guidance_stop}

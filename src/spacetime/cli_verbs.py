@@ -144,8 +144,8 @@ def _whole(
     brings the result back to the input's size, so frames are resized whole, not cropped,
     when it can (kept: the canvas is not the clip's size and has its aspect but for
     rounding). fps: the clip's rate as the user gave it (read_media)."""
+    from .inputs import fit_frames
     from .io import VideoError, check_output, read_media
-    from .verbs import fit_frames
 
     _media(path, [], "first")  # a bad path or file fails before the model loads
     pipe = _prepare(out, inputs, model, check=check)
@@ -180,7 +180,7 @@ def _opts(
     start: float | None = None,
 ) -> dict[str, Any]:
     """The common options, checked before the model loads."""
-    from .verbs import check_options
+    from .checks import check_options
 
     check_options("", known=True, seed=seed, steps=steps, guidance=guidance, start=start)
     opts = {"seed": seed, "steps": steps, "guidance": guidance, "negative": negative}
@@ -189,7 +189,7 @@ def _opts(
 
 def _image(path: Path | None, notes: list[str], role: str = "reference") -> Any:
     """An image input (H, W, 3); a clip's first frame, with a note saying so (as_image)."""
-    from .verbs import as_image
+    from .inputs import as_image
 
     return None if path is None else as_image(path, f"the {role}", notes)
 
@@ -213,7 +213,7 @@ def animate(
     quiet: Quiet = False,
 ) -> None:
     """Image to video: IMAGE is frame 0, PROMPT says what happens; at the image's own size."""
-    from .verbs import check_frames
+    from .checks import check_frames
 
     notes: list[str] = []
     check_frames(frames)
@@ -262,8 +262,8 @@ def extend(
 
     Window after window, of any length: its frames go from the file to the output one at a
     time."""
+    from .checks import check_seconds
     from .io.media import is_still
-    from .verbs import check_seconds
 
     check_seconds(seconds)
     notes: list[str] = []
@@ -359,8 +359,8 @@ def interpolate(
     seen = probe_media(video)  # a bad path or file fails before the model loads
     if seen.num_frames < 2:
         raise ValueError(f"interpolate needs a clip of 2 frames or more, got {seen.num_frames}")
+    from .checks import check_factor, check_raised_rate
     from .io import check_output
-    from .verbs import check_factor, check_raised_rate
 
     check_raised_rate(seen.fps if fps is None else fps, max(factor, 1))  # before the load
     check_output(out, (seen.fps if fps is None else fps) * factor)  # a GIF's rate at most
@@ -435,7 +435,7 @@ def morph(
     quiet: Quiet = False,
 ) -> None:
     """A transition from A's last frame to B's first frame, both kept exactly, at A's size."""
-    from .verbs import check_seconds, check_smooth, transition_frames
+    from .checks import check_seconds, check_smooth, transition_frames
 
     if seconds is not None:
         check_seconds(seconds)
@@ -497,16 +497,11 @@ def inpaint(
     """Repaint a region of a clip, given by --mask or --box; at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
+    from .checks import EMPTY_MASK
+    from .inputs import box_mask, fit_mask_each, parse_box, put_back_each
     from .io import iter_mask
     from .io.media import probe_media
-    from .verbs import (
-        EMPTY_MASK,
-        box_mask,
-        fit_mask_each,
-        parse_box,
-        put_back_each,
-        put_back_line,
-    )
+    from .verbs import put_back_line
 
     notes: list[str] = []
     if (mask is None) == (box is None):
@@ -583,8 +578,9 @@ def outpaint(
     """Grow the canvas around a clip to WxH; the clip stays in the middle.
 
     Of any length: its frames go from the file to the output one at a time."""
+    from .inputs import fit_frames, parse_size, put_back_each
     from .io import Stream, read_media
-    from .verbs import MAX_OUT_SIDE, fit_frames, parse_size, put_back_each, put_back_line
+    from .verbs import MAX_OUT_SIDE, put_back_line
 
     notes: list[str] = []
     w, h = parse_size(to)
@@ -666,8 +662,9 @@ def cinemagraph(
     quiet: Quiet = False,
 ) -> None:
     """Bring one part of a still to life: only the clicked object (or masked region) moves."""
+    from .checks import check_frames, check_what_moves
+    from .inputs import region_at
     from .io import read_mask
-    from .verbs import check_frames, check_what_moves, region_at
 
     check_what_moves(mask is not None, point, to)  # what the verb refuses, before the load
     check_frames(frames)
@@ -731,8 +728,9 @@ def stylize(
     """Video to video: keep the motion, change what the prompt changes; at its own size.
 
     Of any length: its frames go from the file to the output one at a time."""
+    from .checks import check_strength
     from .fullsize import restyled
-    from .verbs import check_strength, restyled_line
+    from .verbs import restyled_line
 
     check_strength(strength)
     opts = _opts(seed, steps, guidance, negative)

@@ -21,10 +21,12 @@ import numpy as np
 import torch
 
 from . import __version__
+from .checks import LOAD_DEFAULTS
 from .conditioning import latent_mask, masked_pixels
 from .diffusion import euler, sigmas
 from .external.devices import Memory
 from .external.families import detect
+from .inputs import as_image
 from .io import Video
 from .known import ColourAnchor, guess_kept, keep_known, start_guess, subject_mask
 from .models import SHIPPED, lora, shipped_folder
@@ -32,7 +34,7 @@ from .models import folder as mf
 from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
-from .verbs import LOAD_DEFAULTS, Verbs, as_image
+from .verbs import Verbs
 
 
 def _to_unit(frames: np.ndarray) -> torch.Tensor:

@@ -14,7 +14,7 @@
 Long inputs are cut into windows of the model's length. Frames made by an earlier window are
 known pixels of the next one, so windows join without seams. The model works at its working
 canvas: an input of another size is resized to it (cropped, where only its aspect is kept),
-and every verb but stylize gives back the input's own size (fullsize.py, put_back). Each
+and every verb but stylize gives back the input's own size (fullsize.py, inputs.put_back). Each
 change is written to the recipe's "notices", and the CLI prints it.
 
 Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or (H, W).
@@ -22,518 +22,52 @@ Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or 
 
 from __future__ import annotations
 
-import itertools
 import math
-import os
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from numbers import Integral, Real
-from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
 
+from .checks import (
+    check_factor,
+    check_frames,
+    check_length,
+    check_mask,
+    check_number,
+    check_options,
+    check_raised_rate,
+    check_seconds,
+    check_shape,
+    check_smooth,
+    check_strength,
+    check_what_moves,
+    check_xy,
+    transition_frames,
+)
 from .fullsize import between, extended, gathered, resize, restyled, sharpened
-from .io.video import MAX_DECODED, MAX_FPS, MIN_FPS, Video
+from .inputs import (
+    Placement,
+    as_clip,
+    as_image,
+    as_mask,
+    clip_or_image,
+    fit_frames,
+    fit_mask,
+    frames_at_least,
+    put_back,
+    rate_of,
+    region_at,
+    resample_time,
+)
+from .io.video import MAX_DECODED, Video
 from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
-MAX_STEPS = 1000  # sampling steps: Wan's default is 50, ours 20
-MAX_SECONDS = 3600.0  # the longest extension or transition asked for at once
 PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
 # texture (the world's textured ones: 3.3 for the night's glow to 16 for the checks)
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
-
-
-# ----------------------------------------------------------------------------- user arrays
-
-
-def as_image(x: Any, what: str = "the image", notices: list[str] | None = None) -> np.ndarray:
-    """A user's image as uint8 (H, W, 3): a numpy array (grey (H, W) made RGB), a PIL image
-    or an image file's path (read as shown: EXIF turn, transparency on grey; a clip's
-    first frame; what reading it changed goes to notices). Anything else is a ValueError
-    that says what is wanted."""
-    from PIL import Image
-
-    from .io.video import image_rgb
-
-    if isinstance(x, Image.Image):
-        return image_rgb(x)[0]
-    if isinstance(x, str | os.PathLike):  # a file: an image, or a clip's first frame
-        from .io import read_media
-        from .io.media import is_still
-
-        said = notices if notices is not None else []
-        if not is_still(x):
-            said.append(f"{Path(x).name}: a clip; its first frame is {what}")
-        return read_media(x, said, only="first").frames[0]
-    a = _uint8(x, what)
-    if a.ndim == 2:
-        a = np.repeat(a[..., None], 3, axis=-1)
-    if a.ndim != 3 or a.shape[-1] != 3 or min(a.shape) < 1:
-        raise ValueError(f"{what} must be an RGB image (H, W, 3), got shape {a.shape}")
-    return a
-
-
-def as_clip(x: Any, what: str = "the video", notices: list[str] | None = None) -> np.ndarray:
-    """A user's clip as uint8 (T, H, W, 3): a numpy array, a list of frames, a Video or a
-    file's path (a clip, a frame folder or an image; what reading it changed goes to
-    notices)."""
-    if isinstance(x, str | os.PathLike):
-        from .io import read_media
-
-        return read_media(x, notices).frames
-    a = _uint8(x, what)
-    if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
-        raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
-    return a
-
-
-LOAD_DEFAULTS = ("frames", "height", "width", "fps", "steps", "guidance")  # Pipeline.load(**)
-EMPTY_MASK = "the mask is empty: mark the pixels to repaint in white (over mid-grey)"
-
-
-def as_mask(x: Any, what: str = "the mask", notices: list[str] | None = None) -> np.ndarray:
-    """A user's mask as bool, (T, H, W) or (H, W): bool, 0/1 or 0/255 values (a grey mask
-    image given as (..., 1) or (..., 3) equal channels too), or a mask file's path (io.read_mask;
-    what reading it assumed goes to notices). Anything else is a ValueError."""
-    if isinstance(x, str | os.PathLike):
-        from .io import read_mask
-
-        return read_mask(x, notices)
-    a = np.asarray(x)
-    if a.ndim in (3, 4) and a.shape[-1] in (1, 3) and (a == a[..., :1]).all():
-        a = a[..., 0]  # a mask image read as RGB: its channels agree
-    if a.dtype != bool:
-        values = np.unique(a) if a.dtype.kind in "iuf" else np.array([-1])
-        if not (set(values.tolist()) <= {0, 1} or set(values.tolist()) <= {0, 255}):
-            raise ValueError(f"{what} must be bool, 0/1 or 0/255, got {a.dtype} values")
-        a = a > 0
-    if a.ndim not in (2, 3) or min(a.shape) < 1:
-        raise ValueError(f"{what} must be (H, W) or (T, H, W), got shape {a.shape}")
-    return a
-
-
-@dataclass(frozen=True)
-class Placement:
-    """Where outpaint puts its input on the new canvas (height x width): at (top, left),
-    h x w; size: the input's own (H, W)."""
-
-    height: int
-    width: int
-    top: int
-    left: int
-    h: int
-    w: int
-    size: tuple[int, int]
-
-    def place(self, frame: np.ndarray) -> np.ndarray:
-        """The input's frame (H, W, 3) in its place on a black canvas (height, width, 3)."""
-        if frame.shape[:2] != self.size:
-            (h, w), (fh, fw) = self.size, frame.shape[:2]
-            raise ValueError(f"the video's frames differ in size ({w}x{h}, then {fw}x{fh})")
-        out = np.zeros((self.height, self.width, 3), np.uint8)
-        inner = fit_frames(frame[None], self.h, self.w)[0]
-        out[self.top : self.top + self.h, self.left : self.left + self.w] = inner
-        return out
-
-    def border(self) -> np.ndarray:
-        """(height, width) bool: True where the model makes the pixels."""
-        out = np.ones((self.height, self.width), bool)
-        out[self.top : self.top + self.h, self.left : self.left + self.w] = False
-        return out
-
-
-def rate_of(x: Any, fps: float | None) -> float | None:
-    """A clip's frame rate: fps when given, else a Video's own (a verb's result chained into
-    another keeps its rate; a file's), else None (the model's)."""
-    if fps is None and isinstance(x, Video):
-        return float(x.fps)
-    if fps is None and isinstance(x, str | os.PathLike):
-        from .io import read_media
-
-        return float(read_media(x, only="first").fps)
-    if fps is not None:
-        _number("fps", fps)
-        if not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
-            raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
-    return fps
-
-
-def _clip_or_image(x: Any, what: str, notices: list[str]) -> np.ndarray:
-    """morph's ends: a clip (T, H, W, 3) or Video, or an image as a 1-frame clip (a file's
-    path too)."""
-    from PIL import Image
-
-    if isinstance(x, str | os.PathLike):
-        from .io import read_media
-
-        return read_media(x, notices).frames
-    if isinstance(x, Image.Image) or (not isinstance(x, Video) and np.ndim(x) in (2, 3)):
-        return as_image(x, what)[None]
-    return as_clip(x, what)
-
-
-def _uint8(x: Any, what: str) -> np.ndarray:
-    """x (an array, a list of frames, a Video) as a uint8 array; integers within 0..255
-    are taken, anything else is a ValueError that says what to do."""
-    if isinstance(x, Video):
-        x = x.frames
-    try:
-        a = np.asarray(x)
-    except ValueError:  # a list of frames of different sizes
-        raise ValueError(f"{what}: all frames must be the same size") from None
-    if a.dtype == np.uint8:
-        return a
-    if a.dtype.kind in "iu" and a.size and a.min() >= 0 and a.max() <= 255:
-        return a.astype(np.uint8)
-    if a.dtype == bool:
-        raise ValueError(f"{what} is bool, a mask; give RGB pixels 0..255")
-    if a.dtype.kind == "f":
-        raise ValueError(
-            f"{what} must hold pixels 0..255, got {a.dtype}; from floats in 0..1 use "
-            "(x * 255).round().astype(np.uint8)"
-        )
-    raise ValueError(f"{what} must hold uint8 pixels 0..255, got {a.dtype}")
-
-
-# ----------------------------------------------------------------------------- fitting input
-
-
-def _crop_box(fh: int, fw: int, h: int, w: int) -> tuple[int, int, int, int]:
-    """The centred crop (y, x, height, width) of an fh x fw frame with the aspect of h x w."""
-    if fh * w > fw * h:  # too tall: crop rows (one at least: a strip's aspect may round to 0)
-        ch = max(1, round(fw * h / w))
-        return (fh - ch) // 2, 0, ch, fw
-    if fh * w < fw * h:  # too wide: crop columns
-        cw = max(1, round(fh * w / h))
-        return 0, (fw - cw) // 2, fh, cw
-    return 0, 0, fh, fw
-
-
-def fit_frames(frames: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
-    """Centre-crop frames (T, H, W, 3) to the aspect of h x w, then resize to h x w.
-    crop False: resize the whole frame, stretched by the little the canvas's rounding
-    changes its aspect, so every pixel has a place (the verbs that give back the input's
-    size)."""
-    fh, fw = frames.shape[1:3]
-    if (fh, fw) == (h, w):
-        return frames
-    if crop:
-        y, x, ch, cw = _crop_box(fh, fw, h, w)
-        frames = frames[:, y : y + ch, x : x + cw]
-    return np.stack([resize(f, h, w) for f in frames])
-
-
-def fit_mask(mask: np.ndarray, h: int, w: int, crop: bool = True) -> np.ndarray:
-    """A bool mask (T, H, W) or (H, W) fitted as fit_frames fits frames, a frame at a time;
-    a working pixel the mask covers at all counts."""
-    flat = mask.reshape(-1, *mask.shape[-2:])  # (T, H, W)
-    fitted = [
-        fit_frames(np.repeat(m.astype(np.uint8)[None, ..., None] * 255, 3, -1), h, w, crop)
-        for m in flat
-    ]
-    return np.stack([f[0, ..., 0] > 0 for f in fitted]).reshape(*mask.shape[:-2], h, w)
-
-
-def put_back(
-    original: np.ndarray, made: np.ndarray, region: np.ndarray, inplace: bool = False
-) -> np.ndarray:
-    """The original frames (T, H, W, 3) with their region (T, H, W) or (H, W) taken from
-    made (T, h, w, 3), frames at the working size (fit_frames with crop False) resized back
-    (put_back_each); inplace writes into original instead of a copy."""
-    out = original if inplace else original.copy()
-    for _ in put_back_each(out, made, region):
-        pass
-    return out
-
-
-def put_back_each(
-    frames: Iterable[np.ndarray], made: np.ndarray, region: np.ndarray | Iterable[np.ndarray]
-) -> Iterator[np.ndarray]:
-    """Each original frame (H, W, 3) with its region taken from made (T, h, w, 3) resized
-    back, written into the frame itself. region: (H, W) for every frame, or (T, H, W) or
-    any iterable of (H, W) bool masks, one a frame (io.iter_mask: read as it is used).
-    Every pixel outside the region is the original's. No feather: inside the region the
-    original is what is being replaced (an object removed, outpaint's empty border), and
-    the model made the region's edge to meet the known pixels around it."""
-    one = isinstance(region, np.ndarray) and region.ndim == 2
-    regions = itertools.repeat(region) if one else iter(region)
-    for k, (frame, inside) in enumerate(zip(frames, regions, strict=False)):  # repeat() has no end
-        if inside.any():
-            frame[inside] = resize(made[k], *frame.shape[:2])[inside]
-        yield frame
-
-
-def check_mask(mask: np.ndarray, t: int, h: int, w: int) -> None:
-    """A mask (H, W) or (T, H, W) must match its video of t frames of h x w, and mark some
-    pixels."""
-    _check_mask_shape(mask.shape, t, h, w)
-    if not mask.any():
-        raise ValueError(EMPTY_MASK)
-
-
-def _check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
-    if shape != ((h, w) if len(shape) == 2 else (t, h, w)):
-        size = f"{shape[-1]}x{shape[-2]}"
-        said = size if len(shape) == 2 else f"{size} with {shape[0]} frames"
-        raise ValueError(
-            f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
-        )
-
-
-def fit_mask_each(
-    masks: Iterable[np.ndarray], t: int, h: int, w: int, hw: tuple[int, int], crop: bool
-) -> np.ndarray:
-    """A mask read a frame at a time (io.iter_mask), checked against its video of t frames
-    of h x w as check_mask checks it, and fitted to the working size hw as fit_mask fits it:
-    (h', w') for a one-frame mask, else (T, h', w'). Only the small mask is ever held."""
-    small, shape, marked = [], None, False
-    for m in masks:  # (H, W) bool
-        if shape is not None and m.shape != shape:
-            raise ValueError("the mask's frames differ in size; re-export it at one size")
-        shape, marked = m.shape, marked or bool(m.any())
-        small.append(fit_mask(m, *hw, crop))
-    if shape is None:
-        raise ValueError("the mask has no frames: pass a mask image or clip")
-    _check_mask_shape(shape if len(small) == 1 else (len(small), *shape), t, h, w)
-    if not marked:
-        raise ValueError(EMPTY_MASK)
-    return small[0] if len(small) == 1 else np.stack(small)
-
-
-def resample_time(frames: np.ndarray, fps_in: float, fps_out: float) -> np.ndarray:
-    """Nearest-frame resampling of a clip from fps_in to fps_out (same duration)."""
-    if abs(fps_in - fps_out) < 1e-6:
-        return frames
-    n = max(1, round((len(frames) - 1) * fps_out / fps_in) + 1)
-    idx = np.round(np.arange(n) * fps_in / fps_out).astype(int).clip(0, len(frames) - 1)
-    return frames[idx]
-
-
-def frames_at_least(n: int, step: int = 4) -> int:
-    """The smallest step*k+1 that is >= n (the frame counts a model can make)."""
-    return step * math.ceil(max(n - 1, 0) / step) + 1
-
-
-def parse_box(text: str) -> tuple[int, int, int, int]:
-    """'X,Y,W,H' -> ints; raises ValueError with the expected form."""
-    try:
-        x, y, w, h = (int(v) for v in text.split(","))
-    except ValueError:
-        raise ValueError(f"a box is X,Y,W,H in pixels, e.g. 16,16,32,24; got {text!r}") from None
-    if w <= 0 or h <= 0 or x < 0 or y < 0:
-        raise ValueError(f"a box needs X, Y >= 0 and W, H > 0; got {text!r}")
-    return x, y, w, h
-
-
-def parse_size(text: str) -> tuple[int, int]:
-    """'WxH' (or 'N' for N x N) -> (width, height)."""
-    try:
-        low = text.lower()
-        w, h = (int(v) for v in low.split("x")) if "x" in low else (int(text),) * 2
-    except ValueError:
-        raise ValueError(f"a size is WxH in pixels, e.g. 128x64; got {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise ValueError(f"a size needs positive sides; got {text!r}")
-    return w, h
-
-
-def region_at(
-    image: np.ndarray,
-    x: int,
-    y: int,
-    margin: float = 0.2,
-    to: tuple[int, int] | None = None,
-) -> np.ndarray:
-    """The region around the object under pixel (x, y): pixels of similar colour connected to
-    it, as a box grown by margin x the image size on every side so the object can move. to:
-    where the user dragged the point (a motion brush): the box also covers the object moved
-    there, so the region holds its whole path."""
-    h, w = image.shape[:2]
-    for px, py in [(x, y), *([to] if to is not None else [])]:
-        if not (0 <= px < w and 0 <= py < h):
-            which = "--to" if (px, py) == to and (px, py) != (x, y) else "the point"
-            raise ValueError(f"{which} {px},{py} is outside the {w}x{h} image")
-    flood = np.zeros((h + 2, w + 2), np.uint8)
-    img = np.ascontiguousarray(image)
-    flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
-    cv2.floodFill(img, flood, (x, y), (0, 0, 0), (24,) * 3, (24,) * 3, flags)
-    ys, xs = np.nonzero(flood[1:-1, 1:-1])
-    if len(xs) > 0.5 * h * w:
-        raise ValueError(
-            f"the point {x},{y} is on the background, not an object; click on the object "
-            "to move, or pass --mask"
-        )
-    m = round(margin * max(h, w))
-    dx, dy = (to[0] - x, to[1] - y) if to is not None else (0, 0)
-    y0, y1 = min(ys.min(), ys.min() + dy) - m, max(ys.max(), ys.max() + dy) + m
-    x0, x1 = min(xs.min(), xs.min() + dx) - m, max(xs.max(), xs.max() + dx) + m
-    region = np.zeros((h, w), bool)
-    region[max(0, y0) : y1 + 1, max(0, x0) : x1 + 1] = True
-    return region
-
-
-def box_mask(h: int, w: int, box: tuple[int, int, int, int]) -> np.ndarray:
-    x, y, bw, bh = box
-    if x >= w or y >= h:
-        raise ValueError(f"the box {x},{y},{bw},{bh} lies outside the {w}x{h} video")
-    m = np.zeros((h, w), bool)
-    m[y : y + bh, x : x + bw] = True
-    return m
-
-
-def check_options(
-    prompt: str,
-    *,
-    known: bool = False,
-    steps: Any = None,
-    guidance: Any = None,
-    guidance_stop: Any = None,
-    frames: Any = None,
-    fps: Any = None,
-    seed: Any = 0,
-    start: Any = None,
-    **_: Any,
-) -> None:
-    """Refuse options no model could use, before one is loaded (None: not given, the
-    model's default); raises ValueError. known: pixels are given, so the prompt may be empty.
-    What depends on the model (frames 4k+1, size multiples) `Verbs.settings` checks."""
-    if not isinstance(prompt, str):
-        raise ValueError(f"the prompt must be text, got {type(prompt).__name__}")
-    if not prompt.strip() and not known:
-        raise ValueError("the prompt is empty: say what to show, e.g. 'a red circle moving'")
-    for name, value in (("steps", steps), ("frames", frames), ("seed", seed)):
-        if value is not None:
-            _number(name, value, whole=True)
-    numbers = (("guidance", guidance), ("guidance_stop", guidance_stop), ("fps", fps))
-    for name, value in (*numbers, ("start", start)):
-        if value is not None:
-            _number(name, value)
-    if frames is not None and frames < 1:
-        raise ValueError(f"frames must be 1 or more, got {frames}")
-    if steps is not None and not 1 <= steps <= MAX_STEPS:
-        raise ValueError(f"steps must be from 1 to {MAX_STEPS}, got {steps}")
-    if guidance is not None and not (math.isfinite(guidance) and guidance >= 1.0):
-        raise ValueError(f"guidance must be a number, 1 or more (1 = off), got {guidance}")
-    if not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be from 0 to 2**63 - 1, got {seed}")
-    if guidance_stop is not None and not 0.0 <= guidance_stop <= 1.0:
-        raise ValueError(f"--guidance-stop must be in [0, 1], got {guidance_stop}")
-    if fps is not None and not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
-        raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
-    if start is not None and not 0.0 < start <= 1.0:
-        raise ValueError(f"--start must be in (0, 1] (1: from noise), got {start}")
-
-
-def _number(name: str, value: Any, whole: bool = False) -> None:
-    """A Python caller's option must be a number (whole: an integer), not text or None."""
-    kind = Integral if whole else Real
-    if not isinstance(value, kind) or isinstance(value, bool):
-        wanted = "a whole number" if whole else "a number"
-        raise ValueError(f"{name} must be {wanted}, got {value!r}")
-
-
-def check_seconds(seconds: float) -> None:
-    """An extension's or transition's length: more than 0 s and at most MAX_SECONDS."""
-    _number("seconds", seconds)
-    if not 0 < seconds <= MAX_SECONDS:  # also false for nan
-        raise ValueError(
-            f"--seconds must be more than 0 and at most {MAX_SECONDS:g}, got {seconds}"
-        )
-
-
-def check_raised_rate(fps: float, factor: int) -> None:
-    """interpolate's input rate, and the rate factor times it, within a clip's."""
-    if not MIN_FPS <= fps <= MAX_FPS:
-        raise ValueError(f"the input's fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {fps}")
-    if fps * factor > MAX_FPS:
-        raise ValueError(
-            f"the result would play at {fps:g} x {factor} = {fps * factor:g} fps, over the "
-            f"{MAX_FPS:g} a video may have; lower --factor or --fps"
-        )
-
-
-def check_length(frames: int | None, made: dict[str, Any]) -> None:
-    """A clip of frames: past the model's window (made: its {frames, fps}) it is extended
-    window by window, at most MAX_SECONDS at the model's rate."""
-    most = int(made["frames"]) + int(MAX_SECONDS * float(made["fps"]))
-    if frames is not None and frames > most:
-        raise ValueError(
-            f"--frames must be at most {most} (an hour at the model's {float(made['fps']):g} "
-            f"fps), got {frames}"
-        )
-
-
-def check_factor(factor: int, window: int) -> None:
-    """interpolate's factor: 2 or more, and whole gaps fit a window of window frames."""
-    _number("factor", factor, whole=True)
-    if factor < 2 or (window - 1) % factor:
-        ok = [k for k in range(2, window) if (window - 1) % k == 0]
-        raise ValueError(f"--factor must be one of {ok} for this model, got {factor}")
-
-
-def transition_frames(seconds: float, fps: float) -> int:
-    """The frames of a morph of seconds at fps: 3 or more (both ends and one between)."""
-    check_seconds(seconds)
-    want = round(seconds * fps) + 1
-    if want < 3:
-        raise ValueError(
-            f"--seconds must be {2 / fps:g} or more for a transition (3 frames at "
-            f"{fps:g} fps), got {seconds:g}"
-        )
-    return want
-
-
-def check_what_moves(region: bool, point: Any, to: Any) -> None:
-    """A cinemagraph's moving part: a region (region: one is given) or a point, and --to only
-    with a point."""
-    if to is not None and point is None:
-        raise ValueError("--to drags a --point; give --point X,Y too")
-    if region == (point is not None):
-        raise ValueError("say what moves: exactly one of a point (--point X,Y) or --mask")
-
-
-def _check_xy(name: str, xy: Any) -> None:
-    """A Python caller's point: two whole numbers (x, y), or None."""
-    whole = isinstance(xy, tuple | list) and all(
-        isinstance(v, Integral) and not isinstance(v, bool) for v in xy
-    )
-    if xy is not None and not (whole and len(xy) == 2):
-        raise ValueError(f"{name} must be two whole numbers (x, y) in pixels, got {xy!r}")
-
-
-def check_smooth(smooth: float) -> None:
-    """morph's smoothing over time: a sigma of 0 frames (off) or more."""
-    _number("smooth", smooth)
-    if not smooth >= 0:  # also false for nan
-        raise ValueError(f"--smooth must be 0 or more frames, got {smooth:g}")
-
-
-def check_strength(strength: float) -> None:
-    """stylize's strength: how far the clip is noised, in (0, 1]."""
-    _number("strength", strength)
-    if not 0.0 < strength <= 1.0:  # also false for nan
-        raise ValueError(f"--strength must be in (0, 1], got {strength}")
-
-
-def check_shape(frames: int | None, sides: tuple[int, ...], step: int, multiple: int) -> None:
-    """frames step*k + 1 and every side a multiple of multiple, as a model needs; raises
-    ValueError. Verbs.settings checks with the loaded model's numbers, the command line
-    before the load with a Spacetime folder's configs (spacetime.cli.load_model)."""
-    if frames is not None and (frames - 1) % step:
-        k = step
-        some = ", ".join(str(k * i + 1) for i in (range(1, 4) if frames > 1 else range(3)))
-        raise ValueError(f"frames must be {k}k+1 ({some}, ...), got {frames}")
-    for side in sides:
-        if side < multiple or side % multiple:
-            raise ValueError(f"size must be a multiple of {multiple}, not {side}")
-
-
-# ----------------------------------------------------------------------------- the verbs
 
 
 class Verbs:
@@ -973,7 +507,7 @@ class Verbs:
         """
         fps = rate_of(a, fps)
         notices: list[str] = []
-        a, b = _clip_or_image(a, "A", notices), _clip_or_image(b, "B", notices)
+        a, b = clip_or_image(a, "A", notices), clip_or_image(b, "B", notices)
         check_smooth(smooth)
         rate = float(self.meta["fps"])
         if fps is not None and abs(fps - rate) > 1e-6:
@@ -1102,8 +636,8 @@ class Verbs:
         notices: list[str] = []
         video = as_clip(video, notices=notices)
         t = len(video)
-        _number("width", width, whole=True)
-        _number("height", height, whole=True)
+        check_number("width", width, whole=True)
+        check_number("height", height, whole=True)
         width, height = int(width), int(height)  # a numpy integer too
         where = placed or self.placement(video.shape[1:3], width, height, notices)
         hw = self.canvas(height, width)
@@ -1166,8 +700,8 @@ class Verbs:
         if region is not None and region.ndim == 3:
             region = region.any(axis=0)  # a mask clip: wherever it ever covers
         check_what_moves(region is not None, point, to)
-        _check_xy("point", point)
-        _check_xy("to", to)
+        check_xy("point", point)
+        check_xy("to", to)
         said: dict[str, Any] = {}
         if point is not None:
             region = region_at(image, *point, to=to)
@@ -1297,14 +831,6 @@ def restyled_line(hw: tuple[int, int], shape: tuple[int, ...]) -> str:
 def _merge(*notices: list[str]) -> list[str]:
     """Notice lists joined, each line once, in order."""
     return list(dict.fromkeys(line for lines in notices for line in lines))
-
-
-def check_frames(frames: int | None) -> None:
-    """frames for animate and cinemagraph: None (one window) or 2 or more."""
-    if frames is not None:
-        _number("frames", frames, whole=True)
-    if frames is not None and frames < 2:
-        raise ValueError(f"--frames must be 2 or more, got {frames}")
 
 
 def window_starts(total: int, win: int, step: int | None = None) -> list[int]:

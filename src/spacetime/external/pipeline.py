@@ -29,11 +29,13 @@ import torch
 from PIL import Image
 
 from .. import __version__
+from ..checks import LOAD_DEFAULTS
+from ..inputs import as_clip, as_image, rate_of
 from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
-from ..verbs import LOAD_DEFAULTS, Verbs, as_clip, as_image, rate_of
+from ..verbs import Verbs
 from . import devices
 from .families import Family, detect, read_json, refusal
 
