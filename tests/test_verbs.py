@@ -264,6 +264,13 @@ def test_region_at_finds_the_clicked_object() -> None:
     assert np.array_equal(dragged, want)
     with pytest.raises(ValueError, match="outside"):
         region_at(img, 22, 12, to=(40, 12))
+    for backdrop in ("on a checkered floor", "at sunset", "on a grass field"):  # one check; sky
+        scene = render(prompt_to_scene(f"a blue circle {backdrop}", 1.0, seed=0), 1, 8.0, 64)[0]
+        with pytest.raises(ValueError, match="on the background"):
+            region_at(scene, 3, 3)
+        blue = np.argwhere((scene[..., 2] > 150) & (scene[..., 0] < 100))  # (N, 2): y, x
+        y, x = np.median(blue, axis=0).astype(int)
+        assert region_at(scene, x, y)[y, x], backdrop  # the object itself is taken
 
 
 def test_stylize_starts_from_the_video(pipe: Pipeline, clip: np.ndarray) -> None:

@@ -290,6 +290,10 @@ def parse_size(text: str) -> tuple[int, int]:
     return w, h
 
 
+BACKDROP_EDGE = 0.25  # a click's colour on this share of the image's edge is the backdrop's
+# (a check of a checkered floor: half the edge; the world's objects: none of it)
+
+
 def region_at(
     image: np.ndarray,
     x: int,
@@ -298,7 +302,9 @@ def region_at(
     to: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """The region around the object under pixel (x, y): pixels of similar colour connected to
-    it, as a box grown by margin x the image size on every side so the object can move. to:
+    it, as a box grown by margin x the image size on every side so the object can move. A
+    part over half the image, or of a colour common on the image's edge (a checkered floor's
+    check, a band of sky) is the background: a ValueError. to:
     where the user dragged the point (a motion brush): the box also covers the object moved
     there, so the region holds its whole path."""
     h, w = image.shape[:2]
@@ -311,7 +317,10 @@ def region_at(
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
     cv2.floodFill(img, flood, (x, y), (0, 0, 0), (24,) * 3, (24,) * 3, flags)
     ys, xs = np.nonzero(flood[1:-1, 1:-1])
-    if len(xs) > 0.5 * h * w:
+    colour = img[ys, xs].astype(np.float32).mean(0)  # (3,): the clicked part's
+    edge = np.concatenate([img[0], img[-1], img[1:-1, 0], img[1:-1, -1]]).astype(np.float32)
+    edged = (np.abs(edge - colour).max(-1) <= 24).mean()  # its share of the image's edge
+    if len(xs) > 0.5 * h * w or edged >= BACKDROP_EDGE:  # a big part, or one of a pattern's
         raise ValueError(
             f"the point {x},{y} is on the background, not an object; click on the object "
             "to move, or pass --mask"
