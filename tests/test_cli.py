@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from spacetime.cli import app
@@ -139,7 +141,7 @@ def test_user_errors_are_one_line_and_leave_no_file(
     ("args", "words"),
     [
         (["animate", "{img}", "a red circle", "--frames", "0"], ["--frames must be 2 or more"]),
-        (["cinemagraph", "{img}", "a red", "--point", "3,3", "--frames", "6"], ["4k+1"]),
+        (["cinemagraph", "{obj}", "a red", "--point", "12,12", "--frames", "6"], ["4k+1"]),
         (["animate", "{img}", "a red circle", "--frames", "2"], ["4k+1 (5, 9, 13, ...)"]),
         (["stylize", "{clip}", "a red circle", "--strength", "1.5"], ["--strength"]),
         (["morph", "{img}", "{img}", "--smooth", "-1"], ["--smooth"]),
@@ -179,7 +181,14 @@ def test_verb_option_errors_come_before_the_load(
     )
     img = tmp_path / "f.png"
     assert run("sheet", clip, "-o", img).exit_code == 0  # any image will do
-    filled = [a.replace("{img}", str(img)).replace("{clip}", str(clip)) for a in args]
+    obj = tmp_path / "obj.png"  # a red square on grey, where a click finds an object
+    square = np.full((32, 32, 3), 90, np.uint8)
+    square[8:24, 8:24] = (220, 30, 30)
+    Image.fromarray(square).save(obj)
+    filled = [
+        a.replace("{img}", str(img)).replace("{clip}", str(clip)).replace("{obj}", str(obj))
+        for a in args
+    ]
     given = "-o" in filled
     assert_user_error(run(*filled, *([] if given else ["-o", tmp_path / "out.mp4"])), *words)
     assert not (tmp_path / "out.mp4").exists()
