@@ -178,6 +178,16 @@ def test_a_prompt_cut_short_says_so(tiny_model: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_a_mistyped_world_word_gets_a_note(pipe: Pipeline) -> None:
+    """A word the text encoder cuts into pieces that is a letter or two from a world word is
+    said, with the word meant; a rephrasing in real words, a name, a foreign word are not."""
+    made = pipe.generate("a red sqaure moving left", steps=1)
+    said = "'sqaure' is not a word the model knows; did you mean 'square' or 'squares'?"
+    assert made.recipe["notices"] == [said]
+    for fine in ("a crimson disc gliding leftwards", "Zorblax the robot", "a réd circle"):
+        assert "notices" not in pipe.generate(fine, steps=1).recipe, fine
+
+
 def test_python_api_refuses_wrong_types(pipe: Pipeline) -> None:
     for kw, words in (({"steps": 2.5}, "steps"), ({"seed": 1.5}, "seed")):
         with pytest.raises(ValueError, match=f"{words} must be a whole number"):

@@ -35,6 +35,7 @@ from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
 from .verbs import Verbs
+from .world.parse import misspelt
 
 
 def _to_unit(frames: np.ndarray) -> torch.Tensor:
@@ -291,6 +292,7 @@ class Pipeline(Verbs):
             for name, words in (("prompt", prompt), ("negative", negative))
             if self.text.count(words) > tokens
         ]
+        unread += misspelt(prompt, self.text.is_word)  # "sqaure": read as pieces, not a square
         z = self.vae.config.z_dim
         shape = (1, z, (frames - 1) // 4 + 1, h // self.spatial, w // self.spatial)
         noise = torch.randn(shape, generator=torch.Generator().manual_seed(seed)).to(self.device)

@@ -60,6 +60,14 @@ class TextEncoder:
         ids = self.tokenizer(prompt, add_special_tokens=True, verbose=False).input_ids
         return len(ids)  # verbose=False: no warning that BERT reads 512 at most (it reads 48)
 
+    def is_word(self, word: str) -> bool:
+        """Whether the tokenizer holds word (lower case) whole, not cut into pieces."""
+        return word in self._vocab
+
+    @functools.cached_property
+    def _vocab(self) -> frozenset[str]:
+        return frozenset(self.tokenizer.get_vocab())
+
     def to(self, device: torch.device | str) -> TextEncoder:
         """This encoder on device: itself if it is there, else a copy (sharing the tokenizer)."""
         if torch.device(device) == self.model.device:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -430,15 +431,37 @@ VOCABULARY: frozenset[str] = frozenset(
 )
 
 
+_PHRASE_WORDS = frozenset(w for k in _LEX for w in k)  # every word of a known phrase
+
+
+def _either(words: list[str]) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c': quoted."""
+    quoted = [repr(w) for w in words]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
 def _unknown(word: str) -> ParseError:
     if word in _SHOWN:
         return ParseError(f"the word {word!r} is known only in phrases such as {_SHOWN[word]!r}")
     close = difflib.get_close_matches(word, sorted(VOCABULARY), n=3, cutoff=0.6)
     if not close:
         return ParseError(f"unknown word {word!r}; see the vocabulary (spacetime world vocab)")
-    quoted = [repr(c) for c in close]
-    hint = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-    return ParseError(f"unknown word {word!r}; did you mean {hint}?")
+    return ParseError(f"unknown word {word!r}; did you mean {_either(close)}?")
+
+
+def misspelt(prompt: str, is_word: Callable[[str], bool]) -> list[str]:
+    """A note for each word of the prompt that looks like a world word mistyped: not a word
+    of the world, not a word to is_word (the text encoder's whole words: "crimson" and
+    "disc" are, "sqaure" is not), and within a letter or two of a world word. Any text may
+    be asked; this only says what the model will likely not read."""
+    notes = []
+    for w in dict.fromkeys(_words(prompt)):
+        if w in VOCABULARY or w in _PHRASE_WORDS or not w.isalpha() or is_word(w):
+            continue
+        close = difflib.get_close_matches(w, sorted(VOCABULARY), n=3, cutoff=0.75)
+        if close:
+            notes.append(f"{w!r} is not a word the model knows; did you mean {_either(close)}?")
+    return notes
 
 
 def _lex(prompt: str) -> list[_Tok]:
