@@ -26,6 +26,7 @@ def check_mask(mask: np.ndarray, t: int, h: int, w: int) -> None:
 
 
 def check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
+    """A mask's shape, (H, W) or (T, H, W), must be its video's: t frames of h x w."""
     if shape != ((h, w) if len(shape) == 2 else (t, h, w)):
         size = f"{shape[-1]}x{shape[-2]}"
         said = size if len(shape) == 2 else f"{size} with {shape[0]} frames"

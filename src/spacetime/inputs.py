@@ -335,6 +335,7 @@ def region_at(
 
 
 def box_mask(h: int, w: int, box: tuple[int, int, int, int]) -> np.ndarray:
+    """An (h, w) bool mask, True in box (x, y, width, height), cut at the frame's edge."""
     x, y, bw, bh = box
     if x >= w or y >= h:
         raise ValueError(f"the box {x},{y},{bw},{bh} lies outside the {w}x{h} video")
