@@ -24,6 +24,7 @@ from spacetime.world.parse import (
     EXTRA_SYNONYMS,
     ParseError,
     describe_vocabulary,
+    misspelt,
     names_background,
     parse,
     prompt_to_scene,
@@ -354,3 +355,21 @@ def test_names_background_reads_any_text() -> None:
         text = caption(layout(scene, 2.0, seed=0), rng)
         named = any(p.lower() in text.lower() for p in BACKGROUND_PHRASES[scene.background])
         assert names_background(text) == named, text
+
+
+def test_no_caption_or_eval_prompt_is_taken_for_a_typo() -> None:
+    """The typo note (misspelt) never fires on the world's own captions or the eval's
+    prompts, rephrased ones included; it does on a world word mistyped."""
+    from spacetime.eval.suites import build_all
+    from spacetime.models.text import default_encoder
+
+    is_word = default_encoder().is_word
+    captions = []
+    for k in range(500):
+        rng = np.random.default_rng([7, k])
+        captions.append(caption(random_names(rng), rng))
+    prompts = [*captions, *(item.prompt for item in build_all("full", 2.0))]
+    assert [p for p in prompts if misspelt(p, is_word)] == []
+    assert misspelt("a blue circel", is_word) == [
+        "'circel' is not a word the model knows; did you mean 'circle' or 'circles'?"
+    ]
