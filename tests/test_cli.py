@@ -107,6 +107,8 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "render", "a red circle", "-o", "{tmp}/x.avi"], [".avi"]),
         (["world", "render", "a red circle", "-o", "{tmp}/.mp4"], ["a name before .mp4"]),
         (["world", "render", "a red circle", "-o", ""], ["give the output a name"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/x.gif/"], ["ends in /", "drop the /"]),
+        (["remake", "{tmp}/garbage.mp4", "-o", "{tmp}/y.mp4/"], ["ends in /", ".mp4 names"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.gif", "--fps", "60"], ["50 fps"]),
         (["world", "dataset", "--n", "0", "--out", "{tmp}/d"], ["--n"]),
         (["info", "{tmp}/missing.mp4"], ["missing.mp4"]),

@@ -82,6 +82,23 @@ GuidanceStop = Annotated[
 ]
 
 
+def video_out(raw: str) -> Path:
+    """-o as typed: Path() drops a final slash, so a clip.mp4/ is refused while it shows."""
+    from .io.video import slash_video
+
+    if (why := slash_video(raw)) is not None:
+        raise typer.BadParameter(why)
+    return Path(raw)
+
+
+VideoOut = Annotated[
+    Path,
+    typer.Option(
+        "--out", "-o", parser=video_out, help="Output video (.mp4 .webm .gif, or a folder)."
+    ),
+]
+
+
 def user_errors(fn: F) -> F:
     """Turn a user's mistake into one line on stderr and exit code 2."""
 
@@ -307,9 +324,7 @@ def _main(
 def world_render(
     ctx: typer.Context,
     prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
-    ],
+    out: VideoOut,
     frames: Frames = 17,
     fps: Fps = 8.0,
     size: Size = 128,
@@ -541,9 +556,7 @@ def eval_(
 @load_options()
 def generate(
     prompt: Annotated[str, typer.Argument(help="What to show, e.g. 'a red circle moving left'.")],
-    out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
-    ],
+    out: VideoOut,
     model: Annotated[
         Path | None, typer.Option("--model", "-m", help="A model folder (default: shipped).")
     ] = None,

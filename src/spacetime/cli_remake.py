@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import numpy as np
 import typer
 
-from .cli import Quiet, _say, app, user_errors
+from .cli import Quiet, VideoOut, _say, app, user_errors
 
 NOT_SETTINGS = ("inputs", "command")  # recipe keys that name where things were, not what
 
@@ -223,7 +223,7 @@ def compare(file: Path, out: Path) -> list[str]:
 @user_errors
 def remake(
     file: Annotated[Path, typer.Argument(help="A result of spacetime: a video or PNG folder.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write it again.")],
+    out: VideoOut,
     model: Annotated[
         Path | None,
         typer.Option("--model", "-m", help="The model folder, when not where it was."),

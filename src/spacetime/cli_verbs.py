@@ -15,6 +15,7 @@ from . import progress
 from .cli import (
     Quiet,
     Seed,
+    VideoOut,
     _say,
     app,
     check_out,
@@ -26,9 +27,6 @@ from .cli import (
     wrote,
 )
 
-Out = Annotated[
-    Path, typer.Option("--out", "-o", help="Output video (.mp4 .webm .gif, or a folder).")
-]
 Model = Annotated[
     Path | None, typer.Option("--model", "-m", help="A model folder (default: shipped).")
 ]
@@ -200,7 +198,7 @@ def _image(path: Path | None, notes: list[str], role: str = "reference") -> Any:
 def animate(
     image: Annotated[Path, typer.Argument(help="The first frame (an image or a clip's frame 0).")],
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     model: Model = None,
     frames: Frames = None,
     reference: Reference = None,
@@ -243,7 +241,7 @@ def animate(
 def extend(
     video: Media,
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     seconds: Annotated[float, typer.Option("--seconds", help="Seconds to add.")] = 2.0,
     backward: Annotated[
         bool, typer.Option("--backward", help="Add the new frames before the clip.")
@@ -335,7 +333,7 @@ def _extension(path: Path, t: int, backward: bool) -> Callable[[Any], Any]:
 @load_options()
 def interpolate(
     video: Media,
-    out: Out,
+    out: VideoOut,
     factor: Annotated[int, typer.Option("--factor", help="Frame-rate multiplier.")] = 4,
     prompt: Annotated[str, typer.Option("--prompt", help="What the clip shows (optional).")] = "",
     fps: Fps = None,
@@ -406,7 +404,7 @@ def _between(path: Path, factor: int) -> Callable[[Any], Any]:
 def morph(
     a: Annotated[Path, typer.Argument(help="Where to start: an image or a clip (its last frame).")],
     b: Annotated[Path, typer.Argument(help="Where to end: an image or a clip (its first frame).")],
-    out: Out,
+    out: VideoOut,
     seconds: Annotated[
         float | None, typer.Option("--seconds", help="Length of the transition.")
     ] = None,
@@ -474,7 +472,7 @@ def morph(
 def inpaint(
     video: Media,
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     mask: Annotated[
         Path | None,
         typer.Option(
@@ -564,7 +562,7 @@ def inpaint(
 def outpaint(
     video: Media,
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     to: Annotated[str, typer.Option("--to", help="The new canvas, WxH in pixels, e.g. 96x64.")],
     model: Model = None,
     seed: Seed = 0,
@@ -624,7 +622,7 @@ def outpaint(
 def cinemagraph(
     image: Annotated[Path, typer.Argument(help="The still image.")],
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     point: Annotated[
         str | None, typer.Option("--point", help="X,Y of the object that moves.")
     ] = None,
@@ -713,7 +711,7 @@ def _xy(text: str, name: str) -> tuple[int, int]:
 def stylize(
     video: Media,
     prompt: Prompt,
-    out: Out,
+    out: VideoOut,
     strength: Annotated[
         float, typer.Option("--strength", help="0..1: how much may change (1 = ignore input).")
     ] = 0.6,

@@ -152,6 +152,18 @@ def _is_folder(path: Path, raw: str | os.PathLike[str]) -> bool:
     return path.is_dir() and path.suffix.lower() not in VIDEO_SUFFIXES
 
 
+def slash_video(raw: str | os.PathLike[str]) -> str | None:
+    """Why raw cannot be an output, when it ends in a slash (a folder of frames) yet is
+    named like a video (clip.mp4/); None otherwise."""
+    suffix = Path(raw).suffix.lower()
+    if not str(raw).endswith(("/", os.sep)) or suffix not in VIDEO_SUFFIXES:
+        return None
+    return (
+        f"{str(raw)!r} ends in / (a folder of frames) but {suffix} names a video; "
+        f"drop the / for a {suffix} file, or the {suffix} for a folder."
+    )
+
+
 def _ours(entry: Path) -> bool:
     """Whether entry of a frame folder is one write_video writes: a frame or the recipe."""
     return entry.name == RECIPE_FILE or re.fullmatch(r"\d{6,}\.png", entry.name) is not None
@@ -443,6 +455,8 @@ def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path
         raise VideoError(f"Cannot write {str(path)!r}: give the output a name, e.g. clip.mp4.")
     if out.name.lower() in VIDEO_SUFFIXES:  # ".mp4" alone is a hidden folder's name
         raise VideoError(f"Cannot write {out}: give it a name before {out.name}, e.g. clip.mp4.")
+    if (why := slash_video(path)) is not None:
+        raise VideoError(why)
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
     if not folder and suffix not in VIDEO_SUFFIXES:
