@@ -533,7 +533,7 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     (tmp_path / "mine" / "keep.txt").write_text("x")
     with pytest.raises(VideoError, match="not a spacetime frame folder"):
         check_output(tmp_path / "mine")
-    with pytest.raises(VideoError, match="drop the / for a .gif file"):
+    with pytest.raises(VideoError, match=r"drop the / for a \.gif file"):
         check_output(f"{tmp_path}/clip.gif/")  # a folder asked for with a video's name
     assert check_output(f"{tmp_path}/frames/").name == "frames"
     assert check_output(tmp_path / "new" / "deeper" / "out.mp4").name == "out.mp4"

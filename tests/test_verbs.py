@@ -233,6 +233,9 @@ def test_outpaint_grows_the_canvas(pipe: Pipeline, clip: np.ndarray) -> None:
     assert v.frames.shape == (5, 50, 150, 3)
     assert np.array_equal(v.frames[:, 9:41, 59:91], clip[:5])
     assert any("put back into the 150x50 frames" in n for n in v.recipe["notices"])
+    # at the trained short side (32), not area (56x16): a square-trained model puts the
+    # horizon at the same row whatever the canvas's height, so a squat one moved it
+    assert any("made at 96x32," in n for n in v.recipe["notices"])
     with pytest.raises(ValueError, match="sides from 8 to 4096"):
         pipe.outpaint(clip, "x", width=5000, height=32)
 

@@ -588,7 +588,7 @@ def outpaint(
     head = _media(video, [], "first").frames[0]  # a bad path or file fails before the load
     pipe = _prepare(out, {"video": video}, model)
     where = pipe.placement(head.shape[:2], w, h, notes)
-    hw = pipe.canvas(h, w)
+    hw = pipe.outpaint_canvas(h, w)
     clip = read_media(video, notes, each=lambda f: fit_frames(where.place(f)[None], *hw, False)[0])
 
     def full(made: Any) -> Any:  # the border put back around the clip's own frames

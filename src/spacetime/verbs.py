@@ -119,6 +119,18 @@ class Verbs:
         scale = math.sqrt(area / (h * w))
         return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
 
+    def outpaint_canvas(self, h: int, w: int) -> tuple[int, int]:
+        """Outpaint's working size for an h x w result. A model trained on squares alone
+        (meta `size`) draws a new border as things lie in its trained square, the horizon at
+        the same row whatever the canvas's height; on the trained area's canvas (80x56 for
+        96x64) the border's horizon met the input's with a step. So its short side stays
+        the trained one, at the cost of more tokens on the long side."""
+        size = self.meta.get("size")
+        if not size or self.meta.get("height"):  # trained at several sizes, or another one
+            return self.canvas(h, w)
+        k, scale = self.multiple, int(size) / min(h, w)
+        return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
+
     def _fit(
         self, frames: np.ndarray, notices: list[str], what: str, hw: tuple[int, int] | None = None
     ) -> np.ndarray:
@@ -600,7 +612,7 @@ class Verbs:
             raise ValueError(
                 f"--to must be WxH with sides from {k} to {MAX_OUT_SIDE}, got {width}x{height}"
             )
-        hw = self.canvas(height, width)
+        hw = self.outpaint_canvas(height, width)
         if max(hw) > MAX_SIDE:
             raise ValueError(
                 f"--to {width}x{height} is too long and thin: the model would work at "
@@ -640,7 +652,7 @@ class Verbs:
         check_number("height", height, whole=True)
         width, height = int(width), int(height)  # a numpy integer too
         where = placed or self.placement(video.shape[1:3], width, height, notices)
-        hw = self.canvas(height, width)
+        hw = self.outpaint_canvas(height, width)
         if placed is None and t * height * width * 3 > MAX_DECODED:
             raise ValueError(
                 f"--to {width}x{height} for {t} frames would hold "
