@@ -218,6 +218,22 @@ def test_rephrased_prompts() -> None:
 # -- specific constructs -------------------------------------------------------------------
 
 
+def test_both_gives_the_motion_to_every_object_named() -> None:
+    def motions(prompt: str) -> list[str]:
+        return [o.motion for o in parse(prompt).objects]
+
+    assert motions("Momo and Kiko walk left") == ["stand", "walk_left"]  # as the captions say
+    assert motions("Momo and Kiko both walk left") == ["walk_left", "walk_left"]
+    assert motions("a red circle and a blue square each moving up") == ["up", "up"]
+    assert motions("a red circle above a blue square, both moving right") == ["right", "right"]
+    assert motions("a red circle. a blue square and a green star, all spinning") == [
+        "still",  # the last sentence's objects only
+        "spin",
+        "spin",
+    ]
+    assert motions("a red circle and a blue square, all on grass") == ["still", "still"]
+
+
 def test_relation_parse() -> None:
     s = parse("a red circle to the left of a blue square")
     assert s.relation == (0, "left_of", 1)

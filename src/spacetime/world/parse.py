@@ -170,7 +170,7 @@ _FILLER_TEXT = """
     of is are be being was were there here that which who whom this these those video clip
     scene animation movie footage film we see can you shows showing show depicts depicting
     in on at by against into onto from across around about through for to towards
-    toward just also too both each all very slowly quickly gently steadily smoothly happily
+    toward just also too very slowly quickly gently steadily smoothly happily
     patiently quietly plain bright coloured colored floor ground wall walls sides
     edges frame screen sky pattern place spot front behind another other together has have
     having looks appears seen shown object objects shape shapes thing things its getting
@@ -407,6 +407,8 @@ def _build_lexicon() -> None:
         _add(p, "filler")
     for w in SEPARATOR_WORDS:
         _add(w, "sep", "soft")
+    for w in ("both", "each", "all"):  # "Momo and Kiko both walk left": each one walks
+        _add(w, "every")
     for w, (fld, target) in EXTRA_SYNONYMS.items():
         kind = {
             "background": "bg",
@@ -676,6 +678,13 @@ class _Parser:
             return idx
         return v
 
+    def named(self) -> list[int]:
+        """The objects the current sentence has named so far, in order."""
+        idx: list[int] = []
+        for kind, v in self.refs:
+            idx += self.groups[v] if kind == "grp" else [v] if kind == "obj" else []
+        return list(dict.fromkeys(idx))
+
     # -- main pass -----------------------------------------------------------------------
     def attach_motion(self, tok: _Tok) -> None:
         s = self.subject
@@ -742,6 +751,11 @@ class _Parser:
                 self.flush_mods(strict=False)
                 self.subject = ("ord", tok.value)
                 self.add_ref(("ord", tok.value))
+            elif kind == "every":
+                if self.next_kind(k, skip_motion=False) != "motion":
+                    continue  # "..., all on a grey background"
+                self.flush_mods(strict=False)
+                self.subject = self.named() or self.subject
             elif kind == "pron":
                 if not self.groups:
                     raise ParseError("'it' does not refer to any object")
