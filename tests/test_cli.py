@@ -92,7 +92,7 @@ def test_dataset(tmp_path: Path) -> None:
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "mine.txt").write_text("x")
     r = run("world", "dataset", "--n", 1, "--out", tmp_path / "other", "--size", 32, "-q")
-    assert r.exit_code == 2 and "not empty" in r.output
+    assert r.exit_code == 2 and "not a world dataset" in r.output and "mine.txt" in r.output
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -186,6 +187,37 @@ def test_dataset_writes_clips_and_captions(tmp_path) -> None:
         SceneSpec.from_dict(line["scene"]).validate()
     again = write_dataset(tmp_path / "b", 3, ClipSettings(frames=5, fps=8, size=32), seed=2)
     assert again.read_text() == path.read_text()
+
+
+def test_dataset_deletes_only_its_own_clips(tmp_path: Path) -> None:
+    """A user's own videos and their captions.jsonl are refused, not taken for stale clips;
+    an interrupted dataset is replaced by a rerun; a GIF's recipe goes with its clip."""
+    settings = ClipSettings(frames=5, fps=8, size=16)
+    mine, victim = tmp_path / "mine", tmp_path / "victim.txt"
+    mine.mkdir()
+    victim.write_text("keep")
+    (mine / "captions.jsonl").write_text(json.dumps({"file": str(victim), "caption": "x"}))
+    with pytest.raises(ValueError, match=r"not a world dataset.*captions\.jsonl lists"):
+        write_dataset(mine, 1, settings)
+    (mine / "holiday.mp4").write_bytes(b"x")
+    with pytest.raises(ValueError, match=r"holiday\.mp4"):
+        write_dataset(mine, 1, settings)
+    assert victim.read_text() == "keep" and sorted(p.name for p in mine.iterdir()) == [
+        "captions.jsonl",
+        "holiday.mp4",
+    ]
+
+    out = tmp_path / "ds"
+
+    def stop(i: int) -> None:
+        if i == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_dataset(out, 5, settings, ext=".gif", progress=stop)
+    assert sorted(p.name for p in out.iterdir()) == ["clips"]  # no half-written listing
+    write_dataset(out, 2, settings, ext=".mp4")
+    assert sorted(p.name for p in (out / "clips").iterdir()) == ["000000.mp4", "000001.mp4"]
 
 
 def test_relation_is_judged_from_where_the_objects_are() -> None:

@@ -387,8 +387,6 @@ def world_dataset(
     if frames < 2:
         raise ValueError(f"--frames must be at least 2, got {frames}")
     check_fps(fps)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file; give a folder")
     settings = ClipSettings(frames=frames, fps=fps, size=size)
     ext = "" if fmt == "png" else f".{fmt}"
     with progress.bar(quiet) as bar:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,6 +132,54 @@ class ClipSettings:
         return (self.frames - 1) / self.fps
 
 
+SIDECAR = ".recipe.json"  # a GIF's recipe beside it (io.video)
+_CLIP_NAME = re.compile(r"\d{6}(\.mp4|\.webm|\.gif|\.gif\.recipe\.json)?")  # write_dataset's
+
+
+def _earlier_clips(out: Path) -> set[str]:
+    """The clips an earlier write_dataset wrote in out ("clips/000001.mp4"; an interrupted
+    one's too). ValueError when out holds anything a world dataset does not, such as a user's
+    own videos and their captions.jsonl: nothing there is ever deleted."""
+    if not out.exists():
+        return set()
+    if not out.is_dir():
+        raise ValueError(f"--out {out} is a file; give a folder")
+    refuse = f"Refusing to write into {out}: it is not a world dataset folder"
+    ours = ("captions.jsonl", ".captions.jsonl.tmp", "clips")  # .tmp: an interrupted run's
+    extra = [p.name for p in out.iterdir() if p.name not in ours]
+    clips = out / "clips"
+    if clips.exists() and not clips.is_dir():
+        extra.append("clips")
+    elif clips.is_dir():
+        extra += [f"clips/{p.name}" for p in clips.iterdir() if not _CLIP_NAME.fullmatch(p.name)]
+    if extra:
+        shown = ", ".join(sorted(extra)[:3]) + (", ..." if len(extra) > 3 else "")
+        raise ValueError(f"{refuse} (it holds {shown}); choose a new or empty folder")
+    listed = out / "captions.jsonl"
+    if listed.is_file() and not all(
+        _world_line(x) for x in listed.read_text(errors="replace").splitlines()
+    ):
+        raise ValueError(f"{refuse} (its captions.jsonl lists other files); choose a new folder")
+    return {f"clips/{p.name}" for p in clips.iterdir()} if clips.is_dir() else set()
+
+
+def _world_line(text: str) -> bool:
+    """Whether a captions.jsonl line is one write_dataset writes (blank lines pass)."""
+    if not text.strip():
+        return True
+    try:
+        line = json.loads(text)
+    except json.JSONDecodeError:
+        return False
+    file = line.get("file") if isinstance(line, dict) else None
+    return (
+        isinstance(file, str)
+        and "scene" in line
+        and _CLIP_NAME.fullmatch(file[6:]) is not None
+        and file.startswith("clips/")
+    )
+
+
 def write_dataset(
     out: Path,
     n: int,
@@ -150,35 +200,35 @@ def write_dataset(
 
     caption_fn = caption_fn or default_caption
     listed = out / "captions.jsonl"
-    if out.is_dir() and any(out.iterdir()) and not listed.is_file():
-        raise ValueError(f"Refusing to write into {out}: it is not empty and not a dataset folder")
-    stale = set()  # the clips an earlier dataset here listed: removed unless written again
-    if listed.is_file():
-        stale = {json.loads(x)["file"] for x in listed.read_text().splitlines() if x.strip()}
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "clips").mkdir(exist_ok=True)
+    old = _earlier_clips(out)  # the clips an earlier dataset here wrote: removed unless rewritten
+    (out / "clips").mkdir(parents=True, exist_ok=True)
     tmp = out / ".captions.jsonl.tmp"
-    with tmp.open("w") as f:
-        for i in range(n):
-            rng = np.random.default_rng([seed, i])
-            scene = sample_scene(rng, settings.seconds, **kwargs)
-            text = caption_fn(scene, rng)
-            frames = render(scene, settings.frames, settings.fps, settings.size)
-            name = f"clips/{i:06d}{ext}"
-            recipe = {
-                "prompt": text,
-                "seed": seed,
-                "index": i,
-                "model": "world-renderer",
-                "scene": scene.to_dict(),
-            }
-            write_video(Video(frames, settings.fps, recipe), out / name)
-            stale.discard(name)
-            line = {"file": name, "caption": text, "scene": scene.to_dict(), "seed": [seed, i]}
-            f.write(json.dumps(line) + "\n")
-            if progress:
-                progress(i + 1)
-    os.replace(tmp, listed)
-    for name in stale:
-        (out / name).unlink(missing_ok=True)
+    try:
+        with tmp.open("w") as f:
+            for i in range(n):
+                rng = np.random.default_rng([seed, i])
+                scene = sample_scene(rng, settings.seconds, **kwargs)
+                text = caption_fn(scene, rng)
+                frames = render(scene, settings.frames, settings.fps, settings.size)
+                name = f"clips/{i:06d}{ext}"
+                recipe = {
+                    "prompt": text,
+                    "seed": seed,
+                    "index": i,
+                    "model": "world-renderer",
+                    "scene": scene.to_dict(),
+                }
+                write_video(Video(frames, settings.fps, recipe), out / name)
+                old.discard(name)
+                old.discard(name + SIDECAR)
+                line = {"file": name, "caption": text, "scene": scene.to_dict(), "seed": [seed, i]}
+                f.write(json.dumps(line) + "\n")
+                if progress:
+                    progress(i + 1)
+        os.replace(tmp, listed)
+    finally:
+        tmp.unlink(missing_ok=True)  # interrupted: the clips so far stay, replaced by a rerun
+    for name in old:
+        path = out / name
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
     return listed
