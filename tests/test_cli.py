@@ -120,7 +120,7 @@ def test_dataset(tmp_path: Path) -> None:
         (["eval", "-g", "static", "--fps", "nan", "-o", "{tmp}/ev"], ["--fps must be from"]),
         (["world", "dataset", "--n", "1", "--fps", "0", "--out", "{tmp}/d"], ["--fps"]),
         (["world", "dataset", "--n", "1", "--out", "{tmp}/garbage.mp4"], ["is a file"]),
-        (["eval", "-g", "static", "-o", "{tmp}"], ["not empty", "no report"]),
+        (["eval", "-g", "static", "-o", "{tmp}"], ["files a report does not", "garbage.mp4"]),
         (["train", "{tmp}"], ["is a folder", ".toml"]),
         (["generate", "a", "-o", "{tmp}/x.mp4", "-m", "{tmp}/garbage.mp4"], ["is a file"]),
         # click's usage errors, said in one line too, not as a box

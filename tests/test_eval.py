@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from spacetime.eval import generators
-from spacetime.eval.report import write_report
+from spacetime.eval.report import REPORT_FILES, write_report
 from spacetime.eval.run import confusion, run, summarise
 from spacetime.eval.suites import SUITES, build, build_all
 from spacetime.world.caption import CAPTION_WORDS
@@ -85,7 +85,10 @@ def test_static_generator_gets_names_right_and_motion_wrong(bounds) -> None:
 def test_report_files(tmp_path) -> None:
     items = build("trained", 2, 2.0)
     results = run(generators.renderer, items)
+    (tmp_path / "tasks.png").write_bytes(b"an earlier report's, with task suites")
     path = write_report(tmp_path, "renderer", results, summarise(results, 2.0), {"seed": 0})
+    names = {p.name for p in tmp_path.iterdir()}  # replaced whole: no stale sheet of tasks
+    assert "tasks.png" not in names and names <= REPORT_FILES
     assert "| trained | 2 |" in path.read_text()
     truths = [o for r in results for o in items[int(r.id[-3:])].truth.objects]
     asked = [o.shape for o in truths if not o.is_character]

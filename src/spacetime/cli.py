@@ -487,8 +487,13 @@ def eval_(
     check_world_size(size)
     if out.exists() and not out.is_dir():
         raise ValueError(f"-o {out} is a file; give a folder for the report")
-    if out.is_dir() and any(out.iterdir()) and not (out / "report.json").is_file():
-        raise ValueError(f"-o {out} is not empty and holds no report; give a new folder")
+    if out.is_dir():  # an earlier report there is replaced whole; anything else is kept
+        from .eval.report import REPORT_FILES
+
+        other = sorted(p.name for p in out.iterdir() if p.name not in REPORT_FILES)
+        if other:
+            shown = ", ".join(other[:3]) + (", ..." if len(other) > 3 else "")
+            raise ValueError(f"-o {out} holds files a report does not ({shown}); give a new folder")
     if generator == "model":
         from .pipeline import Pipeline
 

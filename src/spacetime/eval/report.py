@@ -4,11 +4,11 @@ a plot of faithfulness per suite and contact sheets of the best and worst clips.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from ..io import Video, sheet_of_many
+from ..io.video import atomic_folder
 from .run import ATTRIBUTES, CONFUSED, Result, as_records, confusion
 from .tasks import TaskItem
 
@@ -19,10 +19,9 @@ def _pct(v: float | None) -> str:
     return "—" if v is None else f"{100 * v:.0f}%"
 
 
-def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+REPORT_FILES = frozenset(
+    {"report.json", "report.md", "faithfulness.png", "best.png", "worst.png", "tasks.png"}
+)  # what write_report writes: a folder holding anything else is not a report's
 
 
 def _plot(summary: dict[str, Any], title: str, path: Path) -> None:
@@ -44,10 +43,8 @@ def _plot(summary: dict[str, Any], title: str, path: Path) -> None:
     ax.set_title(title, fontsize=10)
     ax.legend(fontsize=7, ncol=len(suites), loc="upper center", bbox_to_anchor=(0.5, -0.12))
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp)
+    fig.savefig(path)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def write_report(
@@ -60,8 +57,21 @@ def write_report(
 ) -> Path:
     """Write the report folder; returns the path of report.md. tasks: the task suites' rows,
     their summary, items and {(task, method): frames} of the methods' first results (for a
-    sheet of each task's first item), when they were run."""
-    out.mkdir(parents=True, exist_ok=True)
+    sheet of each task's first item), when they were run. The folder is written whole under
+    a temporary name and replaces an earlier report there, none of whose files stay."""
+    with atomic_folder(out) as tmp:
+        _write_report(tmp, name, results, summary, settings, tasks)
+    return out / "report.md"
+
+
+def _write_report(
+    out: Path,
+    name: str,
+    results: list[Result],
+    summary: dict[str, Any],
+    settings: dict[str, Any],
+    tasks: tuple[list[dict[str, Any]], dict[str, Any], list[TaskItem], dict] | None,
+) -> None:
     payload = {
         "generator": name,
         "settings": settings,
@@ -69,7 +79,7 @@ def write_report(
         "results": as_records(results),
         "tasks": {"summary": tasks[1], "rows": tasks[0]} if tasks else None,
     }
-    _write(out / "report.json", json.dumps(payload, indent=1))
+    (out / "report.json").write_text(json.dumps(payload, indent=1))
     _plot(
         summary, f"{name}: share of clips right, per attribute and suite", out / "faithfulness.png"
     )
@@ -133,8 +143,7 @@ def write_report(
     if tasks:
         lines += _task_section(tasks[1])
         task_sheet(tasks[2], out / "tasks.png", tasks[3])
-    _write(out / "report.md", "\n".join(lines))
-    return out / "report.md"
+    (out / "report.md").write_text("\n".join(lines))
 
 
 def _confusion_section(results: list[Result]) -> list[str]:

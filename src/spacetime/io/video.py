@@ -271,6 +271,24 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
 
 
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """Yield a fresh temp folder beside ``path``; on success it replaces ``path`` whole (an
+    older folder there goes, none of its files left over), else it is deleted."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp, old = temp_name(path, directory=True), None
+    try:
+        yield tmp
+        if path.exists():
+            old = temp_name(path, directory=True)
+            os.replace(path, old)  # a full folder cannot be renamed over: moved aside
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG}
 
 
@@ -430,21 +448,10 @@ def _encode(
 
 
 def _write_folder(video: Video | Stream, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temp_name(path, directory=True)
-    old = None
-    try:
+    with atomic_folder(path) as tmp:
         for i, frame in enumerate(_checked(video)):
             Image.fromarray(frame).save(tmp / f"{i:06d}.png", compress_level=4)
         (tmp / RECIPE_FILE).write_text(json.dumps(_header(video), indent=2))
-        if path.exists():
-            old = temp_name(path, directory=True)
-            os.replace(path, old)  # old must be moved aside: rename can't replace a full dir
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -72,26 +70,16 @@ def check(folder: Path) -> None:
 def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Path:
     """Write a complete model folder to a temporary name, then rename it into place. Only a
     model folder is ever replaced: a run, any other folder or a file there is refused."""
-    from ..io.video import temp_name
+    from ..io.video import atomic_folder
 
     folder = Path(folder)
     check_writable(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp, old = temp_name(folder, directory=True), None
-    try:
+    with atomic_folder(folder) as tmp:
         vae.save_pretrained(tmp / "vae", safe_serialization=True)
         transformer.save_pretrained(tmp / "transformer", safe_serialization=True)
         scheduler.save_pretrained(tmp / "scheduler")
         (tmp / "model_index.json").write_text(json.dumps(model_index(), indent=2) + "\n")
         (tmp / "spacetime.json").write_text(json.dumps(meta, indent=2) + "\n")
-        if folder.exists():
-            old = temp_name(folder, directory=True)
-            os.replace(folder, old)  # a full folder cannot be renamed over: moved aside
-        os.replace(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
     return folder
 
 
