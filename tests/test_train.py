@@ -298,6 +298,7 @@ def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path
     import torch
     from safetensors.torch import load_file
 
+    from spacetime.models.folder import check_writable
     from spacetime.train.loop import export
 
     for part, run in (
@@ -310,6 +311,9 @@ def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path
         name = f"{part}/diffusion_pytorch_model.safetensors"
         a, b = load_file(run / "model" / name), load_file(out / name)  # the run's own export
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+        check_writable(out)  # exported again: a VAE run's export (vae/ alone) too
+    with pytest.raises(ValueError, match="not a model folder"):
+        check_writable(tiny_model.parent)  # a run folder is never replaced
     res = subprocess.run(
         [sys.executable, "-m", "spacetime.cli", "export", str(tmp_path), "-o", str(tmp_path / "x")],
         capture_output=True,

@@ -674,14 +674,15 @@ def export(
 
     The folder holds the EMA weights, without training on; or it is a model folder with a
     fine-tuned decoder swapped in (--vae)."""
-    from .models.folder import check_writable
+    from .models.folder import check_writable, is_model_folder
     from .train.loop import export as export_run
 
     if out.resolve() == run.resolve():
         raise ValueError(f"-o is {run} itself: write the model folder to another name")
     check_writable(out)
+    replaced = "; the model folder there before is replaced" if is_model_folder(out) else ""
     step = export_run(run, out, quiet=quiet, vae=vae)
-    _say(quiet, f"wrote {out} (step {step})")
+    _say(quiet, f"wrote {out} (step {step}{replaced})")
 
 
 @app.command("sheet")

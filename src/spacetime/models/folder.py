@@ -83,9 +83,20 @@ def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Pat
     return folder
 
 
+def is_model_folder(folder: Path) -> bool:
+    """A model folder, or a VAE run's export (vae/ alone): what an export may replace."""
+    if (folder / "model_index.json").is_file():
+        return True
+    return (
+        folder.is_dir()
+        and [p.name for p in folder.iterdir()] == ["vae"]
+        and (folder / "vae" / "config.json").is_file()
+    )
+
+
 def check_writable(folder: Path) -> None:
     """Refuse to write a model folder over anything but an older model folder (or nothing)."""
-    model = (folder / "model_index.json").is_file()
+    model = is_model_folder(folder)
     if folder.is_file() or (folder.is_dir() and not model and any(folder.iterdir())):
         raise ValueError(
             f"Refusing to overwrite {folder}: it is not a model folder (no "
