@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -564,6 +565,24 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     r = CliRunner().invoke(app, ["export", str(run), "-o", str(tmp_path / "notes.txt")])
     assert r.exit_code == 2 and "not a model folder" in r.output
     assert (tmp_path / "notes.txt").read_text() == "keep me" and (run / "latest").is_file()
+
+
+def test_a_transformer_run_resumes_only_on_its_own_vae(tmp_path: Path, tiny_model: Path) -> None:
+    """The same vae path holding another VAE (retrained in place) is refused on resume: the
+    run would go on in another latent space."""
+    from safetensors.torch import load_file, save_file
+
+    vae = tmp_path / "vae"
+    shutil.copytree(tiny_model, vae)
+    run = tmp_path / "tr"
+    train(tiny_config(run, stage="transformer", vae=str(vae), steps=1), quiet=True)
+    weights = vae / "vae" / "diffusion_pytorch_model.safetensors"
+    w = load_file(weights)
+    key = next(k for k in sorted(w) if k.startswith("encoder."))
+    w[key] = w[key] + 0.1
+    save_file(w, weights)
+    with pytest.raises(ValueError, match="other latents than the VAE"):
+        train(tiny_config(run, stage="transformer", vae=str(vae), steps=2), quiet=True)
 
 
 def test_a_failed_model_save_leaves_nothing_behind(tmp_path: Path, tiny_model: Path) -> None:

@@ -145,6 +145,16 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
         )
     if cfg.steps < state["step"]:
         raise ValueError(f"{run} is at step {state['step']} already; --steps must be more")
+    if cfg.stage == "transformer" and "vae_latents" in state:  # the same path, another VAE
+        from ..models.folder import load_vae
+        from .cache import latent_hash
+
+        if latent_hash(load_vae(Path(cfg.vae))) != state["vae_latents"]:
+            raise ValueError(
+                f"vae = {cfg.vae} now makes other latents than the VAE {run} trained on "
+                "(retrained or replaced since); resume with that VAE, or train into a new "
+                "folder (--out)"
+            )
 
 
 def check_patch(cfg: TrainConfig) -> None:
@@ -210,9 +220,15 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     acc.wait_for_everyone()
     log = log_path.open("a") if main else None
 
+    latents = {}  # which latents a transformer learns on: resume_check holds its VAE to them
+    if cfg.stage == "transformer":
+        from .cache import latent_hash
+
+        latents["vae_latents"] = latent_hash(stage.vae)  # type: ignore[attr-defined]
+
     def save(step: int) -> None:
         if main:
-            extra = {"config": cfg.to_dict(), "elapsed": elapsed + time.time() - t0}
+            extra = {"config": cfg.to_dict(), "elapsed": elapsed + time.time() - t0, **latents}
             checkpoint.save(run, step, acc.unwrap_model(model), ema, opt, extra, cfg.keep)
         acc.wait_for_everyone()
 
