@@ -60,6 +60,25 @@ def test_config_reads_sections_and_rejects_typos(tmp_path: Path) -> None:
         TrainConfig.from_toml(p)
 
 
+@pytest.mark.parametrize(
+    ("setting", "words"),
+    [
+        ({"head_dim": 3}, "head_dim must be even"),
+        ({"text_tokens": 1000}, "512 at most"),
+        ({"size": 65536}, "size must be a multiple of 8 from 16 to 1024"),
+        ({"vae_dim_mult": [1, 2, 2, 2, 2, 2, 2], "size": 16}, "must be a multiple of 64"),
+        ({"vae_dim_mult": [1, 2, 4]}, "last two vae_dim_mult equal"),
+        ({"vae_dim_mult": [1, 2]}, "3 levels or more"),
+        ({"ema": 1.0}, "ema must be from 0 to under 1"),
+        ({"patch": [1, 2]}, "patch must be three sizes"),
+    ],
+)
+def test_config_refuses_what_the_models_would_crash_on(setting: dict, words: str) -> None:
+    """Said in the config's own terms before any work, not as a traceback from the model."""
+    with pytest.raises(ValueError, match=words):
+        TrainConfig(**setting).validate()
+
+
 def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
     from spacetime.train.config import parse_setting
 
@@ -542,6 +561,15 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     with its own settings (steps may grow); export never writes over a run or a file."""
     with pytest.raises(ValueError, match="init: no such folder"):
         train(tiny_config(tmp_path / "none", init=str(tmp_path / "nope")), quiet=True)
+    assert not (tmp_path / "none").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no vae weights"):
+        train(tiny_config(tmp_path / "none", init=str(tmp_path / "empty")), quiet=True)
+    vae_run = tiny_model.parent.parent / "vae"  # a run folder: its model/ is taken
+    assert tiny_config(tmp_path / "none", init=str(vae_run)).init_weights().is_file()
+    tr = {"stage": "transformer", "vae": str(tiny_model), "init": str(vae_run)}
+    with pytest.raises(ValueError, match="holds no transformer weights"):  # before the cache
+        train(tiny_config(tmp_path / "none", **tr), quiet=True)
     assert not (tmp_path / "none").exists()
     bad = tiny_config(tmp_path / "p", stage="transformer", vae=str(tiny_model), patch=[1, 3, 3])
     with pytest.raises(ValueError, match=r"patch \[1, 3, 3\] must divide the latents"):

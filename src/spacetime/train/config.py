@@ -138,14 +138,21 @@ class TrainConfig:
         for name in NOT_NEGATIVE:
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be 0 or more, got {getattr(self, name)}")
-        if not self.lr >= 0 or not 0 <= self.ema < 1 or not 0 <= self.text_dropout <= 1:
-            raise ValueError("lr must be 0 or more, ema in [0, 1) and text_dropout in [0, 1]")
-        if not (self.guidance >= 1 and 0 <= self.guidance_stop <= 1 and self.shift > 0):
-            raise ValueError("guidance must be 1 or more, guidance_stop in [0, 1], shift above 0")
+        ranges = (  # (name, ok, what it must be)
+            ("lr", self.lr >= 0, "0 or more"),
+            ("ema", 0 <= self.ema < 1, "from 0 to under 1"),
+            ("text_dropout", 0 <= self.text_dropout <= 1, "from 0 to 1"),
+            ("guidance", self.guidance >= 1, "1 or more"),
+            ("guidance_stop", 0 <= self.guidance_stop <= 1, "from 0 to 1"),
+            ("shift", self.shift > 0, "above 0"),
+        )
+        for name, ok, want in ranges:
+            if not ok:
+                raise ValueError(f"{name} must be {want}, got {getattr(self, name)}")
         if not MIN_FPS <= self.fps <= MAX_FPS:
             raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {self.fps}")
-        if self.size < 8 or self.size % 8:
-            raise ValueError(f"size must be a multiple of 8, got {self.size}")
+        if not 16 <= self.size <= 1024 or self.size % 8:
+            raise ValueError(f"size must be a multiple of 8 from 16 to 1024, got {self.size}")
         lists = {
             "object_weights": self.object_weights,
             "vae_dim_mult": self.vae_dim_mult,
@@ -157,13 +164,15 @@ class TrainConfig:
             whole = name != "object_weights"
             if whole and any(not isinstance(x, int) or isinstance(x, bool) for x in values):
                 raise ValueError(f"{name} must be a list of whole numbers, not {values}")
-        if sum(self.object_weights) <= 0 or min(self.vae_dim_mult) < 1 or len(self.patch) != 3:
+        if sum(self.object_weights) <= 0:
+            raise ValueError(f"object_weights must not be all 0, got {self.object_weights}")
+        if min(self.vae_dim_mult) < 1:
+            raise ValueError(f"vae_dim_mult must be at least 1 each, got {self.vae_dim_mult}")
+        if len(self.patch) != 3 or min(self.patch) < 1:
             raise ValueError(
-                "object_weights must not be all 0, vae_dim_mult at least 1 each, "
-                "and patch three sizes (frames, height, width)"
+                f"patch must be three sizes of 1 or more (frames, height, width), got {self.patch}"
             )
-        if min(self.patch) < 1:
-            raise ValueError(f"patch sizes must be at least 1, got {self.patch}")
+        self._check_shapes()
         if self.stage not in ("vae", "transformer"):
             raise ValueError(f"stage must be 'vae' or 'transformer', got {self.stage!r}")
         if self.frames < 1 or (self.frames - 1) % 4:
@@ -197,6 +206,26 @@ class TrainConfig:
         if self.stage == "transformer" and not self.vae:
             raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
 
+    def _check_shapes(self) -> None:
+        """What the models themselves would refuse with a traceback, said in the config's terms."""
+        mult, spatial = self.vae_dim_mult, 2 ** (len(self.vae_dim_mult) - 1)
+        if len(mult) < 3:  # the two 2x steps in time come with the last two levels
+            raise ValueError(f"vae_dim_mult needs 3 levels or more (4x in time), got {mult}")
+        if self.vae_residual and mult[-1] != mult[-2]:
+            raise ValueError(f"vae_residual needs the last two vae_dim_mult equal, got {mult}")
+        if self.size % spatial:
+            raise ValueError(
+                f"vae_dim_mult {mult} shrinks a side {spatial}x: size ({self.size}) must be a "
+                f"multiple of {spatial}"
+            )
+        if self.head_dim % 2:  # rotary positions take pairs of channels
+            raise ValueError(f"head_dim must be even, got {self.head_dim}")
+        if self.text_tokens > MAX_TEXT_TOKENS:
+            raise ValueError(
+                f"text_tokens must be {MAX_TEXT_TOKENS} at most (MiniLM's limit), "
+                f"got {self.text_tokens}"
+            )
+
     def check_paths(self) -> None:
         """Refuse a folder named in the config that is not there, before any work."""
         named = {"init": [self.init], "vae": [self.vae], "more_caches": self.more_caches}
@@ -205,9 +234,25 @@ class TrainConfig:
                 if path and not Path(path).exists():
                     raise ValueError(f"{key}: no such folder {path}")
 
+    def init_weights(self) -> Path:
+        """The weights `init` names: the stage's part (vae/ or transformer/) of a model folder,
+        or of a run folder's model/. ValueError if there are none."""
+        from ..models.folder import WEIGHTS
+
+        part = "vae" if self.stage == "vae" else "transformer"
+        for folder in (Path(self.init), Path(self.init) / "model"):
+            if (folder / part / WEIGHTS).is_file():
+                return folder / part / WEIGHTS
+        raise ValueError(
+            f"init = {self.init} holds no {part} weights ({part}/{WEIGHTS}); give a model "
+            f"folder, or the run folder of a {self.stage} stage"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+
+MAX_TEXT_TOKENS = 512  # the text encoder's (all-MiniLM-L6-v2) positions
 
 SECTIONS = ("bookkeeping", "cache", "data", "optim", "sampling", "transformer", "vae")
 

@@ -72,15 +72,13 @@ def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
     from safetensors.torch import load_file
 
     part = "vae" if cfg.stage == "vae" else "transformer"
-    path = Path(cfg.init) / part / "diffusion_pytorch_model.safetensors"
-    if not path.is_file():
-        raise FileNotFoundError(2, f"init = {cfg.init} has no {part} weights", str(path))
+    path = cfg.init_weights()
     target = stage.model.vae if cfg.stage == "vae" else stage.model  # type: ignore[union-attr]
     try:
         target.load_state_dict(load_file(path))
     except RuntimeError as e:
-        first = str(e).splitlines()[1:2]
-        msg = f"init = {cfg.init}: its {part} does not fit this config {first}"
+        first = (str(e).splitlines()[1:2] or [""])[0].strip()  # the first tensor that differs
+        msg = f"init = {cfg.init}: its {part} does not fit this config ({first})"
         raise ValueError(msg) from None
     if cfg.stage == "transformer":
         from ..models.folder import load_vae
@@ -187,6 +185,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     cfg.check_paths()
     check_patch(cfg)
     resume_check(cfg, run)
+    if cfg.init and checkpoint.latest(run) is None:  # before a cache is built for nothing
+        cfg.init_weights()
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     stage = make_stage(cfg, acc, quiet)
