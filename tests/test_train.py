@@ -206,6 +206,31 @@ def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
         assert b[s] == pytest.approx(a[s], rel=1e-4), s
 
 
+def test_ctrl_c_saves_the_step_it_stops_at(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first Ctrl-C ends the step, saves it (between two checkpoints) and says so; the
+    same command resumes from there."""
+    from spacetime.train import loop
+
+    ema_update = loop.ema_update
+
+    def interrupted(ema, model, decay: float, step: int) -> None:
+        ema_update(ema, model, decay, step)
+        if step == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(loop, "ema_update", interrupted)
+    run = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt):
+        train(tiny_config(run, steps=8, save_every=5))
+    assert "stopped at step 3 of 8, saved" in capsys.readouterr().out
+    assert checkpoint.latest(run) == run / "ckpt-0000003"
+    monkeypatch.setattr(loop, "ema_update", ema_update)
+    train(tiny_config(run, steps=8, save_every=5), quiet=True)
+    assert sorted(losses(run)) == list(range(1, 9))
+
+
 def test_a_run_in_a_log_prints_a_line_at_each_checkpoint(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,10 +7,14 @@ killed and resumed computes exactly the steps the uninterrupted run would have.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
+import signal
+import threading
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -93,6 +97,29 @@ def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
                     f"init = {cfg.init} was trained on another VAE: rotated into this one's "
                     f"latents (fit {fit:.3f})"
                 )
+
+
+@contextlib.contextmanager
+def interrupt_stops(enabled: bool) -> Iterator[Callable[[], bool]]:
+    """Within it, a first Ctrl-C only asks the loop to stop (it saves at the end of the step,
+    then raises KeyboardInterrupt); a second one interrupts at once. Yields asked(). Off
+    (`enabled` False, or not the main thread) Ctrl-C interrupts as always: processes of a
+    distributed run would each stop at another step."""
+    asked: list[bool] = []
+    if not enabled or threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+
+    def handler(signum: int, frame: Any) -> None:
+        if asked:
+            raise KeyboardInterrupt
+        asked.append(True)
+
+    old = signal.signal(signal.SIGINT, handler)
+    try:
+        yield lambda: bool(asked)
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _read_log(path: Path, upto: int) -> list[str]:
@@ -249,7 +276,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     t0, window, loss_now = time.time(), [], float("nan")
     rank = acc.process_index
     batches = ahead(lambda s: stage.batch(s, rank), range(start, cfg.steps), stage.workers)
-    with bar:
+    with bar, interrupt_stops(acc.num_processes == 1) as asked:
         for step, batch in zip(range(start, cfg.steps), batches, strict=True):
             lr = lr_at(cfg, step)
             for g in opt.param_groups:
@@ -300,6 +327,14 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                     log.flush()
                 if not quiet:
                     say(f"step {done}: " + ", ".join(f"{k} {v:.4g}" for k, v in metrics.items()))
+            if asked() and done < cfg.steps:
+                if done % cfg.save_every:
+                    save(done)
+                if log is not None:
+                    log.close()
+                if not quiet:
+                    say(f"stopped at step {done} of {cfg.steps}, saved: the same command resumes")
+                raise KeyboardInterrupt
     if log is not None:
         log.close()
     folder = run / "model"
