@@ -115,6 +115,10 @@ def test_dataset(tmp_path: Path) -> None:
         (["world", "analyse", "{tmp}/garbage.mp4"], ["garbage.mp4"]),
         (["eval", "-g", "sora", "-o", "{tmp}/ev"], ["sora", "renderer"]),
         (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png"], ["garbage.mp4"]),
+        (["info", "{tmp}/empty.mp4"], ["empty.mp4: the file is empty"]),
+        (["info", "{tmp}/garbage.mp4"], ["(Invalid data found when processing input)"]),
+        (["world", "render", "a red circle", "-o", "{tmp}/folder.gif"], ["a folder with that"]),
+        (["world", "dataset", "--n", "1", "--out", "{tmp}/garbage.mp4/d"], ["is a file, not"]),
         (["sheet", "{tmp}/garbage.mp4", "-o", "{tmp}/s.png", "--max-frames", "999"], ["256"]),
         (["eval", "-g", "static", "--fps", "0", "-o", "{tmp}/ev"], ["--fps must be from"]),
         (["eval", "-g", "static", "--fps", "nan", "-o", "{tmp}/ev"], ["--fps must be from"]),
@@ -134,6 +138,8 @@ def test_user_errors_are_one_line_and_leave_no_file(
     tmp_path: Path, args: list[str], words: list[str]
 ) -> None:
     (tmp_path / "garbage.mp4").write_bytes(b"not a video at all" * 50)
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    (tmp_path / "folder.gif").mkdir()
     before = set(tmp_path.rglob("*"))
     assert_user_error(run(*[a.replace("{tmp}", str(tmp_path)) for a in args]), *words)
     assert set(tmp_path.rglob("*")) == before

@@ -113,6 +113,10 @@ def user_errors(fn: F) -> F:
             msg = str(e) or e.__class__.__name__
             if isinstance(e, FileNotFoundError) and e.filename:
                 msg = f"no such file or folder: {e.filename}"
+            elif isinstance(e, NotADirectoryError) and e.filename:
+                msg = f"{e.filename}: a part of this path is a file, not a folder"
+            elif isinstance(e, OSError) and e.strerror and e.filename:  # no "[Errno N]"
+                msg = f"{e.strerror}: {e.filename2 or e.filename}"  # 2: a rename's target
             typer.echo(f"error: {msg}", err=True)
             raise typer.Exit(2) from None
 

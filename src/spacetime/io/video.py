@@ -213,6 +213,17 @@ def _sidecar(src: Path, frames: int | None) -> dict[str, Any] | None:
     return head
 
 
+def _unreadable(src: Path, e: Exception) -> VideoError:
+    """What to tell a user whose file could not be decoded (e: the decoder's error)."""
+    if src.is_file() and src.stat().st_size == 0:
+        return VideoError(f"Cannot read {src}: the file is empty.")
+    why = getattr(e, "strerror", None) or str(e)  # without FFmpeg's error number
+    return VideoError(
+        f"Cannot read {src}: it is corrupt or not a video ({why}); re-encode it or pass an "
+        ".mp4, .webm, .gif or PNG folder."
+    )
+
+
 def temp_name(path: Path, directory: bool = False) -> Path:
     """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format),
     with the permissions a new file gets under the umask (mkstemp's are owner-only)."""
@@ -256,6 +267,10 @@ def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temp file path beside ``path``; on success move it over ``path``, else delete it."""
     path = Path(path)
+    if path.is_dir():
+        raise VideoError(
+            f"Cannot write {path}: a folder with that name exists; choose another name."
+        )
     tmp: Path | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -810,7 +825,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
-        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}).") from None
+        raise _unreadable(src, e) from None
 
 
 class _Frames:
@@ -877,7 +892,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
-        raise VideoError(f"Cannot read {src}: it is corrupt or not a video ({e}).") from None
+        raise _unreadable(src, e) from None
     if n == 0:
         raise VideoError(f"Cannot read {src}: the video stream holds no frames.")
     head = head or _sidecar(src, n)
@@ -923,10 +938,7 @@ def read_video(
     except VideoError:
         raise
     except (av.FFmpegError, OSError, ValueError) as e:
-        raise VideoError(
-            f"Cannot read {src}: it is corrupt or not a video ({e}); re-encode it "
-            f"or pass an .mp4, .webm, .gif or PNG folder."
-        ) from None
+        raise _unreadable(src, e) from None
     head = head or _sidecar(src, len(frames) if only is None else None)  # GIFs: unpadded
     if head is None:
         return Video(frames, fps, {})
