@@ -169,7 +169,8 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
             "resume it as it was, or train into a new folder (--out)"
         )
     if cfg.steps < state["step"]:
-        raise ValueError(f"{run} is at step {state['step']} already; --steps must be more")
+        step = state["step"]
+        raise ValueError(f"{run} is at step {step} already; --steps must be {step} or more")
     if cfg.stage == "transformer" and "vae_latents" in state:  # the same path, another VAE
         from ..models.folder import load_vae
         from .cache import latent_hash
@@ -356,8 +357,16 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
 
     if (run / "model_index.json").is_file() and vae is not None:
         return _swap_vae(run, out, vae)
+    from ..models.folder import is_model_folder
+
+    if is_model_folder(run):
+        raise ValueError(
+            f"{run} is a model folder, exported already: give the run folder of spacetime "
+            "train (or --vae to swap its VAE)"
+        )
     if not run.is_dir():
-        raise ValueError(f"no such folder {run}: give a run folder of spacetime train")
+        what = f"{run} is a file" if run.exists() else f"no such folder {run}"
+        raise ValueError(f"{what}: give a run folder of spacetime train")
     ck = checkpoint.latest(run)
     if ck is None:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
