@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -262,6 +263,16 @@ def test_python_m_spacetime_cli_has_every_verb() -> None:
             [sys.executable, "-m", "spacetime.cli", verb, "--help"], capture_output=True, text=True
         )
         assert r.returncode == 0 and f"spacetime {verb}" in r.stdout, r.stderr
+
+
+def test_help_paragraphs_are_not_broken_mid_sentence() -> None:
+    for command in ("train", "export", "eval"):
+        r = run(command, "--help")
+        assert r.exit_code == 0
+        text = r.output.split("Usage:")[1].split("╭")[0]
+        for paragraph in re.split(r"\n\s*\n", text):  # rich's blank lines hold spaces
+            lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+            assert all(len(line) > 50 for line in lines[:-1]), lines  # filled, as wrapped
 
 
 def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:

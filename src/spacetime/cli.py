@@ -28,11 +28,22 @@ def _kinds(e: BaseException) -> set[str]:
     return {c.__name__ for c in type(e).__mro__}
 
 
+def _reflow(cmd: Any) -> None:
+    """Join the lines of each paragraph of cmd's help and its subcommands' (typer 0.29
+    prints a docstring's line breaks inside a paragraph as they are, mid-sentence)."""
+    if cmd.help:
+        paragraphs = inspect.cleandoc(cmd.help).split("\n\n")
+        cmd.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+    for sub in getattr(cmd, "commands", {}).values():
+        _reflow(sub)
+
+
 class OneLineErrors(TyperGroup):
     """Say a command-line mistake (missing option, not a number, no such command) in one
     line, as every other user error is said, instead of click's usage box."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        _reflow(self)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except Exception as e:
@@ -646,7 +657,11 @@ def train(
     ] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Train (or resume) a stage: the VAE or the transformer. Works under `accelerate launch`."""
+    """Train (or resume) a stage: the VAE or the transformer. Works under `accelerate launch`.
+
+    The same command resumes a run folder from its newest checkpoint (after a kill or a
+    Ctrl-C, which saves the step it stops at); on resume only --steps and the bookkeeping
+    keys may change. The model is written to OUT/model."""
     from .train.config import TrainConfig, parse_setting
     from .train.loop import train as run_training
 
