@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from conftest import TINY_VAE, tiny_config
+from conftest import TINY_TRANSFORMER, TINY_VAE, tiny_config
 from typer.testing import CliRunner
 
 from spacetime.cli import app
@@ -242,6 +242,15 @@ def test_a_run_in_a_log_prints_a_line_at_each_checkpoint(
     assert "nan" not in out  # a checkpoint between log steps shows the losses since the last
     assert "min left" in out
     assert err == ""
+
+
+def test_a_cache_build_in_a_log_says_how_far_it_is(
+    tmp_path: Path, tiny_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    train(tiny_config(tmp_path / "tr", stage="transformer", vae=str(tiny_model), steps=1))
+    out = capsys.readouterr().out
+    total = TrainConfig(**TINY_TRANSFORMER).cache_clips
+    assert f"latent cache: {total}/{total} clips" in out
 
 
 def test_two_processes_with_gloo(tmp_path: Path) -> None:

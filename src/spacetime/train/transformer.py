@@ -114,14 +114,24 @@ class TransformerStage:
             return self._with_earlier(own, latents)
         seconds: dict[str, float] = {}
         with progress.bar(quiet or not acc.is_main_process) as bar:
-            task = bar.add_task("encode latent cache", total=self.cfg.cache_clips)
+            total = self.cfg.cache_clips
+            task = bar.add_task("encode latent cache", total=total)
+            lines = not quiet and acc.is_main_process and bar.disable  # a log: a line a tenth
+            said = [0]
+
+            def built(n: int) -> None:
+                bar.update(task, completed=n)
+                if lines and (n - said[0] >= max(1, total // 10) or n >= total > said[0]):
+                    print(f"latent cache: {n}/{total} clips", flush=True)
+                    said[0] = n
+
             folder = cache.build(
                 self.cfg,
                 copy.deepcopy(self.vae).to(acc.device),  # encoded where the training runs
                 self.text.to(acc.device),
                 acc.process_index,
                 acc.num_processes,
-                progress=lambda n: bar.update(task, completed=n),
+                progress=built,
                 seconds=seconds,
             )
         if any(seconds.values()) and not quiet and acc.is_main_process:
