@@ -93,7 +93,7 @@ def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
         0,
         1,
     )
-    with pytest.raises(ValueError, match="steps must be of type int"):
+    with pytest.raises(ValueError, match="--set: steps must be of type int"):
         TrainConfig.from_toml(p, steps=2.5)
     with pytest.raises(ValueError, match="unknown task"):
         TrainConfig.from_toml(p, task_weights={"text": 0.5, "inpiant": 0.5})

@@ -121,7 +121,8 @@ class TrainConfig:
             want = type(getattr(defaults, key))
             ok = isinstance(value, want) and not (want is int and isinstance(value, bool))
             if not (ok or (want is float and type(value) is int)):
-                raise ValueError(f"{path}: {key} must be of type {want.__name__}, got {value!r}")
+                where = "--set" if key in overrides else str(path)  # where the value came from
+                raise ValueError(f"{where}: {key} must be of type {want.__name__}, got {value!r}")
         cfg = cls(**flat)
         cfg.validate()
         return cfg
