@@ -128,6 +128,7 @@ def test_dataset(tmp_path: Path) -> None:
         (["eval", "-g", "static", "-o", "{tmp}"], ["files a report does not", "garbage.mp4"]),
         (["train", "{tmp}"], ["is a folder", ".toml"]),
         (["generate", "a", "-o", "{tmp}/x.mp4", "-m", "{tmp}/garbage.mp4"], ["is a file"]),
+        (["generate", "a", "-o", "{tmp}/x.mp4", "-m", "{tmp}/run"], ["a training run", "model"]),
         # click's usage errors, said in one line too, not as a box
         (["world", "render", "a red circle"], ["Missing option", "world render --help"]),
         (["world", "render", "a red circle", "-o", "{tmp}/x.mp4", "--size", "big"], ["--size"]),
@@ -141,6 +142,8 @@ def test_user_errors_are_one_line_and_leave_no_file(
     (tmp_path / "garbage.mp4").write_bytes(b"not a video at all" * 50)
     (tmp_path / "empty.mp4").write_bytes(b"")
     (tmp_path / "folder.gif").mkdir()
+    (tmp_path / "run" / "model").mkdir(parents=True)  # a run of spacetime train
+    (tmp_path / "run" / "model" / "model_index.json").write_text("{}")
     before = set(tmp_path.rglob("*"))
     assert_user_error(run(*[a.replace("{tmp}", str(tmp_path)) for a in args]), *words)
     assert set(tmp_path.rglob("*")) == before

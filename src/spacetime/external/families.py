@@ -161,6 +161,8 @@ def detect(folder: Path) -> Family:
         raise FileNotFoundError(2, "no such model folder", str(folder))
     index = folder / "model_index.json"
     if not index.is_file():
+        if (folder / "model" / "model_index.json").is_file():  # a run of spacetime train
+            raise ValueError(f"{folder} is a training run: its model is {folder / 'model'}")
         raise ValueError(
             f"{folder} has no model_index.json: point --model at a model folder in "
             "diffusers format (the folder that holds model_index.json)"
