@@ -28,14 +28,18 @@ def _kinds(e: BaseException) -> set[str]:
     return {c.__name__ for c in type(e).__mro__}
 
 
-def _reflow(cmd: Any) -> None:
-    """Join the lines of each paragraph of cmd's help and its subcommands' (typer 0.29
-    prints a docstring's line breaks inside a paragraph as they are, mid-sentence)."""
+def _tidy_help(cmd: Any) -> None:
+    """Tidy the help of cmd and its subcommands as typer 0.29 prints it: join the lines of
+    each paragraph (it kept a docstring's line breaks, mid-sentence), and show no type for
+    a flag (`--quiet <bool>` reads as if it took a value)."""
     if cmd.help:
         paragraphs = inspect.cleandoc(cmd.help).split("\n\n")
         cmd.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
+    for param in cmd.params:
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""
     for sub in getattr(cmd, "commands", {}).values():
-        _reflow(sub)
+        _tidy_help(sub)
 
 
 class OneLineErrors(TyperGroup):
@@ -43,7 +47,7 @@ class OneLineErrors(TyperGroup):
     line, as every other user error is said, instead of click's usage box."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
-        _reflow(self)
+        _tidy_help(self)
         try:
             rv = super().main(*args, standalone_mode=False, **kwargs)
         except Exception as e:
