@@ -268,7 +268,7 @@ def test_python_m_spacetime_cli_has_every_verb() -> None:
         assert r.returncode == 0 and f"spacetime {verb}" in r.stdout, r.stderr
 
 
-def test_help_paragraphs_are_not_broken_mid_sentence() -> None:
+def test_help_is_not_broken_mid_sentence_and_flags_take_no_value() -> None:
     for command in ("train", "export", "eval"):
         r = run(command, "--help")
         assert r.exit_code == 0
@@ -276,6 +276,8 @@ def test_help_paragraphs_are_not_broken_mid_sentence() -> None:
         for paragraph in re.split(r"\n\s*\n", text):  # rich's blank lines hold spaces
             lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
             assert all(len(line) > 50 for line in lines[:-1]), lines  # filled, as wrapped
+    quiet = [line for line in run("generate", "--help").output.splitlines() if "--quiet" in line]
+    assert quiet and "<bool>" not in quiet[0]  # a flag takes no value
 
 
 def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:
