@@ -205,7 +205,10 @@ class TrainConfig:
         if (self.more_caches or self.cache_grow) and self.stage != "transformer":
             raise ValueError("more_caches and cache_grow are for a transformer stage")
         if self.stage == "transformer" and not self.vae:
-            raise ValueError("a transformer stage needs vae = a folder holding the trained VAE")
+            raise ValueError(
+                'a transformer stage (the default; stage = "vae" trains the VAE) needs '
+                "vae = a folder holding the trained VAE"
+            )
 
     def _check_shapes(self) -> None:
         """What the models themselves would refuse with a traceback, said in the config's terms."""
