@@ -59,31 +59,27 @@ def write_report(
     their summary, items and {(task, method): frames} of the methods' first results (for a
     sheet of each task's first item), when they were run. The folder is written whole under
     a temporary name and replaces an earlier report there, none of whose files stay."""
-    with atomic_folder(out) as tmp:
-        _write_report(tmp, name, results, summary, settings, tasks)
+    with atomic_folder(out) as folder:
+        payload = {
+            "generator": name,
+            "settings": settings,
+            "summary": summary,
+            "results": as_records(results),
+            "tasks": {"summary": tasks[1], "rows": tasks[0]} if tasks else None,
+        }
+        (folder / "report.json").write_text(json.dumps(payload, indent=1))
+        title = f"{name}: share of clips right, per attribute and suite"
+        _plot(summary, title, folder / "faithfulness.png")
+        _best_and_worst(results, folder)
+        if tasks:
+            task_sheet(tasks[2], folder / "tasks.png", tasks[3])
+        text = _markdown(name, results, summary, settings, tasks[1] if tasks else None)
+        (folder / "report.md").write_text(text)
     return out / "report.md"
 
 
-def _write_report(
-    out: Path,
-    name: str,
-    results: list[Result],
-    summary: dict[str, Any],
-    settings: dict[str, Any],
-    tasks: tuple[list[dict[str, Any]], dict[str, Any], list[TaskItem], dict] | None,
-) -> None:
-    payload = {
-        "generator": name,
-        "settings": settings,
-        "summary": summary,
-        "results": as_records(results),
-        "tasks": {"summary": tasks[1], "rows": tasks[0]} if tasks else None,
-    }
-    (out / "report.json").write_text(json.dumps(payload, indent=1))
-    _plot(
-        summary, f"{name}: share of clips right, per attribute and suite", out / "faithfulness.png"
-    )
-
+def _best_and_worst(results: list[Result], folder: Path) -> None:
+    """Contact sheets of the 6 clips with the most attributes right and the 6 with the least."""
     ranked = sorted(
         results,
         key=lambda r: (
@@ -94,8 +90,17 @@ def _write_report(
         videos = [r.video for r in pick if r.video is not None]
         if videos:
             captions = [f"[{r.id}] {r.prompt}\nseen: {r.found}" for r in pick]
-            sheet_of_many(videos, out / f"{label}.png", frames_per_row=6, captions=captions)
+            sheet_of_many(videos, folder / f"{label}.png", frames_per_row=6, captions=captions)
 
+
+def _markdown(
+    name: str,
+    results: list[Result],
+    summary: dict[str, Any],
+    settings: dict[str, Any],
+    task_summary: dict[str, Any] | None,
+) -> str:
+    """report.md: the tables, with the plot and the sheets linked."""
     lines = [
         f"# `spacetime eval`: {name}",
         "",
@@ -140,10 +145,9 @@ def _write_report(
         "Worst clips: ![worst](worst.png)",
         "",
     ]
-    if tasks:
-        lines += _task_section(tasks[1])
-        task_sheet(tasks[2], out / "tasks.png", tasks[3])
-    (out / "report.md").write_text("\n".join(lines))
+    if task_summary is not None:
+        lines += _task_section(task_summary)
+    return "\n".join(lines)
 
 
 def _confusion_section(results: list[Result]) -> list[str]:
