@@ -257,6 +257,7 @@ def test_cinemagraph_moves_only_the_region(pipe: Pipeline, clip: np.ndarray) -> 
 def test_region_at_finds_the_clicked_object() -> None:
     img = np.full((32, 32, 3), 90, np.uint8)
     img[10:16, 20:26] = (220, 30, 30)
+    img.flags.writeable = False  # np.asarray of a PIL image is read-only
     region = region_at(img, 22, 12)
     assert region[10:16, 20:26].all() and not region.all()
     with pytest.raises(ValueError, match="background"):
@@ -738,3 +739,14 @@ def test_python_callers_get_clear_errors_and_friendly_inputs(
     ):
         with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
             bad()
+
+
+def test_a_verb_refuses_options_it_would_ignore(pipe: Pipeline, clip: np.ndarray) -> None:
+    """generate's size, and start on stylize (whose strength is where it starts), were
+    taken and ignored without a word."""
+    with pytest.raises(ValueError, match=r"Pipeline\.load\(size=96\)"):
+        pipe.animate(clip[0], "a red circle", size=96, **FAST)
+    with pytest.raises(ValueError, match="canvas"):
+        pipe.morph(clip[0], clip[-1], height=48, **FAST)
+    with pytest.raises(ValueError, match="stylize takes no start"):
+        pipe.stylize(clip[:5], "a red circle", start=0.5, **FAST)

@@ -313,7 +313,7 @@ def region_at(
             which = "--to" if (px, py) == to and (px, py) != (x, y) else "the point"
             raise ValueError(f"{which} {px},{py} is outside the {w}x{h} image")
     flood = np.zeros((h + 2, w + 2), np.uint8)
-    img = np.ascontiguousarray(image)
+    img = np.array(image, np.uint8, order="C")  # a copy: OpenCV refuses a read-only array
     flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (255 << 8)
     cv2.floodFill(img, flood, (x, y), (0, 0, 0), (24,) * 3, (24,) * 3, flags)
     ys, xs = np.nonzero(flood[1:-1, 1:-1])

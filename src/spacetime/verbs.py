@@ -70,6 +70,16 @@ PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no b
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
+def _no_canvas(opts: dict[str, Any]) -> None:
+    """Refuse generate's size options in a verb, which works on its input's canvas and
+    would override them without a word."""
+    if {"size", "height", "width"} & set(opts):
+        raise ValueError(
+            "a verb works on its input's canvas; to set the canvas, load the model with it: "
+            "Pipeline.load(size=96) (the command line's --size)"
+        )
+
+
 class Verbs:
     """Task methods for `Pipeline` (mixed in); every one returns a Video with its recipe."""
 
@@ -243,6 +253,7 @@ class Verbs:
         an earlier window made are known in the next. A clip shorter than a window is made
         in one shorter window (4k+1 frames).
         """
+        _no_canvas(opts)
         total, h, w = known.shape
         fps = float(self.meta["fps"]) if fps is None else fps
         win = self._window(reference)
@@ -543,6 +554,7 @@ class Verbs:
         frames[0], frames[-1] = first, last
         known = np.zeros(frames.shape[:3], bool)
         known[[0, -1]] = True
+        _no_canvas(opts)
         clip = self.generate(
             prompt,
             known_video=frames,
@@ -778,6 +790,11 @@ class Verbs:
         shrank the frames to (the command line, which brings the result to full size
         itself as it writes it): the result stays at it, as it does when the full-size
         result would hold more than MAX_DECODED bytes."""
+        if "start" in opts:
+            raise ValueError(
+                "stylize takes no start: its strength (0..1) is how far the clip is noised, "
+                "where sampling starts"
+            )
         opts["fps"] = rate_of(video, opts.get("fps"))
         notices: list[str] = []
         video = as_clip(video, notices=notices)
