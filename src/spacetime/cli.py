@@ -35,7 +35,7 @@ def _tidy_help(cmd: Any) -> None:
     if cmd.help:
         paragraphs = inspect.cleandoc(cmd.help).split("\n\n")
         cmd.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
-    for param in cmd.params:
+    for param in [*cmd.params, cmd.get_help_option(cmd.context_class(cmd))]:  # --help: cached
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
     for sub in getattr(cmd, "commands", {}).values():
