@@ -30,14 +30,16 @@ def _kinds(e: BaseException) -> set[str]:
 
 def _tidy_help(cmd: Any) -> None:
     """Tidy the help of cmd and its subcommands as typer 0.29 prints it: join the lines of
-    each paragraph (it kept a docstring's line breaks, mid-sentence), and show no type for
-    a flag (`--quiet <bool>` reads as if it took a value)."""
+    each paragraph (it kept a docstring's line breaks, mid-sentence), show no type for a
+    flag (`--quiet <bool>` reads as if it took a value), and name arguments in capitals."""
     if cmd.help:
         paragraphs = inspect.cleandoc(cmd.help).split("\n\n")
         cmd.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
     for param in [*cmd.params, cmd.get_help_option(cmd.context_class(cmd))]:  # --help: cached
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        elif param is not None and param.param_type_name == "argument" and not param.metavar:
+            param.metavar = param.name.upper()  # "CONFIG" in the usage line, not "{config}"
     for sub in getattr(cmd, "commands", {}).values():
         _tidy_help(sub)
 
