@@ -132,7 +132,6 @@ class ClipSettings:
         return (self.frames - 1) / self.fps
 
 
-SIDECAR = ".recipe.json"  # a GIF's recipe beside it (io.video)
 _CLIP_NAME = re.compile(r"\d{6}(\.mp4|\.webm|\.gif|\.gif\.recipe\.json)?")  # write_dataset's
 
 
@@ -196,6 +195,7 @@ def write_dataset(
     extras: "scene" (the exact spec) and "seed". Clip i depends only on (seed, i).
     """
     from ..io import Video, write_video
+    from ..io.video import SIDECAR_SUFFIX
     from .caption import caption as default_caption
 
     caption_fn = caption_fn or default_caption
@@ -220,7 +220,7 @@ def write_dataset(
                 }
                 write_video(Video(frames, settings.fps, recipe), out / name)
                 old.discard(name)
-                old.discard(name + SIDECAR)
+                old.discard(name + SIDECAR_SUFFIX)  # a GIF's recipe
                 line = {"file": name, "caption": text, "scene": scene.to_dict(), "seed": [seed, i]}
                 f.write(json.dumps(line) + "\n")
                 if progress:
