@@ -100,6 +100,9 @@ def test_set_overrides_any_key_and_checks_its_type(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="batch_tasks must be 0 or more"):
         TrainConfig.from_toml(p, batch_tasks={"text": -1.0})
     p.write_text('stage = "vae"\n[batch_tasks]\ntext = 0.7\ncinemagraph = 0.3\n')
+    with pytest.raises(ValueError, match="batch_tasks only apply to a transformer stage"):
+        TrainConfig.from_toml(p)  # a VAE run would ignore it without a word
+    p.write_text('vae = "runs/vae"\n[batch_tasks]\ntext = 0.7\ncinemagraph = 0.3\n')
     assert TrainConfig.from_toml(p).batch_tasks == {"text": 0.7, "cinemagraph": 0.3}
     with pytest.raises(ValueError, match="key=value"):
         parse_setting("lr")

@@ -125,6 +125,12 @@ class TrainConfig:
                 raise ValueError(f"{where}: {key} must be of type {want.__name__}, got {value!r}")
         cfg = cls(**flat)
         cfg.validate()
+        stray = sorted(set(flat) & ONLY_FOR[_other(cfg.stage)])
+        if stray:  # silently unused: a config meant for the other stage, or a slip
+            raise ValueError(
+                f"{', '.join(stray)} only apply to a {_other(cfg.stage)} stage, and this is a "
+                f'{cfg.stage} one; remove them, or set stage = "{_other(cfg.stage)}"'
+            )
         return cfg
 
     def validate(self) -> None:
@@ -254,6 +260,24 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+ONLY_FOR = {  # the keys one stage reads and the other ignores
+    "vae": frozenset(
+        {"vae_base_dim", "vae_z_dim", "vae_dim_mult", "vae_res_blocks", "vae_residual",
+         "kl_weight", "crop", "freeze_encoder"}
+    ),
+    "transformer": frozenset(
+        {"layers", "heads", "head_dim", "ffn_dim", "patch", "text_tokens", "cache_clips",
+         "cache_shard", "more_caches", "cache_grow", "task_weights", "batch_tasks",
+         "text_dropout", "shift", "high_t_share", "high_t_min", "sample_steps", "guidance",
+         "guidance_stop", "directional_share", "shape_share"}
+    ),
+}  # fmt: skip
+
+
+def _other(stage: str) -> str:
+    return "transformer" if stage == "vae" else "vae"
 
 
 MAX_TEXT_TOKENS = 512  # the text encoder's (all-MiniLM-L6-v2) positions
