@@ -599,6 +599,9 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     with pytest.raises(ValueError, match="init: no such folder"):
         train(tiny_config(tmp_path / "none", init=str(tmp_path / "nope")), quiet=True)
     assert not (tmp_path / "none").exists()
+    if Path("/proc/self").is_dir():  # a folder that takes no new files
+        with pytest.raises(ValueError, match="/proc takes no new files"):
+            train(tiny_config(Path("/proc/run")), quiet=True)
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="holds no vae weights"):
         train(tiny_config(tmp_path / "none", init=str(tmp_path / "empty")), quiet=True)

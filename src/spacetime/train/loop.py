@@ -215,6 +215,10 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     resume_check(cfg, run)
     if cfg.init and checkpoint.latest(run) is None:  # before a cache is built for nothing
         cfg.init_weights()
+    if not run.is_dir():
+        from ..io.video import check_writable
+
+        check_writable(run)  # /proc/x, a read-only disk: said so, not "no such file"
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
     stage = make_stage(cfg, acc, quiet)
