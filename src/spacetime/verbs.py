@@ -125,8 +125,11 @@ class Verbs:
         """The working size for an input of h x w: its aspect, the model's trained area."""
         m = self.meta
         area = int(m.get("height") or m["size"]) * int(m.get("width") or m["size"])
+        return self._scaled(h, w, math.sqrt(area / (h * w)))
+
+    def _scaled(self, h: int, w: int, scale: float) -> tuple[int, int]:
+        """h x w times scale, each side rounded to the model's multiple."""
         k = self.multiple
-        scale = math.sqrt(area / (h * w))
         return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
 
     def outpaint_canvas(self, h: int, w: int) -> tuple[int, int]:
@@ -138,8 +141,7 @@ class Verbs:
         size = self.meta.get("size")
         if not size or self.meta.get("height"):  # trained at several sizes, or another one
             return self.canvas(h, w)
-        k, scale = self.multiple, int(size) / min(h, w)
-        return max(k, round(h * scale / k) * k), max(k, round(w * scale / k) * k)
+        return self._scaled(h, w, int(size) / min(h, w))
 
     def _fit(
         self, frames: np.ndarray, notices: list[str], what: str, hw: tuple[int, int] | None = None
