@@ -580,7 +580,7 @@ def test_a_full_disk_is_one_line_naming_the_output(tmp_path: Path, monkeypatch) 
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(video_mod, "_encode", full)
-    with pytest.raises(VideoError, match=f"Cannot write {out}: No space left on device"):
+    with pytest.raises(VideoError, match=f"cannot write {out}: No space left on device"):
         write_video(Video(clip(4), 8, RECIPE), out)
     assert list(tmp_path.iterdir()) == []
 

@@ -157,7 +157,7 @@ def _whole(
         elif frame.shape[:2] != sizes[0]:
             (h, w), (fh, fw) = sizes[0], frame.shape[:2]
             raise VideoError(
-                f"Cannot read {path}: its frames differ in size ({w}x{h}, then {fw}x{fh}); "
+                f"cannot read {path}: its frames differ in size ({w}x{h}, then {fw}x{fh}); "
                 "re-export it at one size"
             )
         return fit_frames(frame[None], *sizes[1], crop=not sizes[2])[0]

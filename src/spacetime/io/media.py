@@ -110,7 +110,7 @@ def _read_animation(src: Path, said: list[str], only: str | None, each: Each | N
                 if only is None and held > MAX_DECODED:
                     raise VideoError(_too_big(src, len(frames), rgb))
     except (UnidentifiedImageError, OSError) as e:
-        raise VideoError(f"Cannot read {src}: a broken animation ({e}); re-export it.") from None
+        raise VideoError(f"cannot read {src}: a broken animation ({e}); re-export it") from None
     if clear:
         said.append(f"{src.name}: transparent pixels flattened onto grey")
     if any(ms <= 0 for _, ms in times):  # no durations: a sequence of frames, not a clip
@@ -143,14 +143,14 @@ def _read_image(src: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """An image file as (H, W, 3) uint8 (image_rgb: turned, transparency flattened onto
     grey), and its alpha (H, W) uint8 if some of its pixels are transparent, else None."""
     if not src.is_file():
-        raise VideoError(f"Cannot read {src}: no such file; check the path.")
+        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
     try:
         with Image.open(src) as img:
             img = ImageOps.exif_transpose(img)
             frame, clear = image_rgb(img)
             alpha = np.asarray(img.convert("RGBA"))[..., 3] if clear else None
     except (UnidentifiedImageError, OSError) as e:
-        raise VideoError(f"Cannot read {src}: not an image ({e}); pass a PNG or JPEG.") from None
+        raise VideoError(f"cannot read {src}: not an image ({e}); pass a PNG or JPEG") from None
     return frame, alpha
 
 

@@ -157,9 +157,9 @@ def sheet_of_many(
     the largest clip after scaling). Saved as PNG (atomically) when ``path`` is given.
     """
     if not videos:
-        raise ValueError("sheet_of_many needs at least one video.")
+        raise ValueError("sheet_of_many needs at least one video")
     if captions is not None and len(captions) != len(videos):
-        raise ValueError(f"Got {len(captions)} captions for {len(videos)} videos.")
+        raise ValueError(f"got {len(captions)} captions for {len(videos)} videos")
     big_h, big_w = max(v.height for v in videos), max(v.width for v in videos)
     scale = _auto_scale(big_h, big_w) if scale is None else scale
     box_h, box_w = round(big_h * scale), round(big_w * scale)

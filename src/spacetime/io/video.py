@@ -71,12 +71,12 @@ class Video:
     def __post_init__(self) -> None:
         f = self.frames
         if not isinstance(f, np.ndarray):
-            raise ValueError(f"Video.frames must be a numpy array, got {type(f).__name__}.")
+            raise ValueError(f"Video.frames must be a numpy array, got {type(f).__name__}")
         if f.dtype != np.uint8:
-            raise ValueError(f"Video.frames must have dtype uint8, got {f.dtype}.")
+            raise ValueError(f"Video.frames must have dtype uint8, got {f.dtype}")
         if f.ndim != 4 or f.shape[-1] != 3 or min(f.shape) < 1:
             raise ValueError(
-                f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, got {f.shape}."
+                f"Video.frames must have shape (T, H, W, 3) with T, H, W >= 1, got {f.shape}"
             )
         _check_rate_and_recipe(self)
 
@@ -120,14 +120,14 @@ class Stream:
 def _check_rate_and_recipe(video: Video | Stream) -> None:
     video.fps = float(video.fps)
     if not MIN_FPS <= video.fps <= MAX_FPS:  # also false for nan
-        raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {video.fps}.")
+        raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {video.fps}")
     if not isinstance(video.recipe, dict):
-        raise ValueError(f"Video.recipe must be a dict, got {type(video.recipe).__name__}.")
+        raise ValueError(f"Video.recipe must be a dict, got {type(video.recipe).__name__}")
     video.recipe = _plain(video.recipe)
     try:
         json.dumps(video.recipe)
     except (TypeError, ValueError) as e:
-        raise ValueError(f"Video.recipe must be JSON-serialisable: {e}.") from None
+        raise ValueError(f"Video.recipe must be JSON-serialisable: {e}") from None
 
 
 def _plain(x: Any) -> Any:
@@ -160,7 +160,7 @@ def slash_video(raw: str | os.PathLike[str]) -> str | None:
         return None
     return (
         f"{str(raw)!r} ends in / (a folder of frames) but {suffix} names a video; "
-        f"drop the / for a {suffix} file, or the {suffix} for a folder."
+        f"drop the / for a {suffix} file, or the {suffix} for a folder"
     )
 
 
@@ -216,11 +216,11 @@ def _sidecar(src: Path, frames: int | None) -> dict[str, Any] | None:
 def _unreadable(src: Path, e: Exception) -> VideoError:
     """What to tell a user whose file could not be decoded (e: the decoder's error)."""
     if src.is_file() and src.stat().st_size == 0:
-        return VideoError(f"Cannot read {src}: the file is empty.")
+        return VideoError(f"cannot read {src}: the file is empty")
     why = getattr(e, "strerror", None) or str(e)  # without FFmpeg's error number
     return VideoError(
-        f"Cannot read {src}: it is corrupt or not a video ({why}); re-encode it or pass an "
-        ".mp4, .webm, .gif or PNG folder."
+        f"cannot read {src}: it is corrupt or not a video ({why}); re-encode it or pass an "
+        ".mp4, .webm, .gif or PNG folder"
     )
 
 
@@ -269,7 +269,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     path = Path(path)
     if path.is_dir():
         raise VideoError(
-            f"Cannot write {path}: a folder with that name exists; choose another name."
+            f"cannot write {path}: a folder with that name exists; choose another name"
         )
     tmp: Path | None = None
     try:
@@ -280,7 +280,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except OSError as e:  # the disk is full, or the place takes no files: say so, as the user's
         if not _about(e, path, tmp):  # path (the temporary name means nothing to them)
             raise
-        raise VideoError(f"Cannot write {path}: {e.strerror or e}.") from None
+        raise VideoError(f"cannot write {path}: {e.strerror or e}") from None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
@@ -474,51 +474,51 @@ def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path
     the rate it will be written at, where it is known)."""
     out = Path(path)
     if not str(path).strip() or out.name in ("", ".", ".."):
-        raise VideoError(f"Cannot write {str(path)!r}: give the output a name, e.g. clip.mp4.")
+        raise VideoError(f"cannot write {str(path)!r}: give the output a name, e.g. clip.mp4")
     if out.name.lower() in VIDEO_SUFFIXES:  # ".mp4" alone is a hidden folder's name
-        raise VideoError(f"Cannot write {out}: give it a name before {out.name}, e.g. clip.mp4.")
+        raise VideoError(f"cannot write {out}: give it a name before {out.name}, e.g. clip.mp4")
     if (why := slash_video(path)) is not None:
         raise VideoError(why)
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
     if not folder and suffix not in VIDEO_SUFFIXES:
         raise VideoError(
-            f"Cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
-            f".gif, or a path without a suffix for a folder of PNG frames."
+            f"cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
+            f".gif, or a path without a suffix for a folder of PNG frames"
         )
     if suffix == ".gif" and not folder and fps is not None and fps > MAX_GIF_FPS:
         raise VideoError(
-            f"Cannot write {out} at {fps:g} fps: a GIF plays at {MAX_GIF_FPS:g} fps at most "
-            "(browsers slow faster ones to 10); write an .mp4 or .webm instead."
+            f"cannot write {out} at {fps:g} fps: a GIF plays at {MAX_GIF_FPS:g} fps at most "
+            "(browsers slow faster ones to 10); write an .mp4 or .webm instead"
         )
     if not folder and out.is_dir():
         raise VideoError(
-            f"Cannot write {out}: a folder with that name exists; remove it or choose another name."
+            f"cannot write {out}: a folder with that name exists; remove it or choose another name"
         )
     if folder and out.exists() and not out.is_dir():
         raise VideoError(
-            f"Cannot write frames to {out}: a file with that name exists; remove it "
-            f"or add a suffix such as .mp4."
+            f"cannot write frames to {out}: a file with that name exists; remove it "
+            f"or add a suffix such as .mp4"
         )
     if folder and out.is_dir() and not (out / RECIPE_FILE).is_file() and any(out.iterdir()):
         raise VideoError(
-            f"Refusing to overwrite {out}: it is a non-empty directory that is not "
-            f"a spacetime frame folder; choose a new path."
+            f"refusing to overwrite {out}: it is a non-empty directory that is not "
+            f"a spacetime frame folder; choose a new path"
         )
     if folder and out.is_dir() and (out / RECIPE_FILE).is_file():
         other = sorted(f.name for f in out.iterdir() if not _ours(f))
         if other:  # a frame folder is replaced whole: the user's own files would go with it
             raise VideoError(
-                f"Refusing to overwrite {out}: it holds files spacetime did not write "
-                f"({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); choose a new path."
+                f"refusing to overwrite {out}: it holds files spacetime did not write "
+                f"({', '.join(other[:3])}{', ...' if len(other) > 3 else ''}); choose a new path"
             )
     parent = out.absolute().parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
-        raise VideoError(f"Cannot write {out}: {parent} is a file, not a folder.")
+        raise VideoError(f"cannot write {out}: {parent} is a file, not a folder")
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise VideoError(f"Cannot write {out}: no permission to write in {parent}.")
+        raise VideoError(f"cannot write {out}: no permission to write in {parent}")
     check_writable(out, parent)
     return out
 
@@ -532,7 +532,7 @@ def check_writable(out: Path, parent: Path | None = None) -> None:
     try:
         os.rmdir(tempfile.mkdtemp(prefix=".spacetime-probe-", dir=parent))
     except OSError as e:
-        msg = f"Cannot write {out}: {parent} takes no new files ({e.strerror})."
+        msg = f"cannot write {out}: {parent} takes no new files ({e.strerror})"
         raise VideoError(msg) from None
 
 
@@ -582,8 +582,8 @@ def _folder_files(path: Path) -> list[Path]:
     files = sorted(path.glob("*.png"), key=frame_order)
     if not files:
         raise VideoError(
-            f"Cannot read {path}: the folder holds no .png frames; give a folder of PNG "
-            f"frames (as spacetime writes with -o DIR) or a video file."
+            f"cannot read {path}: the folder holds no .png frames; give a folder of PNG "
+            f"frames (as spacetime writes with -o DIR) or a video file"
         )
     return files
 
@@ -602,8 +602,8 @@ def _check_sizes(path: Path, files: list[Path], hw: tuple[int, int]) -> None:
             continue
         if (h, w) != hw:
             raise VideoError(
-                f"Cannot read {path}: its frames differ in size ({hw[1]}x{hw[0]}, then "
-                f"{w}x{h} at {f.name}); re-export the folder at one size."
+                f"cannot read {path}: its frames differ in size ({hw[1]}x{hw[0]}, then "
+                f"{w}x{h} at {f.name}); re-export the folder at one size"
             )
 
 
@@ -627,8 +627,8 @@ def _read_folder(path: Path, only: str | None = None, each: Each | None = None) 
         if isinstance(e, VideoError):
             raise
         raise VideoError(
-            f"Cannot read {path}: its PNG frames are unreadable or differ in size "
-            f"({e}); re-export the folder."
+            f"cannot read {path}: its PNG frames are unreadable or differ in size "
+            f"({e}); re-export the folder"
         ) from None
     head = None
     if (path / RECIPE_FILE).is_file():
@@ -641,8 +641,8 @@ def _read_folder(path: Path, only: str | None = None, each: Each | None = None) 
 def _too_big(path: Path, count: int, frame: np.ndarray) -> str:
     h, w = frame.shape[:2]
     return (
-        f"Cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded ({count} frames "
-        f"of {w}x{h}); cut it shorter or scale it down first."
+        f"cannot read {path}: over {MAX_DECODED >> 30} GiB of frames decoded ({count} frames "
+        f"of {w}x{h}); cut it shorter or scale it down first"
     )
 
 
@@ -656,8 +656,8 @@ def _decode(
     with av.open(str(path)) as box:
         if not box.streams.video:
             raise VideoError(
-                f"Cannot read {path}: it has no video stream; pass a video file "
-                f"(.mp4, .webm, .gif) or a folder of PNG frames."
+                f"cannot read {path}: it has no video stream; pass a video file "
+                f"(.mp4, .webm, .gif) or a folder of PNG frames"
             )
         stream = box.streams.video[0]
         meta = {k.lower(): v for k, v in box.metadata.items()}
@@ -687,7 +687,7 @@ def _decode(
                 raise VideoError(_too_big(path, frames.count, frame))
     if not frames.count:
         raise VideoError(
-            f"Cannot read {path}: the video stream holds no decodable frames; re-encode the file."
+            f"cannot read {path}: the video stream holds no decodable frames; re-encode the file"
         )
     return frames.stacked(), float(rate), head
 
@@ -761,8 +761,8 @@ def _packets(
     box.seek(0, stream=stream)
     if len(packets) < stream.frames:
         raise VideoError(
-            f"Cannot read {path}: it is cut short: its index lists {stream.frames} frames "
-            f"and the file holds {len(packets)}; copy or download it again."
+            f"cannot read {path}: it is cut short: its index lists {stream.frames} frames "
+            f"and the file holds {len(packets)}; copy or download it again"
         )
     shown = [(pts, d) for pts, d, discard in packets if not discard]
     timed = stream.time_base is not None and all(pts is not None for pts, _ in shown)
@@ -809,7 +809,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     at a time as they are asked for, so a clip of any length holds one frame in memory."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
+        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
     try:
         if src.is_dir():
             for f in _folder_files(src):
@@ -818,7 +818,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
             return
         with av.open(str(src)) as box:
             if not box.streams.video:
-                raise VideoError(f"Cannot read {src}: it has no video stream.")
+                raise VideoError(f"cannot read {src}: it has no video stream")
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             stream = box.streams.video[0]
             yield from _rgb_frames(box, stream, head, _packets(src, box, stream, head)[1])
@@ -872,7 +872,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     its frames (a frame folder: its first frame), so `info` on an hour of 4K is instant."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
+        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
     if src.is_dir():
         first = _read_folder(src, "first")
         files = _folder_files(src)
@@ -881,7 +881,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     try:
         with av.open(str(src)) as box:
             if not box.streams.video:
-                raise VideoError(f"Cannot read {src}: it has no video stream; pass a video file.")
+                raise VideoError(f"cannot read {src}: it has no video stream; pass a video file")
             stream = box.streams.video[0]
             head = _parse_header({k.lower(): v for k, v in box.metadata.items()}.get("comment"))
             h, w = _unpadded(head, stream.codec_context.height, stream.codec_context.width)
@@ -894,7 +894,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     except (av.FFmpegError, OSError, ValueError) as e:
         raise _unreadable(src, e) from None
     if n == 0:
-        raise VideoError(f"Cannot read {src}: the video stream holds no frames.")
+        raise VideoError(f"cannot read {src}: the video stream holds no frames")
     head = head or _sidecar(src, n)
     fps = (head or {}).get("fps", rate)
     try:
@@ -902,7 +902,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     except (TypeError, ValueError):
         fps = math.nan
     if not MIN_FPS <= fps <= MAX_FPS:  # also false for nan
-        raise VideoError(f"Cannot read {src}: its frame rate {fps} is not a clip's; re-encode it.")
+        raise VideoError(f"cannot read {src}: its frame rate {fps} is not a clip's; re-encode it")
     return Probe(n, h, w, fps, (head or {}).get("recipe", {}))
 
 
@@ -930,7 +930,7 @@ def read_video(
     clip's frames last unevenly, as it is replayed at one rate."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"Cannot read {src}: no such file or directory; check the path.")
+        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
     if src.is_dir():
         return _read_folder(src, only, each)
     try:

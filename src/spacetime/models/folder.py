@@ -99,7 +99,7 @@ def check_writable(folder: Path) -> None:
     model = is_model_folder(folder)
     if folder.is_file() or (folder.is_dir() and not model and any(folder.iterdir())):
         raise ValueError(
-            f"Refusing to overwrite {folder}: it is not a model folder (no "
+            f"refusing to overwrite {folder}: it is not a model folder (no "
             "model_index.json); choose a new path"
         )
 

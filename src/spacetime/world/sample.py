@@ -143,7 +143,7 @@ def _earlier_clips(out: Path) -> set[str]:
         return set()
     if not out.is_dir():
         raise ValueError(f"--out {out} is a file; give a folder")
-    refuse = f"Refusing to write into {out}: it is not a world dataset folder"
+    refuse = f"refusing to write into {out}: it is not a world dataset folder"
     ours = ("captions.jsonl", ".captions.jsonl.tmp", "clips")  # .tmp: an interrupted run's
     extra = [p.name for p in out.iterdir() if p.name not in ours]
     clips = out / "clips"
