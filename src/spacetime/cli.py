@@ -31,13 +31,16 @@ def _kinds(e: BaseException) -> set[str]:
 def _tidy_help(cmd: Any) -> None:
     """Tidy the help of cmd and its subcommands as typer 0.29 prints it: join the lines of
     each paragraph (it kept a docstring's line breaks, mid-sentence), show no type for a
-    flag (`--quiet <bool>` reads as if it took a value), and name arguments in capitals."""
+    flag (`--quiet <bool>` reads as if it took a value), the type of one value for an option
+    given again for each (`--lora <str>`, not `<list[str]>`), and name arguments in capitals."""
     if cmd.help:
         paragraphs = inspect.cleandoc(cmd.help).split("\n\n")
         cmd.help = "\n\n".join(" ".join(p.split()) for p in paragraphs)
     for param in [*cmd.params, cmd.get_help_option(cmd.context_class(cmd))]:  # --help: cached
         if getattr(param, "is_flag", False) and param.metavar is None:
             param.metavar = ""
+        elif getattr(param, "multiple", False) and param.metavar is None:
+            param.metavar = "<str>"  # each of ours is a string: --lora, --input
         elif param is not None and param.param_type_name == "argument" and not param.metavar:
             param.metavar = param.name.upper()  # "CONFIG" in the usage line, not "{config}"
     for sub in getattr(cmd, "commands", {}).values():
@@ -111,7 +114,11 @@ def video_out(raw: str) -> Path:
 VideoOut = Annotated[
     Path,
     typer.Option(
-        "--out", "-o", parser=video_out, help="Output video (.mp4 .webm .gif, or a folder)."
+        "--out",
+        "-o",
+        parser=video_out,
+        metavar="<path>",  # as other paths show; with a parser typer shows "<Path>"
+        help="Output video (.mp4 .webm .gif, or a folder).",
     ),
 ]
 
