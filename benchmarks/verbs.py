@@ -24,21 +24,23 @@ from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 
 
-def cases(pipe: Pipeline) -> dict[str, Callable[[], object]]:
-    """Each verb's call on the clip, with its default settings."""
+def cases(pipe: Pipeline, **opts: object) -> dict[str, Callable[[], object]]:
+    """Each verb's call on the clip, with its default settings and opts (steps=...)."""
     scene = prompt_to_scene("a red circle moving left on a grass field", 2.0, seed=0)
     clip = render(scene, 17, 8.0, 64)  # (17, 64, 64, 3)
     other = render(prompt_to_scene("a blue square on a beach", 2.0, seed=1), 17, 8.0, 64)
     image, box = clip[0], box_mask(64, 64, (24, 24, 16, 16))
     return {
-        "animate": lambda: pipe.animate(image, "a red circle moving left"),
-        "extend 1 s": lambda: pipe.extend(clip, "a red circle moving left", seconds=1.0),
-        "interpolate x2": lambda: pipe.interpolate(clip[::2], factor=2, fps=4.0),
-        "morph": lambda: pipe.morph(clip, other),
-        "inpaint": lambda: pipe.inpaint(clip, "a red circle", mask=box),
-        "outpaint 96x64": lambda: pipe.outpaint(clip, "grass", width=96, height=64),
-        "cinemagraph": lambda: pipe.cinemagraph(image, "a red circle moving left", point=(47, 9)),
-        "stylize": lambda: pipe.stylize(clip, "a blue circle moving left"),
+        "animate": lambda: pipe.animate(image, "a red circle moving left", **opts),
+        "extend 1 s": lambda: pipe.extend(clip, "a red circle moving left", seconds=1.0, **opts),
+        "interpolate x2": lambda: pipe.interpolate(clip[::2], factor=2, fps=4.0, **opts),
+        "morph": lambda: pipe.morph(clip, other, **opts),
+        "inpaint": lambda: pipe.inpaint(clip, "a red circle", mask=box, **opts),
+        "outpaint 96x64": lambda: pipe.outpaint(clip, "grass", width=96, height=64, **opts),
+        "cinemagraph": lambda: pipe.cinemagraph(
+            image, "a red circle moving left", point=(47, 9), **opts
+        ),
+        "stylize": lambda: pipe.stylize(clip, "a blue circle moving left", **opts),
     }
 
 
