@@ -392,6 +392,12 @@ def test_lora_on_the_shipped_model_and_bad_lora_files(folders, tmp_path):
     assert cli("generate", "a red", "-o", made, "--lora", str(tmp_path / "ours")).exit_code == 0
     assert cli("remake", made, "-o", str(again)).exit_code == 0
     again.unlink()
+    (tmp_path / "ours").rename(tmp_path / "moved")  # a moved LoRA is given as an input
+    one_line_error(cli("remake", made, "-o", str(again)), "--input lora0=PATH", again)
+    given = cli("remake", made, "-o", str(again), "--input", f"lora0={tmp_path / 'moved'}")
+    assert given.exit_code == 0, given.output
+    again.unlink()
+    (tmp_path / "moved").rename(tmp_path / "ours")
     for name, p in tr.named_parameters():
         if "lora_" in name:
             p.data.fill_(0.07)

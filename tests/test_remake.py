@@ -192,3 +192,57 @@ def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: 
     assert "is not the one that made" in error(wrong)
     assert "itself" in error(run("remake", tmp_path / "r.mp4", "-o", tmp_path / "r.mp4"))
     assert not (tmp_path / "r2.mp4").exists()
+
+
+def test_renamed_inputs_and_model_folders_make_the_same(
+    tmp_path: Path, tiny_model: Path, clip: Path
+) -> None:
+    """A note naming an input (`clip.mp4: a clip; its first frame is the image`) and the
+    model folder's name are not settings: renamed, with the same hashes, it is the same."""
+    own, model = tmp_path / "mine.mp4", tmp_path / "model"
+    shutil.copy(clip, own)
+    shutil.copytree(tiny_model, model)
+    out = tmp_path / "a.mp4"
+    made = run("animate", own, "x", "-o", out, "-m", model, "--steps", 2, "-q")
+    assert made.exit_code == 0, made.output
+    assert any(n.startswith("mine.mp4: ") for n in read_video(out).recipe["notices"])
+    own.rename(tmp_path / "theirs.mp4")
+    model.rename(tmp_path / "renamed")
+    again = run(
+        "remake", out, "-o", tmp_path / "b.mp4", "-m", tmp_path / "renamed",
+        "--input", f"image={tmp_path / 'theirs.mp4'}",
+    )  # fmt: skip
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+
+
+def test_a_long_python_generation_is_rebuilt(tmp_path: Path, tiny_model: Path) -> None:
+    """More frames than the model's clip: generate extends window by window, and says so
+    in the recipe (`windows`), which remake rebuilds as the command line makes it."""
+    video = Pipeline.load(tiny_model).generate("a green star", seed=2, steps=2, frames=9)
+    assert video.recipe["windows"] == 2
+    write_video(video, tmp_path / "long.mp4")
+    again = run("remake", tmp_path / "long.mp4", "-o", tmp_path / "r.mp4", "-m", tiny_model)
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+
+
+def test_a_damaged_recipe_is_one_line(tmp_path: Path, tiny_model: Path, clip: Path) -> None:
+    """Hand-edited inputs, or a command that makes no video (which remake would run), are
+    refused before anything runs or is written."""
+    out = tmp_path / "a.mp4"
+    assert run("animate", clip, "x", "-o", out, "-m", tiny_model, "--steps", 2).exit_code == 0
+    v = read_video(out)
+    said, image = v.recipe["command"], v.recipe["inputs"]["image"]
+    damaged = {
+        "no-hash": {"inputs": {"image": {"path": image["path"]}}},
+        "a-list": {"inputs": [image]},
+        "no-path": {"inputs": {"image": {**image, "path": None}}},
+        "dataset": {"command": {"name": "world dataset", "params": {"n": 1, "out": "ds"}}},
+        "itself": {"command": {**said, "name": "remake"}},
+    }
+    for name, change in damaged.items():
+        path = tmp_path / f"{name}.mp4"
+        write_video(Video(v.frames, v.fps, {**v.recipe, **change}), path)
+        again = tmp_path / f"again-{name}.mp4"
+        line = error(run("remake", path, "-o", again))
+        assert "damaged" in line or "does not make a video" in line, (name, line)
+        assert not again.exists() and not (tmp_path / "ds").exists()

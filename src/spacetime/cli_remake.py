@@ -10,6 +10,7 @@ model's weights are the ones whose hashes the recipe holds. A text-to-video reci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import zip_longest
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +27,15 @@ NOT_SETTINGS = ("inputs", "command")  # recipe keys that name where things were,
 # (and the memory options), and what only describes the result
 REBUILT = {"prompt", "negative", "seed", "steps", "guidance", "guidance_stop", "frames", "fps"}
 MEMORY = {"device", "dtype", "offload", "vae_tiling", "vae_slicing"}
-DESCRIBED = {"height", "width", "task", "model", "model_hash", "family", "spacetime", "notices"}
+DESCRIBED = {
+    *("height", "width", "task", "model", "model_hash", "family", "spacetime", "notices"),
+    "windows",  # more frames than the model's clip: generate extends window by window
+}
+# the commands whose results carry their command: the only ones remake runs
+MAKERS = (
+    *("generate", "animate", "extend", "interpolate", "morph", "inpaint", "outpaint"),
+    *("cinemagraph", "stylize", "world render"),
+)
 
 
 def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any], Path | None]:
@@ -38,6 +47,11 @@ def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any],
     if made is not None:
         if not (isinstance(made, dict) and isinstance(made.get("params"), dict)):
             raise ValueError(f"{file}: the recipe's command is not one spacetime wrote")
+        if made.get("name") not in MAKERS:
+            raise ValueError(
+                f"{file}: the recipe's command {made.get('name')!r} does not make a video; "
+                "the recipe is damaged or not one spacetime wrote"
+            )
         params = dict(made["params"])
         return (
             str(made.get("name")),
@@ -125,21 +139,44 @@ def at(path: str, cwd: Path | None) -> Path:
     return p
 
 
+def recorded_inputs(recipe: dict[str, Any], file: Path) -> dict[str, dict[str, str]]:
+    """The recipe's inputs, each {"path", "sha256"}: ValueError when a hand-edited recipe
+    breaks that shape (remake would fail inside instead)."""
+    inputs = recipe.get("inputs", {})
+    ok = isinstance(inputs, dict) and all(
+        isinstance(r, dict) and isinstance(r.get("path"), str) and isinstance(r.get("sha256"), str)
+        for r in inputs.values()
+    )
+    if not ok:
+        raise ValueError(
+            f"{file}: the recipe's inputs are damaged (each needs a path and a sha256); "
+            "it is not as spacetime wrote it"
+        )
+    return inputs
+
+
 def find_input(
-    name: str, recorded: dict[str, str], file: Path, cwd: Path | None, given: Path | None
+    name: str,
+    recorded: dict[str, str],
+    file: Path,
+    cwd: Path | None,
+    given: Path | None,
+    hash_of: Callable[[Path], str] | None = None,
 ) -> Path:
     """The input `name` whose hash the recipe holds: the path given (--input), or the path
     recorded (in the folder the command ran in, then here), or its name beside the file.
-    ValueError when none is there with that hash."""
+    ValueError when none is there with that hash. hash_of: a path's hash (default: the
+    file's or the PNG folder's, `io.digest`)."""
     from .io import digest
 
+    hash_of = hash_of or (lambda p: digest(p)["sha256"])
     if given is not None and not given.exists():
         raise ValueError(f"--input {name}={given}: no such file")
     want, was = recorded["sha256"], Path(recorded["path"])
     places = [given] if given else [at(str(was), cwd), was, file.parent / was.name]
     found = [p for p in dict.fromkeys(places) if p.exists()]
     for p in found:
-        if digest(p)["sha256"] == want:
+        if hash_of(p) == want:
             return p
     if found:
         raise ValueError(
@@ -151,22 +188,31 @@ def find_input(
     )
 
 
-def find_loras(specs: list[str], recorded: list[dict[str, Any]], cwd: Path | None) -> list[str]:
-    """The --lora PATH[:SCALE] specs of the recipe's command, each path taken where the
-    command ran, checked against the hash the recipe holds for it."""
+def find_loras(
+    specs: list[str],
+    recorded: list[dict[str, Any]],
+    file: Path,
+    cwd: Path | None,
+    given: dict[str, Path],
+) -> list[str]:
+    """The --lora PATH[:SCALE] specs of the recipe's command, each LoRA found as an input
+    is (`--input lora0=PATH` for the first), checked against the hash the recipe holds."""
     from .io import digest
     from .models.lora import parse
 
     out = []
-    for spec, rec in zip(specs, recorded, strict=False):
+    for i, (spec, rec) in enumerate(zip(specs, recorded, strict=False)):
         path, sep, scale = spec.rpartition(":")
         if not sep or not _number(scale):
             path, scale = spec, ""
-        found = at(path, cwd)
+        if "sha256" in rec:
+            had = {"path": path, "sha256": rec["sha256"]}
+            hash_of = lambda p: digest(parse(str(p))[0])["sha256"]  # noqa: E731  (a folder's file)
+            found = find_input(f"lora{i}", had, file, cwd, given.get(f"lora{i}"), hash_of)
+        else:
+            found = given.get(f"lora{i}") or at(path, cwd)
+            parse(str(found))  # missing or unsafe: one line
         out.append(f"{found}:{scale}" if scale else str(found))
-        weights, _ = parse(out[-1])  # the file (in a folder too); missing or unsafe: one line
-        if "sha256" in rec and digest(weights)["sha256"] != rec["sha256"]:
-            raise ValueError(f"the LoRA {found} is not the one it was made with (its hash differs)")
     return out + specs[len(out) :]
 
 
@@ -197,8 +243,10 @@ def compare(file: Path, out: Path) -> list[str]:
     frames. Empty when they are the same."""
     from .io.video import iter_video, probe
 
-    a, b = probe(file).recipe, probe(out).recipe
-    keys = sorted((a.keys() | b.keys()) - set(NOT_SETTINGS))
+    a, b = (_settings(probe(p).recipe) for p in (file, out))
+    if a.get("model_hash") and a.get("model_hash") == b.get("model_hash"):
+        a.pop("model", None), b.pop("model", None)  # the same weights in a renamed folder
+    keys = sorted(a.keys() | b.keys())
     said = [f"{k}: {a.get(k)!r} then, {b.get(k)!r} now" for k in keys if a.get(k) != b.get(k)]
     n = same = 0
     worst, sq = 0, 0.0
@@ -219,6 +267,24 @@ def compare(file: Path, out: Path) -> list[str]:
     return said
 
 
+def _settings(recipe: dict[str, Any]) -> dict[str, Any]:
+    """A recipe's settings: without where things were (NOT_SETTINGS), and with each input's
+    path in the notices (`clip.mp4: a clip; its first frame is the image`) said as the
+    input's name, so an input moved or renamed (--input) reads the same."""
+    out = {k: v for k, v in recipe.items() if k not in NOT_SETTINGS}
+    inputs = recipe.get("inputs")
+    if isinstance(out.get("notices"), list) and isinstance(inputs, dict):
+        paths = {k: r["path"] for k, r in inputs.items() if isinstance(r, dict) and r.get("path")}
+        said = []
+        for line in out["notices"]:
+            for k, path in paths.items():
+                for form in dict.fromkeys([str(path), Path(str(path)).name]):
+                    line = str(line).replace(form, f"<{k}>")
+            said.append(line)
+        out["notices"] = said
+    return out
+
+
 @app.command("remake")
 @user_errors
 def remake(
@@ -230,7 +296,9 @@ def remake(
     ] = None,
     inputs: Annotated[
         list[str] | None,
-        typer.Option("--input", help="NAME=PATH of an input that moved; repeat for more."),
+        typer.Option(
+            "--input", help="NAME=PATH of an input (lora0: the first LoRA) that moved; repeat."
+        ),
     ] = None,
     quiet: Quiet = False,
 ) -> None:
@@ -249,15 +317,18 @@ def remake(
     recipe = probe(file).recipe
     name, params, cwd = command_of(recipe, file)
     given = dict(_pair(s) for s in inputs or [])
-    recorded = recipe.get("inputs", {})
-    unknown = sorted(given.keys() - recorded.keys())
+    recorded = recorded_inputs(recipe, file)
+    loras = [f"lora{i}" for i in range(len(params.get("lora") or []))]
+    unknown = sorted(given.keys() - recorded.keys() - set(loras))
     if unknown:
-        names = ", ".join(recorded) or "none"
+        names = ", ".join([*recorded, *loras]) or "none"
         raise ValueError(f"--input {unknown[0]}: {file} has no input of that name ({names})")
     for k, rec in recorded.items():
         params[k] = str(find_input(k, rec, file, cwd, given.get(k)))
     if params.get("lora"):
-        params["lora"] = find_loras(params["lora"], recipe.get("loras", []), cwd)
+        had = recipe.get("loras", [])
+        had = had if isinstance(had, list) and all(isinstance(r, dict) for r in had) else []
+        params["lora"] = find_loras(params["lora"], had, file, cwd, given)
     if "model" not in params:
         if model is not None:
             raise ValueError(f"{file} was made without a model ({name}): leave out --model")
