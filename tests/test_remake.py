@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -246,3 +247,19 @@ def test_a_damaged_recipe_is_one_line(tmp_path: Path, tiny_model: Path, clip: Pa
         line = error(run("remake", path, "-o", again))
         assert "damaged" in line or "does not make a video" in line, (name, line)
         assert not again.exists() and not (tmp_path / "ds").exists()
+
+
+def test_the_recorded_settings_hold_when_the_model_defaults_change(
+    tmp_path: Path, tiny_model: Path
+) -> None:
+    """Steps and guidance left to the model folder's defaults are remade as the recipe
+    records them, not as the folder now says."""
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    out = tmp_path / "a.mp4"
+    assert run("generate", "a blue square", "-o", out, "-m", model, "-q").exit_code == 0
+    meta = json.loads((model / "spacetime.json").read_text())
+    changed = {"steps": meta["steps"] + 1, "guidance": 2.0, "guidance_stop": 1.0}
+    (model / "spacetime.json").write_text(json.dumps({**meta, **changed}))
+    again = run("remake", out, "-o", tmp_path / "b.mp4")
+    assert again.exit_code == 0 and "same:" in again.output, again.output

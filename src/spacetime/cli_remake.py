@@ -83,6 +83,24 @@ def command_of(recipe: dict[str, Any], file: Path) -> tuple[str, dict[str, Any],
     return "generate", params, None
 
 
+# settings a command leaves to the model folder's defaults when not given, and the recipe
+# records as they were used: a folder whose defaults changed since still makes the same
+PINNED = ("steps", "guidance", "guidance_stop")
+
+
+def pinned(name: str, params: dict[str, Any], recipe: dict[str, Any]) -> dict[str, Any]:
+    """params with each PINNED setting left to the model's default set to the value the
+    recipe records."""
+    has = {p.name for p in getattr(_command(name), "params", [])}
+    used = {"guidance_stop": 1.0, **recipe}  # written only below 1
+    told = {
+        k: used[k]
+        for k in PINNED
+        if k in has and params.get(k) is None and isinstance(used.get(k), int | float)
+    }
+    return {**params, **told}
+
+
 def argv(name: str, params: dict[str, Any], defaults: bool = True) -> list[str]:
     """The command line of the command `name` with these parameters: options first, then
     the arguments (after `--` when one starts with '-', so such a prompt stays a prompt).
@@ -316,6 +334,7 @@ def remake(
         raise ValueError(f"-o is {file} itself: write the remake to another name")
     recipe = probe(file).recipe
     name, params, cwd = command_of(recipe, file)
+    params = pinned(name, params, recipe)
     given = dict(_pair(s) for s in inputs or [])
     recorded = recorded_inputs(recipe, file)
     loras = [f"lora{i}" for i in range(len(params.get("lora") or []))]
