@@ -127,7 +127,13 @@ def test_relative_paths_are_taken_where_the_command_ran(
     made = run("extend", "clip.mp4", "x", "--seconds", 0.5, "-o", "out/e.mp4", "-m", "model")
     assert made.exit_code == 0, made.output
     assert run("world", "render", "a red circle", "-o", "w.mp4", "--size", 32).exit_code == 0
+    (work / "sub").mkdir()
+    shutil.copy(clip, work / "sub" / "in.mp4")  # -o absolute: the input is looked for from it
+    case = ("extend", "sub/in.mp4", "x", "--seconds", 0.5, "-m", "model", "--steps", 2, "-q")
+    assert run(*case, "-o", work / "abs.mp4").exit_code == 0
     monkeypatch.chdir(tmp_path)
+    absolute = run("remake", work / "abs.mp4", "-o", "a.mp4")
+    assert absolute.exit_code == 0 and "same:" in absolute.output, absolute.output
     again = run("remake", work / "out" / "e.mp4", "-o", "r.mp4")
     assert again.exit_code == 0 and "same:" in again.output, again.output
     world = run("remake", work / "w.mp4", "-o", "w2.mp4")

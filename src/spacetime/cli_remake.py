@@ -334,6 +334,7 @@ def remake(
         raise ValueError(f"-o is {file} itself: write the remake to another name")
     recipe = probe(file).recipe
     name, params, cwd = command_of(recipe, file)
+    cwd = cwd or file.absolute().parent  # -o was absolute, or the file moved: from beside it
     params = pinned(name, params, recipe)
     given = dict(_pair(s) for s in inputs or [])
     recorded = recorded_inputs(recipe, file)
