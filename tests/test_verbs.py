@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 from typer.testing import CliRunner
 
 from spacetime.cli import app
+from spacetime.diffusion import sigmas, starting_at
 from spacetime.eval.tasks import _max_jump
 from spacetime.inputs import box_mask, fit_frames, fit_mask, fit_mask_each, region_at
 from spacetime.io import iter_mask, read_mask, read_video, write_video
@@ -282,8 +284,24 @@ def test_stylize_starts_from_the_video(pipe: Pipeline, clip: np.ndarray) -> None
     b = pipe.stylize(clip[:5], "a blue circle", strength=1.0, **FAST)
     assert a.recipe["strength"] == 0.3 and a.frames.shape == (5, 32, 32, 3)
     assert not np.array_equal(a.frames, b.frames)
+    c = pipe.stylize(clip[:5], "a blue circle", strength=0.2, **FAST)  # both below 2 steps' 0.67
+    assert not np.array_equal(a.frames, c.frames)
+    assert mean_difference(clip[:5], c.frames) < mean_difference(clip[:5], a.frames)  # lighter
     with pytest.raises(ValueError, match="strength"):
         pipe.stylize(clip, "x", strength=0.0)
+
+
+def mean_difference(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean absolute difference of two clips' pixels."""
+    return float(np.abs(a.astype(float) - b.astype(float)).mean())
+
+
+def test_sampling_starts_at_the_level_asked() -> None:
+    levels = sigmas(20, 2.0)
+    assert torch.equal(starting_at(levels, 1.0), levels)
+    at = starting_at(levels, 0.7)  # 0.71 lies above, 0.667 is moved up to 0.7
+    assert float(at[0]) == pytest.approx(0.7, abs=1e-6) and torch.equal(at[1:], levels[11:])
+    assert starting_at(levels, 0.05).tolist() == pytest.approx([0.05, 0.0])  # below the last
 
 
 def test_reference_is_a_known_frame_left_out(pipe: Pipeline, clip: np.ndarray) -> None:

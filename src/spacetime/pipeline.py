@@ -23,7 +23,7 @@ import torch
 from . import __version__
 from .checks import LOAD_DEFAULTS
 from .conditioning import latent_mask, masked_pixels
-from .diffusion import euler, sigmas
+from .diffusion import euler, sigmas, starting_at
 from .external.devices import Memory
 from .external.families import detect
 from .inputs import as_image
@@ -309,8 +309,7 @@ class Pipeline(Verbs):
                 raise ValueError(f"strength must be in (0, 1], got {level}")
             if begin.shape != (frames, h, w, 3):
                 raise ValueError(f"init_video must be ({frames}, {h}, {w}, 3)")
-            first = int(torch.searchsorted(-levels, torch.tensor(-level)))  # first <= level
-            levels = levels[min(first, steps - 1) :]
+            levels = starting_at(levels, level)
             x0 = self.encode(_to_unit(begin))
             noise = (1 - levels[0]) * x0 + levels[0] * noise
 

@@ -38,6 +38,16 @@ def sigmas(steps: int, shift: float) -> torch.Tensor:
     return shifted(torch.linspace(1.0, 0.0, steps + 1), shift)
 
 
+def starting_at(levels: torch.Tensor, level: float) -> torch.Tensor:
+    """levels (from 1 down to 0) for sampling that starts at noise level level exactly: the
+    first level at or below it (never the closing 0) is moved up to it, so the step count
+    is that of the levels left and two strengths between the same levels differ."""
+    first = int(torch.searchsorted(-levels, torch.tensor(-level)))  # levels[first] <= level
+    out = levels[min(first, len(levels) - 2) :].clone()
+    out[0] = level
+    return out
+
+
 Model = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]  # (x, sigma) -> velocity
 
 
