@@ -159,3 +159,28 @@ def test_a_line_across_the_image_is_backdrop_the_fill_may_copy() -> None:
     mask, plate = cut(img, region, background(img, region))
     hole = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     assert np.abs(plate.astype(int) - truth)[hole].max() <= 2  # the line and blades go on
+
+
+def test_a_region_run_to_the_border_finds_the_sky_inside_it() -> None:
+    """A long drag makes a region from the image's top, left and right edges down to just
+    to the horizon: the band outside it is all grass, and the sky it holds is the
+    background all the same, so the object is cut out and kept."""
+    img = np.zeros((64, 64, 3), np.uint8)
+    img[:28], img[28:] = SKY, GRASS
+    img[8:16, 6:14] = RED  # (8, 8) in the sky
+    region = np.zeros((64, 64), bool)
+    region[:28] = True  # the drag's box, cut at three edges of the image
+    colours = background(img, region)
+    assert colours is not None and len(colours) == 2  # grass outside, sky along the border
+    mask, _ = cut(img, region, colours)
+    assert mask[8:16, 6:14].all() and mask.sum() == 64
+    clip = np.repeat(img[None], 5, axis=0)
+    for k in range(1, 5):  # the model's blob: the square blurred, 4 px right a frame
+        f = img.copy()
+        f[8:16, 6:14] = SKY
+        f[8:16, 6 + 4 * k : 14 + 4 * k] = RED
+        clip[k] = cv2.GaussianBlur(f, (5, 5), 1.5)
+    kept = keep_look(img, region, clip)
+    assert kept is not None
+    ys, xs = np.nonzero(np.abs(kept[4].astype(int) - RED).sum(-1) < 30)  # its own red
+    assert len(xs) >= 36 and abs(xs.mean() - 25.5) <= 1.5 and abs(ys.mean() - 11.5) <= 1

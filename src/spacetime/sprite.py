@@ -73,11 +73,17 @@ def _parts(mask: np.ndarray) -> tuple[np.ndarray, list[int], np.ndarray]:
 
 def background(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
     """The background's colours around a region: palette (K, 3) of the RING pixels just
-    outside it, without colours rarer than PLENTY (a neighbouring object's). None when the
-    region leaves no such band (it is the whole image)."""
+    outside it, and of the region's own RING pixels along the image's border (a region run
+    to the border, as a long drag makes it, may hold the only sky there is), without colours
+    rarer than PLENTY (a neighbouring object's). None when the region leaves no band outside
+    it (it is the whole image)."""
     ring = cv2.dilate(region.astype(np.uint8), np.ones((2 * RING + 1,) * 2, np.uint8)) > 0
     ring &= ~region
-    return palette(image[ring], least=PLENTY) if ring.sum() >= MIN_PIXELS else None
+    if ring.sum() < MIN_PIXELS:
+        return None
+    inner = np.ones_like(region, np.uint8)
+    inner[:RING], inner[-RING:], inner[:, :RING], inner[:, -RING:] = 0, 0, 0, 0
+    return palette(image[ring | (region & (inner == 0))], least=PLENTY)
 
 
 def cut(
