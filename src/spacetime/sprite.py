@@ -81,9 +81,9 @@ def background(image: np.ndarray, region: np.ndarray) -> np.ndarray | None:
     ring &= ~region
     if ring.sum() < MIN_PIXELS:
         return None
-    inner = np.ones_like(region, np.uint8)
-    inner[:RING], inner[-RING:], inner[:, :RING], inner[:, -RING:] = 0, 0, 0, 0
-    return palette(image[ring | (region & (inner == 0))], least=PLENTY)
+    border = np.ones_like(region, bool)
+    border[RING:-RING, RING:-RING] = False  # the image's outer RING pixels
+    return palette(image[ring | (region & border)], least=PLENTY)
 
 
 def cut(
