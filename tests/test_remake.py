@@ -8,12 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from typer.testing import CliRunner
 
 from spacetime.cli import app
 from spacetime.io import Video, read_video, write_video
 from spacetime.models import shipped_folder
 from spacetime.pipeline import Pipeline
+from spacetime.provenance import code_hash
 from spacetime.world.parse import prompt_to_scene
 from spacetime.world.render import render
 
@@ -174,6 +176,33 @@ def test_a_difference_is_said_with_exit_code_1(tmp_path: Path, tiny_model: Path)
     refused = run("remake", tmp_path / "newer.mp4", "-o", tmp_path / "c.mp4")
     assert "'tone', which this spacetime lacks" in error(refused)
     assert "cannot write out (" in run("info", tmp_path / "newer.mp4").output
+
+
+def test_what_made_a_result_is_no_setting_but_said_when_it_differs(tmp_path: Path) -> None:
+    """The recipe records spacetime's version, a hash of its code and torch's version.
+    Other code that makes the same frames makes the same result; where the frames differ,
+    remake names the other code as the likely reason, or says the recipe predates it."""
+    a = tmp_path / "a"  # PNG frames: written again, the same pixels
+    made = run("world", "render", "a red circle moving left", "-o", a, "--size", 32, "--frames", 5)
+    assert made.exit_code == 0, made.output
+    v = read_video(a)
+    assert v.recipe["code"] == code_hash() and len(code_hash()) == 12
+    assert v.recipe["torch"] == torch.__version__
+    other = {**v.recipe, "code": "0" * 12, "spacetime": "0.0.9"}
+    write_video(Video(v.frames, v.fps, other), tmp_path / "other")
+    again = run("remake", tmp_path / "other", "-o", tmp_path / "b")
+    assert again.exit_code == 0 and "same:" in again.output, again.output
+    dark = v.frames // 2  # frames the recipe's code would not make
+    write_video(Video(dark, v.fps, other), tmp_path / "dark")
+    again = run("remake", tmp_path / "dark", "-o", tmp_path / "c")
+    assert again.exit_code == 1 and "frames differ" in again.output, again.output
+    assert "made by other code (spacetime 0.0.9 then, 0.1.0 now, code 000000000000 then" in (
+        again.output.replace("\n", " ")
+    )
+    old = {k: x for k, x in v.recipe.items() if k not in ("code", "torch")}
+    write_video(Video(dark, v.fps, old), tmp_path / "old")
+    again = run("remake", tmp_path / "old", "-o", tmp_path / "d")
+    assert again.exit_code == 1 and "before recipes recorded its code" in again.output
 
 
 def test_python_results_and_other_files(tmp_path: Path, tiny_model: Path, clip: Path) -> None:

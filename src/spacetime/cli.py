@@ -21,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__, progress
+from .provenance import made_by
 
 
 def _kinds(e: BaseException) -> set[str]:
@@ -381,7 +382,7 @@ def world_render(
         "fps": fps,
         "size": size,
         "scene": scene.to_dict(),
-        "spacetime": __version__,
+        **made_by(),
         **invocation(ctx),
     }
     path = write_video(Video(video, fps, recipe), out)

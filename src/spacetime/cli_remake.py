@@ -19,8 +19,10 @@ import numpy as np
 import typer
 
 from .cli import Quiet, VideoOut, _say, app, user_errors
+from .provenance import MADE_BY, changed
 
-NOT_SETTINGS = ("inputs", "command")  # recipe keys that name where things were, not what
+# recipe keys that are not settings: where things were, and what made the result
+NOT_SETTINGS = ("inputs", "command", *MADE_BY)
 
 
 # what a text-to-video recipe without a command may hold: the settings `generate` takes
@@ -28,7 +30,7 @@ NOT_SETTINGS = ("inputs", "command")  # recipe keys that name where things were,
 REBUILT = {"prompt", "negative", "seed", "steps", "guidance", "guidance_stop", "frames", "fps"}
 MEMORY = {"device", "dtype", "offload", "vae_tiling", "vae_slicing"}
 DESCRIBED = {
-    *("height", "width", "task", "model", "model_hash", "family", "spacetime", "notices"),
+    *("height", "width", "task", "model", "model_hash", "family", "notices", *MADE_BY),
     "windows",  # more frames than the model's clip: generate extends window by window
 }
 # the commands whose results carry their command: the only ones remake runs
@@ -380,7 +382,8 @@ def remake(
     if said:  # a failed remake: on stderr, as an error, with --quiet too
         for line in said:
             typer.echo(f"differs: {line}", err=True)
-        typer.echo(f"{out} is not the same as {file}", err=True)
+        why = changed(probe(file).recipe, probe(out).recipe)
+        typer.echo(f"{out} is not the same as {file}" + (f"; {why}" if why else ""), err=True)
         raise typer.Exit(1)
     _say(quiet, f"same: {out} has every frame and setting of {file}")
 

@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 import torch
 
-from . import __version__
 from .checks import LOAD_DEFAULTS
 from .conditioning import latent_mask, masked_pixels
 from .diffusion import euler, sigmas, starting_at
@@ -34,6 +33,7 @@ from .models import folder as mf
 from .models.fast import speed_up
 from .models.files import check_weights
 from .models.text import TextEncoder, default_encoder
+from .provenance import made_by
 from .verbs import Verbs
 from .world.parse import misspelt
 
@@ -370,6 +370,6 @@ class Pipeline(Verbs):
             "model": self.name,
             "model_hash": self.model_hash,
             **self.setup,
-            "spacetime": __version__,
+            **made_by(),
         }
         return Video(video, fps, recipe)

@@ -28,13 +28,13 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .. import __version__
 from ..checks import LOAD_DEFAULTS
 from ..inputs import as_clip, as_image, rate_of
 from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
+from ..provenance import made_by
 from ..verbs import Verbs
 from . import devices
 from .families import Family, detect, read_json, refusal
@@ -286,7 +286,7 @@ class ExternalPipeline(Verbs):
             "family": fam.key,
             **self.memory.recipe(),
             **({"loras": self.loras} if self.loras else {}),
-            "spacetime": __version__,
+            **made_by(),
         }
         return Video(video.round().clip(0, 255).astype(np.uint8), o["fps"], recipe)
 
