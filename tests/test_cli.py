@@ -279,6 +279,14 @@ def test_help_is_not_broken_mid_sentence_and_flags_take_no_value() -> None:
     lines = run("generate", "--help").output.splitlines()
     rows = [line for line in lines if "--quiet" in line or "--help " in line]
     assert len(rows) == 2 and not any("<bool>" in r for r in rows)  # a flag takes no value
+    first = [run(*c, "--help").output.split("Usage: ")[1].split("\n")[0] for c in (
+        ["morph"], ["world", "render"], ["remake"]
+    )]  # fmt: skip
+    assert [line.split(maxsplit=1)[1].strip() for line in first] == [
+        "morph [OPTIONS] A B",
+        "world render [OPTIONS] PROMPT",
+        "remake [OPTIONS] FILE",
+    ]  # arguments named as they are everywhere else, not typer's {A} {B}
 
 
 def test_the_last_line_says_what_an_odd_size_is_stored_as() -> None:

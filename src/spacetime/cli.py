@@ -42,10 +42,18 @@ def _tidy_help(cmd: Any) -> None:
             param.metavar = ""
         elif getattr(param, "multiple", False) and param.metavar is None:
             param.metavar = "<str>"  # each of ours is a string: --lora, --input
-        elif param is not None and param.param_type_name == "argument" and not param.metavar:
-            param.metavar = param.name.upper()  # "CONFIG" in the usage line, not "{config}"
+        elif param is not None and param.param_type_name == "argument":
+            param.metavar = param.metavar or param.name.upper()  # "CONFIG", not "{config}"
+            # typer 0.29 draws a required argument as {CONFIG} on the usage line
+            param._usage_display_name = functools.partial(_usage_name, param)
     for sub in getattr(cmd, "commands", {}).values():
         _tidy_help(sub)
+
+
+def _usage_name(param: Any) -> str:
+    """An argument on the usage line: CONFIG, [CONFIG] when optional, CONFIG... for many."""
+    name = param.metavar if param.required else f"[{param.metavar}]"
+    return name + ("..." if param.nargs != 1 else "")
 
 
 class OneLineErrors(TyperGroup):
