@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import warnings
 from fractions import Fraction
 from pathlib import Path
 
@@ -541,6 +542,56 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     if Path("/proc/self").is_dir():  # root may write anywhere os.access knows of, but not here
         with pytest.raises(VideoError, match="/proc takes no new files"):
             check_output("/proc/out.mp4")
+    with pytest.raises(VideoError, match="standard output"):
+        check_output("-")  # would be a folder of frames named -
+    with pytest.raises(VideoError, match="ends in a dot"):
+        check_output(tmp_path / "out.mp4.")  # a typo that would be a folder of frames
+    long = "a" * 240  # a name the system takes; its GIF's recipe beside it is not
+    assert check_output(tmp_path / f"{long}.mp4").name == f"{long}.mp4"
+    with pytest.raises(VideoError, match="shorter name"):
+        check_output(tmp_path / f"{long}.gif")
+    assert len(video_mod.temp_name(tmp_path / f"{long}.mp4").name) < 100
+
+
+def test_the_files_users_have_are_read(tmp_path: Path, monkeypatch) -> None:
+    """A camera's .PNG frames, TIFF and JFIF stills, a 100 MP photo (over the size Pillow
+    warns of) read without a word; one over twice that is one line, not Pillow's error."""
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    for k in range(3):
+        Image.fromarray(np.full((8, 8, 3), k * 50, np.uint8)).save(folder / f"IMG_{k:04d}.PNG")
+    frames = read_video(folder).frames
+    assert [int(f[0, 0, 0]) for f in frames] == [0, 50, 100]
+    frames[0, 0, 0] = 1  # writable: verbs put their work back into the frames they read
+    for name in ("still.tif", "still.jfif"):
+        Image.fromarray(clip(1, 8, 12)[0]).save(tmp_path / name)
+        assert is_still(tmp_path / name) and read_media(tmp_path / name).frames.shape == (
+            1, 8, 12, 3
+        )  # fmt: skip
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # as if 1000 pixels were 89 million
+    Image.fromarray(clip(1, 40, 40)[0]).save(tmp_path / "big.png")  # 1600: Pillow warns
+    Image.fromarray(clip(1, 50, 50)[0]).save(tmp_path / "huge.png")  # 2500: Pillow refuses
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert read_media(tmp_path / "big.png").frames.shape == (1, 40, 40, 3)
+    with pytest.raises(VideoError, match=r"more than 0 million pixels.*shrink it first"):
+        read_media(tmp_path / "huge.png")
+
+
+def test_a_clips_sound_is_said_to_be_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "phone.mp4"
+    with av.open(str(path), "w") as box:
+        pictures, sound = box.add_stream("libx264", rate=8), box.add_stream("aac", rate=8000)
+        pictures.width, pictures.height, pictures.pix_fmt = 16, 16, "yuv420p"
+        for frame in clip(4, 16, 16):
+            box.mux(pictures.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        hum = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), "fltp", "mono")
+        hum.sample_rate = 8000
+        box.mux(sound.encode(hum))
+        box.mux(pictures.encode()), box.mux(sound.encode())
+    notices: list[str] = []
+    assert read_media(path, notices).num_frames == 4
+    assert notices == ["phone.mp4: its sound is not kept (spacetime makes pictures only)"]
 
 
 def test_a_phone_clip_stored_on_its_side_is_read_upright(tmp_path: Path) -> None:

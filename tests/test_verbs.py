@@ -66,6 +66,18 @@ def test_extend_keeps_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> No
     assert any("kept at 16 fps" in n for n in v.recipe["notices"])
     back = pipe.extend(clip, "a red circle", seconds=0.5, fps=16.0, backward=True, **FAST)
     assert back.frames.shape[0] == 8 + 17 and np.array_equal(back.frames[8:], clip)
+    slow = pipe.extend(clip[:5], "a red circle", seconds=0.5, fps=1.0, **FAST)
+    assert slow.frames.shape[0] == 5 + 1  # half a second at 1 fps: one frame, said so
+    said = slow.recipe["notices"]
+    assert any("lowered to 1 fps" in n for n in said), said
+    assert "extend: 0.5 s is 1 frame at 1 fps (1 s)" in said
+
+
+def test_an_input_too_long_and_thin_is_refused(pipe: Pipeline, clip: np.ndarray) -> None:
+    """A 4000x10 strip would be worked on at a side of a token or two: refused, saying so."""
+    with pytest.raises(ValueError, match="a 200x10 input is too long and thin"):
+        pipe.animate(np.zeros((10, 200, 3), np.uint8), "x", **FAST)
+    assert pipe.animate(clip[0, :8], "x", **FAST).frames.shape[1:3] == (8, 32)  # 4:1 is taken
 
 
 def test_a_video_keeps_its_own_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:
@@ -431,7 +443,7 @@ def test_cli_verbs_write_recipes_and_refuse_mistakes(
         ["stylize", str(video), "a blue circle", "--strength", "0.5"],
     ]
     for case in cases:
-        out = tmp_path / f"{case[0]}.mp4"
+        out = tmp_path / f"{case[0]}-{Path(case[1]).name}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
         assert r.exit_code == 0, (case, r.output)
         recipe = read_video(out).recipe
@@ -518,12 +530,15 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
     runner = CliRunner()
     video = _write(tmp_path, "in.mp4", clip[:7], fps=24.0)
     common = ["-m", str(tiny_model), "--steps", "2", "-q"]
+    folder = tmp_path / "frames"  # read-only frames from a PNG folder, at another size
+    write_video(Video(np.pad(clip[:7], ((0, 0), (0, 8), (0, 0), (0, 0))), 24.0, {}), folder)
     for case in (
         ["inpaint", str(video), "grass", "--box", "4,4,10,10"],
+        ["inpaint", str(folder), "grass", "--box", "4,4,10,10"],
         ["outpaint", str(video), "grass", "--to", "48x32"],
         ["stylize", str(video), "a blue circle"],
     ):
-        out = tmp_path / f"{case[0]}.mp4"
+        out = tmp_path / f"{case[0]}-{Path(case[1]).name}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
         assert r.exit_code == 0, (case, r.output)
         made = read_video(out)
@@ -553,7 +568,7 @@ def test_whole_clip_verbs_never_hold_the_clip_at_full_size(
         (["stylize", str(path), "a blue circle"], 5, 64),
         (["inpaint", str(path), "grass", "--box", "8,8,20,20"], 5, 64),
     ):
-        out = tmp_path / f"{case[0]}.mp4"
+        out = tmp_path / f"{case[0]}-{Path(case[1]).name}.mp4"
         r = runner.invoke(app, [*case, "-o", str(out), *common])
         assert r.exit_code == 0, (case, r.output)
         head = io_video.probe(out)

@@ -64,6 +64,7 @@ from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
+MAX_ASPECT = 4.0  # the longest side of a verb's input over its shortest
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
 PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
 # texture (the world's textured ones: 3.3 for the night's glow to 16 for the checks)
@@ -122,7 +123,14 @@ class Verbs:
 
     # geometry ---------------------------------------------------------------------------
     def canvas(self, h: int, w: int) -> tuple[int, int]:
-        """The working size for an input of h x w: its aspect, the model's trained area."""
+        """The working size for an input of h x w: its aspect, the model's trained area.
+        ValueError for an input longer and thinner than MAX_ASPECT, whose short side would
+        be a token or two."""
+        if max(h, w) > MAX_ASPECT * min(h, w):
+            raise ValueError(
+                f"a {w}x{h} input is too long and thin for the model, which works on up to "
+                f"{MAX_ASPECT:g}:1; crop it nearer a square first"
+            )
         m = self.meta
         area = int(m.get("height") or m["size"]) * int(m.get("width") or m["size"])
         return self._scaled(h, w, math.sqrt(area / (h * w)))
@@ -389,7 +397,8 @@ class Verbs:
             clip = resample_time(clip, fps, rate)
             notices.append(
                 f"video: kept at {fps:g} fps; the model sees it and makes the new frames at "
-                f"{rate:g} fps, raised to {fps:g} fps along optical flow"
+                f"{rate:g} fps, {'raised' if fps > rate else 'lowered'} to {fps:g} fps along "
+                "optical flow"
             )
         ref = self._ref(reference, clip.shape[1:3], notices)
         win = self._window(ref)
@@ -397,10 +406,11 @@ class Verbs:
         choices = (8, 4) if backward else (9, 5, 1)
         fits = [c for c in choices if c <= min(len(clip), win - 1)]
         context = fits[0] if fits else min(len(clip), win - 1)
-        if abs(add - seconds * rate) > 0.01:
+        made, at = (count, fps) if other else (add, rate)  # the new frames the user gets
+        if abs(made - seconds * at) > 0.01:
             notices.append(
-                f"extend: {seconds:g} s is {add} frame{'s' * (add != 1)} at {rate:g} fps "
-                f"({add / rate:g} s)"
+                f"extend: {seconds:g} s is {made} frame{'s' * (made != 1)} at {at:g} fps "
+                f"({made / at:g} s)"
             )
         if backward:
             clip = clip[::-1]

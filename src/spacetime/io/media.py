@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import ImageOps, ImageSequence, UnidentifiedImageError
 
 from .video import (
     FOLDER_FPS,
@@ -24,14 +24,15 @@ from .video import (
     VideoError,
     _replay,
     _too_big,
-    frame_order,
+    frame_files,
     image_rgb,
     iter_video,
+    open_image,
     probe,
     read_video,
 )
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".bmp")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".jpe", ".jfif", ".webp", ".bmp", ".tif", ".tiff")
 IMAGE_FPS = 8.0  # an image is a 1-frame clip at the shipped model's rate
 
 
@@ -79,7 +80,7 @@ def _animated(src: Path) -> bool:
     if src.suffix.lower() not in IMAGE_SUFFIXES or not src.is_file():
         return False
     try:
-        with Image.open(src) as img:
+        with open_image(src) as img:
             return getattr(img, "n_frames", 1) > 1
     except (UnidentifiedImageError, OSError):
         return False  # _read_image says what is wrong with it
@@ -93,7 +94,7 @@ def _read_animation(src: Path, said: list[str], only: str | None, each: Each | N
     times: list[tuple[int, int]] = []  # (start, duration) in ms
     clear, held = False, 0
     try:
-        with Image.open(src) as img:
+        with open_image(src) as img:
             for frame in ImageSequence.Iterator(img):
                 frame.load()  # a WebP frame's duration is known once it is loaded
                 ms = int(frame.info.get("duration") or 0)
@@ -145,7 +146,7 @@ def _read_image(src: Path) -> tuple[np.ndarray, np.ndarray | None]:
     if not src.is_file():
         raise VideoError(f"cannot read {src}: no such file or folder; check the path")
     try:
-        with Image.open(src) as img:
+        with open_image(src) as img:
             img = ImageOps.exif_transpose(img)
             frame, clear = image_rgb(img)
             alpha = np.asarray(img.convert("RGBA"))[..., 3] if clear else None
@@ -229,7 +230,7 @@ def digest(path: str | os.PathLike[str]) -> dict[str, str]:
     """Where an input came from, for the recipe: its path and a hash of its bytes."""
     p = Path(path)
     h = hashlib.sha256()
-    files = sorted(p.glob("*.png"), key=frame_order) if p.is_dir() else [p]
+    files = frame_files(p) if p.is_dir() else [p]
     for f in files:
         h.update(f.read_bytes())
     return {"path": str(p), "sha256": h.hexdigest()[:16]}

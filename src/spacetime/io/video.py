@@ -29,6 +29,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -227,7 +228,8 @@ def _unreadable(src: Path, e: Exception) -> VideoError:
 def temp_name(path: Path, directory: bool = False) -> Path:
     """A fresh hidden name beside ``path`` that keeps its suffix (so muxers pick the format),
     with the permissions a new file gets under the umask (mkstemp's are owner-only)."""
-    kw = {"prefix": f".{path.stem}.tmp-", "suffix": path.suffix, "dir": path.parent}
+    stem = path.stem[:64]  # the name stays short of the 255 bytes a name may have
+    kw = {"prefix": f".{stem}.tmp-", "suffix": path.suffix, "dir": path.parent}
     umask = os.umask(0)
     os.umask(umask)
     if directory:
@@ -243,10 +245,30 @@ def temp_name(path: Path, directory: bool = False) -> Path:
 GREY = 128  # what a transparent image is flattened onto: the world's plain grey backdrop
 
 
+@contextlib.contextmanager
+def open_image(path: Path) -> Iterator[Image.Image]:
+    """Image.open for a file a user gave. Pillow's warning on an image over 89 million
+    pixels (a decompression bomb, it fears) is kept quiet: a 108 MP photo is read. Its
+    refusal of one over twice that is said as a user error."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            img = Image.open(path)
+        except Image.DecompressionBombError:
+            most = 2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6
+            raise VideoError(
+                f"cannot read {path}: more than {most:.0f} million pixels, which spacetime "
+                "does not read; shrink it first"
+            ) from None
+        with img:
+            yield img
+
+
 def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
     """An opened image as uint8 (H, W, 3) RGB, the way it is meant to be seen: turned as
     its EXIF orientation says, 16-bit grey scaled (not clipped) to 8 bits, transparency
-    flattened onto grey. Also whether it had transparent pixels."""
+    flattened onto grey; an array of its own, which a caller may write into. Also whether it
+    had transparent pixels."""
     img = ImageOps.exif_transpose(img)
     if img.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
         grey = np.asarray(img, np.float64)
@@ -260,7 +282,7 @@ def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
         if (a < 1).any():
             rgb = rgba[..., :3] * a + GREY * (1 - a)
             return np.clip(rgb + 0.5, 0, 255).astype(np.uint8), True
-    return np.asarray(img.convert("RGB")), False
+    return np.array(img.convert("RGB")), False  # asarray: a read-only view
 
 
 @contextlib.contextmanager
@@ -479,8 +501,17 @@ def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path
         raise VideoError(f"cannot write {out}: give it a name before {out.name}, e.g. clip.mp4")
     if (why := slash_video(path)) is not None:
         raise VideoError(why)
+    if str(path) == "-":
+        raise VideoError("cannot write to standard output (-o -): give a name, e.g. clip.mp4")
+    if out.name.endswith("."):  # clip.mp4. would be a folder of frames named so
+        raise VideoError(f"cannot write {out}: the name ends in a dot; drop it, e.g. clip.mp4")
     suffix = out.suffix.lower()
     folder = _is_folder(out, path)
+    if suffix == ".gif" and not folder and len(os.fsencode(out.name + SIDECAR_SUFFIX)) > 255:
+        raise VideoError(
+            f"cannot write {out}: its recipe goes beside it, named the same plus "
+            f"{SIDECAR_SUFFIX}, over the 255 bytes a file name may have; give a shorter name"
+        )
     if not folder and suffix not in VIDEO_SUFFIXES:
         raise VideoError(
             f"cannot write {out}: unsupported suffix {suffix!r}; use .mp4, .webm, "
@@ -578,8 +609,15 @@ def frame_order(path: Path) -> tuple:
     )
 
 
+def frame_files(path: Path) -> list[Path]:
+    """A folder's frames: its .png files (.PNG too, as cameras and editors name them) in
+    frame_order."""
+    pngs = (f for f in path.iterdir() if f.suffix.lower() == ".png" and f.is_file())
+    return sorted(pngs, key=frame_order)
+
+
 def _folder_files(path: Path) -> list[Path]:
-    files = sorted(path.glob("*.png"), key=frame_order)
+    files = frame_files(path)
     if not files:
         raise VideoError(
             f"cannot read {path}: the folder holds no .png frames; give a folder of PNG "
@@ -594,7 +632,7 @@ def _check_sizes(path: Path, files: list[Path], hw: tuple[int, int]) -> None:
     be read is left to the reader, which says so."""
     for f in files:
         try:
-            with Image.open(f) as img:
+            with open_image(f) as img:
                 w, h = img.size
                 if img.getexif().get(0x0112) in (5, 6, 7, 8):  # shown a quarter turned
                     w, h = h, w
@@ -616,7 +654,7 @@ def _read_folder(path: Path, only: str | None = None, each: Each | None = None) 
     held = 0
     try:
         for f in files:
-            with Image.open(f) as img:
+            with open_image(f) as img:
                 frame = image_rgb(img)[0]
             frames.append(frame if each is None else each(frame))
             held += frames[-1].nbytes
@@ -660,6 +698,8 @@ def _decode(
                 f"(.mp4, .webm, .gif) or a folder of PNG frames"
             )
         stream = box.streams.video[0]
+        if box.streams.audio and notices is not None:
+            notices.append(f"{path.name}: its sound is not kept (spacetime makes pictures only)")
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
         rate = _stream_rate(stream)
@@ -813,7 +853,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     try:
         if src.is_dir():
             for f in _folder_files(src):
-                with Image.open(f) as img:
+                with open_image(f) as img:
                     yield image_rgb(img)[0]
             return
         with av.open(str(src)) as box:
@@ -927,7 +967,8 @@ def read_video(
     only "first" or "last": that frame alone, without holding the others in memory.
     each: applied to every frame (H, W, 3) as it is decoded (a resize to the working size,
     so a long 4K clip never sits in memory at full size). notices: gets a line if the
-    clip's frames last unevenly, as it is replayed at one rate."""
+    clip's frames last unevenly, as it is replayed at one rate, and if it has sound, which
+    is not read."""
     src = Path(path)
     if not src.exists():
         raise VideoError(f"cannot read {src}: no such file or folder; check the path")
