@@ -357,6 +357,10 @@ def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(VideoError, match=r"nope\.mp4") as err:
         read_video(path)
     assert isinstance(err.value, ValueError)
+    with pytest.raises(VideoError, match="not web addresses; download it first"):
+        read_media(Path("https://example.com/clip.mp4"))  # Path makes https:/ of it
+    with pytest.raises(VideoError, match="no such file or folder"):
+        read_media(Path("C:/clip.png"))  # a drive, not an address
 
 
 @pytest.mark.parametrize("data", [np.random.default_rng(0).bytes(4096), b""])

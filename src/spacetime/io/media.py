@@ -27,6 +27,7 @@ from .video import (
     frame_files,
     image_rgb,
     iter_video,
+    missing,
     open_image,
     probe,
     read_video,
@@ -144,7 +145,7 @@ def _read_image(src: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """An image file as (H, W, 3) uint8 (image_rgb: turned, transparency flattened onto
     grey), and its alpha (H, W) uint8 if some of its pixels are transparent, else None."""
     if not src.is_file():
-        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
+        raise VideoError(missing(src))
     try:
         with open_image(src) as img:
             img = ImageOps.exif_transpose(img)

@@ -61,6 +61,17 @@ class VideoError(ValueError):
     """A clip cannot be read or written; the message names the path and what to do."""
 
 
+def missing(src: Path) -> str:
+    """Why src, which does not exist, cannot be read: a web address (Path has made
+    https://x of it https:/x) or a path that is wrong."""
+    if re.match(r"^[a-z][a-z0-9+.-]+:/", str(src), re.IGNORECASE):  # not C:/
+        return (
+            f"cannot read {src}: spacetime reads files on this machine, not web addresses; "
+            "download it first"
+        )
+    return f"cannot read {src}: no such file or folder; check the path"
+
+
 @dataclass(eq=False)
 class Video:
     """A clip in memory: RGB frames, a frame rate and the recipe that made it."""
@@ -849,7 +860,7 @@ def iter_video(path: str | os.PathLike[str]) -> Iterator[np.ndarray]:
     at a time as they are asked for, so a clip of any length holds one frame in memory."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
+        raise VideoError(missing(src))
     try:
         if src.is_dir():
             for f in _folder_files(src):
@@ -912,7 +923,7 @@ def probe(path: str | os.PathLike[str]) -> Probe:
     its frames (a frame folder: its first frame), so `info` on an hour of 4K is instant."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
+        raise VideoError(missing(src))
     if src.is_dir():
         first = _read_folder(src, "first")
         files = _folder_files(src)
@@ -971,7 +982,7 @@ def read_video(
     is not read."""
     src = Path(path)
     if not src.exists():
-        raise VideoError(f"cannot read {src}: no such file or folder; check the path")
+        raise VideoError(missing(src))
     if src.is_dir():
         return _read_folder(src, only, each)
     try:
