@@ -266,6 +266,10 @@ def test_cinemagraph_moves_only_the_region(pipe: Pipeline, clip: np.ndarray) -> 
     # the circle kept sharp where the model's blob is (sprite.py), or a notice that it could not
     said = any("no single object" in n for n in v.recipe["notices"])
     assert said != (not np.array_equal(v.frames, made.frames))
+    halves = np.stack([region & (np.arange(32) < 16), region & (np.arange(32) >= 16)])
+    clipped = pipe.cinemagraph(clip[0], "the red circle moves up", region=halves, **FAST)
+    assert np.array_equal(clipped.frames, v.frames)  # wherever any frame covers: the region
+    assert any("wherever any of its frames covers" in n for n in clipped.recipe["notices"])
 
 
 def test_region_at_finds_the_clicked_object() -> None:
@@ -534,7 +538,7 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
     write_video(Video(np.pad(clip[:7], ((0, 0), (0, 8), (0, 0), (0, 0))), 24.0, {}), folder)
     for case in (
         ["inpaint", str(video), "grass", "--box", "4,4,10,10"],
-        ["inpaint", str(folder), "grass", "--box", "4,4,10,10"],
+        ["inpaint", str(folder), "grass", "--box", "24,4,10,10"],  # past the edge: said
         ["outpaint", str(video), "grass", "--to", "48x32"],
         ["stylize", str(video), "a blue circle"],
     ):
@@ -543,6 +547,8 @@ def test_frame_to_frame_verbs_keep_the_clips_frame_rate(
         assert r.exit_code == 0, (case, r.output)
         made = read_video(out)
         assert (made.num_frames, made.fps, made.recipe["fps"]) == (7, 24.0, 24.0), case
+    said = read_video(tmp_path / "inpaint-frames.mp4").recipe["notices"]
+    assert "--box 24,4,10,10 reaches past the 32x40 video; cut to 24,4,8,10" in said
 
 
 def test_whole_clip_verbs_never_hold_the_clip_at_full_size(

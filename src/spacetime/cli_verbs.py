@@ -523,8 +523,12 @@ def inpaint(
             raise ValueError(EMPTY_MASK)
         region: Any = None  # a mask clip is read again, a frame at a time, as it is put back
     else:
-        said = {"box": list(parse_box(box))}  # type: ignore[arg-type]
-        region = box_mask(h, w, parse_box(box))  # type: ignore[arg-type]  # (H, W)
+        x, y, bw, bh = parse_box(box)  # type: ignore[arg-type]
+        said = {"box": [x, y, bw, bh]}
+        region = box_mask(h, w, (x, y, bw, bh))  # (H, W)
+        if x + bw > w or y + bh > h:
+            cut = f"{x},{y},{min(bw, w - x)},{min(bh, h - y)}"
+            notes.append(f"--box {box} reaches past the {w}x{h} video; cut to {cut}")
     inputs = {"video": video, **({"mask": mask} if mask else {})}
     pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
     crop = not kept and (h, w) != canvas
@@ -671,11 +675,7 @@ def cinemagraph(
     xy["to"] = None if to is None else _xy(to, "--to")
     notes: list[str] = []
     img = _image(image, notes, "image")
-    region = None
-    if mask is not None:
-        region = read_mask(mask, notes)
-        if region.ndim == 3:
-            region = region.any(axis=0)
+    region = None if mask is None else read_mask(mask, notes)  # a clip: the verb says so
     if xy["point"] is not None:  # a point off the image or on the background: before the load
         region_at(img, *xy["point"], to=xy["to"])
     inputs = {"image": image, **({"mask": mask} if mask else {})}

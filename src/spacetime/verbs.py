@@ -735,6 +735,7 @@ class Verbs:
         region = None if region is None else as_mask(region, "the region", read)
         if region is not None and region.ndim == 3:
             region = region.any(axis=0)  # a mask clip: wherever it ever covers
+            read.append("the mask is a clip: what moves is wherever any of its frames covers")
         check_what_moves(region is not None, point, to)
         check_xy("point", point)
         check_xy("to", to)
