@@ -73,6 +73,28 @@ def test_extend_keeps_another_frame_rate(pipe: Pipeline, clip: np.ndarray) -> No
     assert "extend: 0.5 s is 1 frame at 1 fps (1 s)" in said
 
 
+def test_a_video_from_a_large_photo_is_4k_at_most(
+    pipe: Pipeline, clip: np.ndarray, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A still over 4K's area (a 24 MP photo: 3.8 GB and an .mp4 few players play) is
+    scaled to it for animate, cinemagraph and morph, with a notice; here 4K is 16x16."""
+    import spacetime.verbs as verbs
+
+    monkeypatch.setattr(verbs, "MAX_STILL_PIXELS", 16 * 16)
+    region = np.zeros((32, 32), bool)
+    region[8:24, 8:24] = True
+    made = {
+        "animate": pipe.animate(clip[0], "x", **FAST),
+        "cinemagraph": pipe.cinemagraph(clip[0], "x", region=region, **FAST),
+        "morph": pipe.morph(clip[0:1], clip[-1:], seconds=0.5, **FAST),
+    }
+    for name, v in made.items():
+        assert v.frames.shape[1:3] == (16, 16), name
+        assert any("32x32 scaled to 16x16 for the video" in n for n in v.recipe["notices"]), name
+    small = fit_frames(clip[:1], 16, 16, crop=False)[0]
+    assert np.abs(made["animate"].frames[0].astype(int) - small).max() <= 2  # the image, smaller
+
+
 def test_an_input_too_long_and_thin_is_refused(pipe: Pipeline, clip: np.ndarray) -> None:
     """A 4000x10 strip would be worked on at a side of a token or two: refused, saying so."""
     with pytest.raises(ValueError, match="a 200x10 input is too long and thin"):

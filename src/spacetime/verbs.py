@@ -64,6 +64,7 @@ from .known import ColourAnchor, even_pace, smooth_time
 from .sprite import keep_look
 
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
+MAX_STILL_PIXELS = 3840 * 2160  # a video made from a still: at most 4K UHD's area
 MAX_ASPECT = 4.0  # the longest side of a verb's input over its shortest
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
 PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
@@ -325,7 +326,7 @@ class Verbs:
         has the image's size: the model works at its working size, and the frames it makes
         are brought to the image's, sharpened from it (`fullsize.sharpened`)."""
         notices: list[str] = []  # what reading the inputs changed, then what the verb did
-        image = as_image(image, notices=notices)
+        image, _ = video_sized(as_image(image, notices=notices), notices, "the image")
         check_frames(frames)
         n = frames or self._window(reference)
         hw = self.canvas(*image.shape[:2])
@@ -543,6 +544,7 @@ class Verbs:
         fps = rate_of(a, fps)
         notices: list[str] = []
         a, b = clip_or_image(a, "A", notices), clip_or_image(b, "B", notices)
+        a = video_sized(a[-1], notices, "A")[0][None]  # its last frame is all that is used
         check_smooth(smooth)
         rate = float(self.meta["fps"])
         if fps is not None and abs(fps - rate) > 1e-6:
@@ -752,6 +754,8 @@ class Verbs:
         if not region.any():
             raise ValueError("the region is empty: mark what should move in white (over mid-grey)")
         check_frames(frames)
+        image, region = video_sized(image, read, "the image", region)
+        assert region is not None
         notices = read
         hw = self.canvas(*image.shape[:2])
         img = fit_frames(image[None], *hw, crop=False)[0]
@@ -827,6 +831,25 @@ class Verbs:
             made.frames = gathered(restyled(video, made.frames), t)
             made.recipe["notices"] = _merge(made.recipe["notices"], [restyled_line(hw, (h, w))])
         return made
+
+
+def video_sized(
+    image: np.ndarray, notices: list[str], what: str, mask: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A still (H, W, 3) that a video is made at, and its mask (H, W) with it: a photo over
+    MAX_STILL_PIXELS (a phone's 24 MP) scaled down to that area, with a notice. At its own
+    size the video would hold gigabytes a second and play in few players."""
+    h, w = image.shape[:2]
+    if h * w <= MAX_STILL_PIXELS:
+        return image, mask
+    s = math.sqrt(MAX_STILL_PIXELS / (h * w))
+    nh, nw = int(h * s) // 2 * 2, int(w * s) // 2 * 2  # even sides, as an .mp4 needs
+    notices.append(
+        f"{what}: {w}x{h} scaled to {nw}x{nh} for the video (4K's area; a larger video "
+        "plays in few players)"
+    )
+    small = None if mask is None else resize(mask.astype(np.uint8) * 255, nh, nw) >= 128
+    return resize(image, nh, nw), small
 
 
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
