@@ -582,6 +582,25 @@ def test_the_files_users_have_are_read(tmp_path: Path, monkeypatch) -> None:
         read_media(tmp_path / "huge.png")
 
 
+def test_a_gif_with_transparency_is_flattened_onto_grey(tmp_path: Path) -> None:
+    """A sticker GIF's transparent pixels read as grey with a note, as a PNG's do, not as
+    whatever colour the video reader gives them."""
+    frames = []
+    for k in range(2):
+        p = np.zeros((8, 8), np.uint8)  # palette index 0: transparent
+        p[2:6, 2 + k : 4 + k] = 1  # a red square stepping right
+        img = Image.fromarray(p, "P")
+        img.putpalette([0, 0, 0, 230, 20, 20] + [0] * 762)
+        frames.append(img)
+    path = tmp_path / "sticker.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, transparency=0)
+    notices: list[str] = []
+    v = read_media(path, notices)
+    assert (v.num_frames, v.fps) == (2, 10.0)
+    assert v.frames[:, 0, 0].tolist() == [[128, 128, 128]] * 2 and v.frames[1, 3, 4, 0] > 200
+    assert notices == ["sticker.gif: transparent pixels flattened onto grey"]
+
+
 def test_a_clips_sound_is_said_to_be_left_out(tmp_path: Path) -> None:
     path = tmp_path / "phone.mp4"
     with av.open(str(path), "w") as box:

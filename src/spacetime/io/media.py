@@ -18,6 +18,7 @@ from .video import (
     MAX_FPS,
     MIN_FPS,
     RECIPE_FILE,
+    SIDECAR_SUFFIX,
     Each,
     Probe,
     Video,
@@ -51,7 +52,7 @@ def read_media(
     rate guessed) is added to `notices`."""
     src = Path(path)
     said = notices if notices is not None else []
-    if _animated(src):
+    if _animated(src) or _clear_gif(src):
         video = _read_animation(src, said, only, each)
         return video if fps is None else Video(video.frames, fps, {})
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
@@ -87,8 +88,24 @@ def _animated(src: Path) -> bool:
         return False  # _read_image says what is wrong with it
 
 
+def _clear_gif(src: Path) -> bool:
+    """Whether src is a GIF with transparent pixels that spacetime did not write (its own
+    are opaque and carry their recipe beside them): read as an animation, its transparent
+    pixels flattened onto grey as a PNG's are, not decoded white or black by the video
+    reader."""
+    if src.suffix.lower() != ".gif" or not src.is_file():
+        return False
+    if src.with_name(src.name + SIDECAR_SUFFIX).is_file():
+        return False
+    try:
+        with open_image(src) as img:
+            return "transparency" in img.info
+    except (UnidentifiedImageError, OSError):
+        return False  # the video reader says what is wrong with it
+
+
 def _read_animation(src: Path, said: list[str], only: str | None, each: Each | None) -> Video:
-    """An animated PNG or WebP as a clip: its frames as a viewer composites them, at the rate
+    """An animated PNG, WebP or GIF as a clip: its frames as a viewer composites them, at the rate
     their durations give; frames that last unevenly replayed at the shortest one's rate, as
     a video's are (a note in said). only "first" or "last": that frame alone."""
     frames: list[np.ndarray] = []
