@@ -601,6 +601,18 @@ def test_a_gif_with_transparency_is_flattened_onto_grey(tmp_path: Path) -> None:
     assert notices == ["sticker.gif: transparent pixels flattened onto grey"]
 
 
+def test_a_video_shows_itself_briefly_and_refuses_what_is_not_one(tmp_path: Path) -> None:
+    v = Video(clip(3, 8, 8), 8, {"prompt": "a red disc"})
+    assert repr(v) == "Video(3 frames, 8x8, 8 fps, 0.38 s, prompt='a red disc')"
+    with pytest.raises(TypeError, match=r"write_video takes a Video, got ndarray: wrap"):
+        write_video(v.frames, tmp_path / "a.mp4")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"contact_sheet takes a Video, got str"):
+        contact_sheet("a.mp4")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="fps must be a number of frames a second, got None"):
+        Video(v.frames, None)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_clips_sound_is_said_to_be_left_out(tmp_path: Path) -> None:
     path = tmp_path / "phone.mp4"
     with av.open(str(path), "w") as box:

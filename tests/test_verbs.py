@@ -811,3 +811,32 @@ def test_a_verb_refuses_options_it_would_ignore(pipe: Pipeline, clip: np.ndarray
         pipe.morph(clip[0], clip[-1], height=48, **FAST)
     with pytest.raises(ValueError, match="stylize takes no start"):
         pipe.stylize(clip[:5], "a red circle", start=0.5, **FAST)
+
+
+def test_python_mistakes_are_said_as_python_says_them(
+    pipe: Pipeline, clip: np.ndarray, tiny_model: Path
+) -> None:
+    """A typo in a verb's keyword is a TypeError naming the verb and the likely word (it
+    ran with the default 20 steps, windows `step` frames apart); generate's own arrays are
+    checked as a verb's are; seed None is a fresh seed that makes the result again."""
+    with pytest.raises(TypeError, match=r"animate\(\) got .* 'step'; did you mean 'steps'"):
+        pipe.animate(clip[0], "x", step=2)
+    with pytest.raises(TypeError, match=r"inpaint\(\) got an unexpected keyword argument 'task'"):
+        pipe.inpaint(clip[:5], "x", mask=np.ones((32, 32), bool), task="text")
+    known = np.zeros(clip[:5].shape[:3], bool)
+    known[0] = True
+    with pytest.raises(ValueError, match=r"known_video must hold pixels 0\.\.255"):
+        pipe.generate("x", known_video=clip[:5] / 255.0, known=known, **FAST)
+    as_255 = pipe.generate("x", known_video=clip[:5], known=known.astype(np.uint8) * 255, **FAST)
+    assert np.array_equal(as_255.frames[0], clip[0])
+    fresh = pipe.generate("a red circle", seed=None, **FAST)
+    again = pipe.generate("a red circle", seed=fresh.recipe["seed"], **FAST)
+    assert np.array_equal(fresh.frames, again.frames)
+    told = pipe.generate("a red circle", reference=clip[0], frames=5, **FAST)
+    assert told.num_frames == told.recipe["frames"] == 4  # the reference's frame 0 left out
+    loaded = Pipeline.load(tiny_model, device="cpu")
+    assert repr(loaded).startswith(f"Pipeline({tiny_model.name}, weights ")
+    with pytest.raises(TypeError, match=r"or give device=, dtype= to Pipeline\.load"):
+        Pipeline.load(tiny_model, memory={"device": "cpu"})
+    with pytest.raises(FileNotFoundError, match=r"'nope\.safetensors'"):  # one path, not letters
+        Pipeline.load(tiny_model, loras="nope.safetensors")

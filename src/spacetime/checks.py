@@ -4,6 +4,7 @@ a ValueError whose message says what to give instead."""
 from __future__ import annotations
 
 import math
+import secrets
 from numbers import Integral, Real
 from typing import Any
 
@@ -33,6 +34,12 @@ def check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
         raise ValueError(
             f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
         )
+
+
+def seed_or_fresh(seed: Any) -> Any:
+    """seed, or for None a fresh random one: the recipe records it, so the result can be
+    made again."""
+    return secrets.randbelow(2**31) if seed is None else seed
 
 
 def check_options(

@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from .checks import LOAD_DEFAULTS
+from .checks import LOAD_DEFAULTS, seed_or_fresh
 from .conditioning import latent_mask, masked_pixels
 from .diffusion import euler, sigmas, starting_at
 from .external.devices import Memory
 from .external.families import detect
-from .inputs import as_image
+from .inputs import as_clip, as_image, as_mask
 from .io import Video
 from .known import ColourAnchor, guess_kept, keep_known, start_guess, subject_mask
 from .models import SHIPPED, lora, shipped_folder
@@ -52,7 +52,13 @@ def _digest(a: np.ndarray) -> str:
     return "sha256:" + hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()[:16]
 
 
+PLACING = ("device", "dtype", "offload", "vae_tiling", "vae_slicing")  # Memory's, as keywords
+
+
 class Pipeline(Verbs):
+    """A Spacetime model loaded for generation: `Pipeline.load()` (the shipped model) or
+    `Pipeline.load(folder)`; `generate` and the verbs (Verbs) return Videos."""
+
     def __init__(
         self,
         vae: torch.nn.Module,
@@ -73,34 +79,56 @@ class Pipeline(Verbs):
         self.spatial = int(vae.config.scale_factor_spatial)
         self.multiple = self.spatial * int(transformer.config.patch_size[1])
 
+    def __repr__(self) -> str:
+        m = self.meta
+        return (
+            f"Pipeline({self.name}, weights {self.model_hash}, {m['frames']} frames, "
+            f"{m.get('width') or m['size']}x{m.get('height') or m['size']}, {m['fps']:g} fps, "
+            f"{self.device})"
+        )
+
     @classmethod
     def load(
         cls,
         folder: str | Path | None = None,
         memory: Memory | None = None,
-        loras: list[str] | None = None,
+        loras: list[str] | str | None = None,
         **defaults: Any,
     ) -> Any:
         """Load a model folder (default: the Spacetime model shipped in the package).
 
         A Wan, LTX-Video or CogVideoX folder in diffusers format gives an ExternalPipeline
-        with the same verbs. memory: device, dtype and offload (spacetime.external.devices);
-        loras: 'PATH[:SCALE]' specs; defaults: frames, height, width, fps, steps, guidance
-        (and for our own models size and guidance_stop).
+        with the same verbs. memory: device, dtype and offload (spacetime.external.devices),
+        or give them as keywords (device="cuda", dtype="bfloat16", offload, vae_tiling,
+        vae_slicing); loras: 'PATH[:SCALE]' specs (one, or a list); defaults: frames,
+        height, width, fps, steps, guidance (and for our own models size and guidance_stop).
         """
         from diffusers import WanTransformer3DModel
 
+        placing = {k: defaults.pop(k) for k in PLACING if k in defaults}
+        if placing and memory is not None:
+            raise TypeError(f"give {', '.join(placing)} in memory=Memory(...) or alone, not both")
+        if memory is not None and not isinstance(memory, Memory):
+            raise TypeError(
+                f"memory is a spacetime.external.devices.Memory, got {type(memory).__name__}; "
+                "or give device=, dtype= to Pipeline.load"
+            )
+        if isinstance(loras, str | Path):
+            loras = [str(loras)]
         path = Path(folder) if folder is not None else shipped_folder()
         unknown = set(defaults) - {*LOAD_DEFAULTS, "size", "guidance_stop"}
         if unknown:  # a misspelt default would be silently ignored
             raise TypeError(f"unknown defaults: {', '.join(sorted(unknown))}")
+        if placing:
+            Memory(**placing).check()
         if detect(path).key != "spacetime":
             from .external.pipeline import ExternalPipeline
 
+            memory = Memory(**placing) if placing else memory
             return ExternalPipeline.load(path, memory, loras, **defaults)
         mf.check(path)
         check_weights(path, ["vae", "transformer"])
-        m = (memory or Memory(dtype="float32")).resolve()
+        m = (memory or Memory(**{"dtype": "float32", **placing})).resolve()
         meta = json.loads((path / "spacetime.json").read_text())
         meta.update({k: v for k, v in defaults.items() if v is not None})
         vae = speed_up(mf.load_vae(path)).to(m.device)  # same outputs, faster (models/fast.py)
@@ -152,7 +180,7 @@ class Pipeline(Verbs):
         prompt: str,
         *,
         negative: str = "",
-        seed: int = 0,
+        seed: int | None = 0,
         steps: int | None = None,
         guidance: float | None = None,
         guidance_stop: float | None = None,
@@ -174,7 +202,8 @@ class Pipeline(Verbs):
         extra: dict[str, Any] | None = None,
         callback: Callable[[dict[str, Any]], None] | None = None,
     ) -> Video:
-        """Generate one clip. Same arguments, same seed: the same frames.
+        """Generate one clip. Same arguments, same seed: the same frames (seed None: a fresh
+        one, in the recipe).
 
         More frames than the model's clips (`frames` in spacetime.json, 17 for the shipped
         model) with nothing known: the first clip is made, then extended (Verbs.extend,
@@ -211,6 +240,7 @@ class Pipeline(Verbs):
         extra: more recipe entries (the task's own settings).
         """
         m = self.meta
+        seed = seed_or_fresh(seed)
         if not isinstance(negative, str):
             raise ValueError(f"negative must be text ('' for none), got {negative!r}")
         if callback is not None and not callable(callback):
@@ -232,6 +262,12 @@ class Pipeline(Verbs):
         keys = ("steps", "guidance", "guidance_stop", "frames", "fps")
         steps, guidance, stop, frames, fps = (o[k] for k in keys)
         seed = int(seed)  # a numpy integer too
+        if known_video is not None:  # checked as a verb's clips are: uint8 0..255, not 0..1
+            known_video = as_clip(known_video, "known_video")
+        if init_video is not None:
+            init_video = as_clip(init_video, "init_video")
+        if known is not None:
+            known = as_mask(known, "known")
         h, w = o["height"], o["width"]
         said: list[str] = []  # what was changed on the way in
         if reference is not None and frames < 2:
@@ -351,7 +387,7 @@ class Pipeline(Verbs):
             "steps": steps,
             "guidance": guidance,
             **({"guidance_stop": stop} if stop < 1 else {}),
-            "frames": frames,
+            "frames": len(video),  # a reference's frame 0 left out
             "height": h,
             "width": w,
             "fps": fps,

@@ -22,7 +22,11 @@ Arrays: video uint8 (T, H, W, 3), image uint8 (H, W, 3), mask bool (T, H, W) or 
 
 from __future__ import annotations
 
+import difflib
+import functools
+import inspect
 import math
+from collections.abc import Callable
 from typing import Any
 
 import cv2
@@ -42,6 +46,7 @@ from .checks import (
     check_strength,
     check_what_moves,
     check_xy,
+    seed_or_fresh,
     transition_frames,
 )
 from .fullsize import between, extended, gathered, resize, restyled, sharpened
@@ -72,6 +77,34 @@ PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no b
 MORPH_SMOOTH = 2.0  # frames: sigma of morph's smoothing over time (docs/tasks.md, Smooth morph)
 
 
+# the options every verb passes on to generate; its others (known_video, init_video, task,
+# ...) are the verb's to set
+SAMPLER_OPTS = frozenset(
+    {
+        *("seed", "steps", "guidance", "guidance_stop", "negative", "start", "anchor", "seam"),
+        *("detail", "callback", "fps", "size", "height", "width"),  # the canvas: _no_canvas
+    }
+)
+
+
+def verb(fn: Callable[..., Video]) -> Callable[..., Video]:
+    """A verb that refuses a keyword it neither names nor passes on (SAMPLER_OPTS), as
+    Python refuses one a function does not take: `animate(..., step=2)`, a typo for steps,
+    ran 20 steps with windows 2 frames apart."""
+    named = set(inspect.signature(fn).parameters) - {"self", "opts"}
+
+    @functools.wraps(fn)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> Video:
+        bad = sorted(kwargs.keys() - named - SAMPLER_OPTS)
+        if bad:
+            near = difflib.get_close_matches(bad[0], sorted(named | SAMPLER_OPTS), n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise TypeError(f"{fn.__name__}() got an unexpected keyword argument {bad[0]!r}{hint}")
+        return fn(self, *args, **kwargs)
+
+    return checked
+
+
 def _no_canvas(opts: dict[str, Any]) -> None:
     """Refuse generate's size options in a verb, which works on its input's canvas and
     would override them without a word."""
@@ -83,7 +116,13 @@ def _no_canvas(opts: dict[str, Any]) -> None:
 
 
 class Verbs:
-    """Task methods for `Pipeline` (mixed in); every one returns a Video with its recipe."""
+    """Task methods for `Pipeline` (mixed in); every one returns a Video with its recipe.
+
+    Images, clips and masks may be numpy arrays (uint8 or 0..255 integers), PIL images,
+    lists of frames, a Video, or a file's path. Besides its own keywords each verb takes
+    generate's sampling options: seed, steps, guidance, guidance_stop, negative, start,
+    anchor, seam, detail, callback and fps (the output's rate, where the verb has none).
+    Any other keyword is a TypeError, as for a plain function."""
 
     meta: dict[str, Any]  # frames, fps, size (or height and width): the model's defaults
     multiple: int
@@ -273,7 +312,7 @@ class Verbs:
             win = frames_at_least(total + r, self.frame_step) - r
         out, known = video.copy(), known.copy()
         made = np.zeros(total, bool)  # frames a window has finished
-        seed = int(opts.pop("seed", 0))
+        seed = int(seed_or_fresh(opts.pop("seed", 0)))
         recipe: dict[str, Any] = {}
         starts = window_starts(total, win, step)
         for i, s in enumerate(starts):
@@ -312,6 +351,7 @@ class Verbs:
         return Video(out, fps, recipe)
 
     # verbs ------------------------------------------------------------------------------
+    @verb
     def animate(
         self,
         image: np.ndarray,
@@ -350,6 +390,7 @@ class Verbs:
             made.recipe["notices"] = _merge(made.recipe["notices"], [brought_line(hw, image.shape)])
         return made
 
+    @verb
     def extend(
         self,
         video: np.ndarray,
@@ -421,7 +462,7 @@ class Verbs:
         known[: len(clip)] = True
         # Windows overlap the frames made so far by `context` frames.
         starts = list(range(len(clip) - context, total - context, win - context))
-        seed = int(opts.pop("seed", 0))
+        seed = int(seed_or_fresh(opts.pop("seed", 0)))
         if opts.get("anchor", True) is True:  # fitted per colour on the input, then kept
             opts["anchor"] = ColourAnchor()
         for i, s in enumerate(starts):
@@ -458,6 +499,7 @@ class Verbs:
         recipe = {**recipe, **extra, "fps": fps if other else rate, "notices": said}
         return Video(np.ascontiguousarray(frames), fps if other else rate, recipe)
 
+    @verb
     def interpolate(
         self,
         video: np.ndarray,
@@ -517,6 +559,7 @@ class Verbs:
             made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
+    @verb
     def morph(
         self,
         a: np.ndarray,
@@ -594,6 +637,7 @@ class Verbs:
             clip.recipe["notices"] = _merge(clip.recipe["notices"], [brought_line(hw, size)])
         return clip
 
+    @verb
     def inpaint(
         self,
         video: np.ndarray,
@@ -652,6 +696,7 @@ class Verbs:
         ih, iw = max(1, round(vh * scale)), max(1, round(vw * scale))
         return Placement(height, width, (height - ih) // 2, (width - iw) // 2, ih, iw, size)
 
+    @verb
     def outpaint(
         self,
         video: np.ndarray,
@@ -708,6 +753,7 @@ class Verbs:
             made.recipe["notices"] = _merge(made.recipe["notices"], [line])
         return made
 
+    @verb
     def cinemagraph(
         self,
         image: np.ndarray,
@@ -788,6 +834,7 @@ class Verbs:
         clip.recipe["notices"] = _merge(clip.recipe["notices"], notices)
         return clip
 
+    @verb
     def stylize(
         self,
         video: np.ndarray,

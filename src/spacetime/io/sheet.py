@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .video import Video, atomic_path
+from .video import Video, atomic_path, given_a_video
 
 __all__ = ["contact_sheet", "sheet_of_many"]
 
@@ -124,6 +124,7 @@ def contact_sheet(
     (nearest, integer factor) to ~160 px or downscaled to 256 px unless ``scale`` is given.
     ``columns`` defaults to ~sqrt(count). Saved as PNG (atomically) when ``path`` is given.
     """
+    given_a_video(video, "contact_sheet")
     if not 1 <= max_frames <= MAX_SHEET_FRAMES:
         raise ValueError(f"--max-frames must be from 1 to {MAX_SHEET_FRAMES}, got {max_frames}")
     idx = _sample(video.num_frames, max_frames)

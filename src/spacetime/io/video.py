@@ -109,6 +109,14 @@ class Video:
         """Duration in seconds (``num_frames / fps``)."""
         return self.num_frames / self.fps
 
+    def __repr__(self) -> str:  # a notebook's view: not a dump of every pixel
+        prompt = self.recipe.get("prompt") if isinstance(self.recipe, dict) else None
+        what = f", prompt={prompt!r}" if prompt else ""
+        return (
+            f"Video({self.num_frames} frames, {self.width}x{self.height}, {self.fps:g} fps, "
+            f"{self.seconds:.2f} s{what})"
+        )
+
 
 @dataclass(eq=False)
 class Stream:
@@ -129,8 +137,20 @@ class Stream:
         _check_rate_and_recipe(self)
 
 
+def given_a_video(video: Any, name: str) -> None:
+    """TypeError for what users pass where a Video goes: its frames alone, or a path."""
+    if not isinstance(video, Video | Stream):
+        raise TypeError(
+            f"{name} takes a Video, got {type(video).__name__}: wrap frames as "
+            "Video(frames, fps), or read a file with read_video(path)"
+        )
+
+
 def _check_rate_and_recipe(video: Video | Stream) -> None:
-    video.fps = float(video.fps)
+    try:
+        video.fps = float(video.fps)
+    except (TypeError, ValueError):
+        raise ValueError(f"fps must be a number of frames a second, got {video.fps!r}") from None
     if not MIN_FPS <= video.fps <= MAX_FPS:  # also false for nan
         raise ValueError(f"fps must be from {MIN_FPS:g} to {MAX_FPS:g}, got {video.fps}")
     if not isinstance(video.recipe, dict):
@@ -593,6 +613,7 @@ def write_video(
     to a target bitrate instead, e.g. ``bitrate=50_000`` to degrade a clip. Both are ignored for
     gif and png. ``preset`` is the x264 preset. Returns the written path.
     """
+    given_a_video(video, "write_video")
     out = check_output(path, video.fps)
     if _is_folder(out, path):
         _write_folder(video, out)
