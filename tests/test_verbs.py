@@ -840,3 +840,8 @@ def test_python_mistakes_are_said_as_python_says_them(
         Pipeline.load(tiny_model, memory={"device": "cpu"})
     with pytest.raises(FileNotFoundError, match=r"'nope\.safetensors'"):  # one path, not letters
         Pipeline.load(tiny_model, loras="nope.safetensors")
+    with pytest.raises(ValueError, match="steps must be from 1 to"):
+        Pipeline.load(tiny_model, steps=0)  # at the load, not at the first clip
+    for bad, said in (({"size": 32.0}, "size must be a whole number"), ({"height": 0}, "1 or")):
+        with pytest.raises(ValueError, match=said):
+            pipe.generate("x", **bad, **FAST)  # 0 was "the default", 32.0 a torch error

@@ -145,6 +145,7 @@ class Pipeline(Verbs):
             **({"dtype": m.dtype} if m.dtype != "float32" else {}),
             **({"loras": applied} if applied else {}),
         }
+        pipe.settings("-")  # defaults no clip could use (size=30, steps=0) fail here, not later
         return pipe
 
     # latents <-> pixels -------------------------------------------------------------------

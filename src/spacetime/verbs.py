@@ -144,8 +144,14 @@ class Verbs:
         }
         stop = given.get("guidance_stop")
         opts["guidance_stop"] = float(m.get("guidance_stop", 1.0) if stop is None else stop)
-        opts["height"] = given.get("height") or given.get("size") or m.get("height") or opts["size"]
-        opts["width"] = given.get("width") or given.get("size") or m.get("width") or opts["size"]
+        for k in ("size", "height", "width"):  # 0 or 64.0 is a mistake, not "the default"
+            if given.get(k) is not None:
+                check_number(k, given[k], whole=True)
+                if given[k] < 1:
+                    raise ValueError(f"{k} must be 1 or more pixels, got {given[k]}")
+        side = {k: given.get(k) for k in ("size", "height", "width")}
+        opts["height"] = side["height"] or side["size"] or m.get("height") or opts["size"]
+        opts["width"] = side["width"] or side["size"] or m.get("width") or opts["size"]
         seed, known, start = (
             given.get("seed", 0),
             given.get("known_given", False),
