@@ -845,3 +845,19 @@ def test_python_mistakes_are_said_as_python_says_them(
     for bad, said in (({"size": 32.0}, "size must be a whole number"), ({"height": 0}, "1 or")):
         with pytest.raises(ValueError, match=said):
             pipe.generate("x", **bad, **FAST)  # 0 was "the default", 32.0 a torch error
+    with pytest.raises(ValueError, match="seam must be True or False, got 'no'"):
+        pipe.generate("x", seam="no", **FAST)  # read as on
+
+
+def test_rgba_and_single_channel_arrays_are_read_as_their_files_are(
+    pipe: Pipeline, clip: np.ndarray
+) -> None:
+    """An RGBA array is flattened onto grey where it is transparent, with a note, as an
+    RGBA PNG is; a (H, W, 1) grey one is repeated; both were refused."""
+    rgba = np.concatenate([clip[0], np.full((32, 32, 1), 255, np.uint8)], axis=-1)
+    rgba[:16, :, 3] = 0  # the top half transparent
+    v = pipe.animate(rgba, "x", **FAST)
+    assert (v.frames[0, :16] == 128).all() and np.array_equal(v.frames[0, 16:], clip[0, 16:])
+    assert "the image: transparent pixels flattened onto grey" in v.recipe["notices"]
+    grey = pipe.animate(clip[0, ..., :1], "x", **FAST)
+    assert np.array_equal(grey.frames[0], np.repeat(clip[0, ..., :1], 3, axis=-1))

@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import EMPTY_MASK, check_mask_shape, check_number
 from .fullsize import resize
-from .io.video import MAX_FPS, MIN_FPS, Video
+from .io.video import GREY, MAX_FPS, MIN_FPS, Video
 
 
 def as_image(x: Any, what: str = "the image", notices: list[str] | None = None) -> np.ndarray:
@@ -45,6 +45,7 @@ def as_image(x: Any, what: str = "the image", notices: list[str] | None = None) 
     a = _uint8(x, what)
     if a.ndim == 2:
         a = np.repeat(a[..., None], 3, axis=-1)
+    a = _as_rgb(a, what, notices) if a.ndim == 3 else a
     if a.ndim != 3 or a.shape[-1] != 3 or min(a.shape) < 1:
         raise ValueError(f"{what} must be an RGB image (H, W, 3), got shape {a.shape}")
     return a
@@ -58,7 +59,7 @@ def as_clip(x: Any, what: str = "the video", notices: list[str] | None = None) -
         from .io import read_media
 
         return read_media(x, notices).frames
-    a = _uint8(x, what)
+    a = _as_rgb(_uint8(x, what), what, notices)
     if a.ndim != 4 or a.shape[-1] != 3 or min(a.shape) < 1:
         raise ValueError(f"{what} must be RGB frames (T, H, W, 3), got shape {a.shape}")
     return a
@@ -143,6 +144,22 @@ def clip_or_image(x: Any, what: str, notices: list[str]) -> np.ndarray:
     if isinstance(x, Image.Image) or (not isinstance(x, Video) and np.ndim(x) in (2, 3)):
         return as_image(x, what)[None]
     return as_clip(x, what)
+
+
+def _as_rgb(a: np.ndarray, what: str, notices: list[str] | None) -> np.ndarray:
+    """uint8 pixels (..., C) as RGB, as a file's are read: grey (C = 1) repeated, RGBA
+    (C = 4) flattened onto grey where it is transparent, with a notice."""
+    if a.shape[-1] == 1:
+        return np.repeat(a, 3, axis=-1)
+    if a.shape[-1] != 4:
+        return a
+    alpha = a[..., 3:].astype(np.float32) / 255
+    if (alpha == 1).all():
+        return np.ascontiguousarray(a[..., :3])
+    if notices is not None:
+        notices.append(f"{what}: transparent pixels flattened onto grey")
+    rgb = a[..., :3] * alpha + GREY * (1 - alpha)
+    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
 
 
 def _uint8(x: Any, what: str) -> np.ndarray:

@@ -244,6 +244,11 @@ class Pipeline(Verbs):
         seed = seed_or_fresh(seed)
         if not isinstance(negative, str):
             raise ValueError(f"negative must be text ('' for none), got {negative!r}")
+        for name, flag in (("seam", seam), ("detail", detail), ("anchor", anchor)):
+            if not isinstance(flag, bool | np.bool_ | ColourAnchor) or (
+                name != "anchor" and isinstance(flag, ColourAnchor)
+            ):  # "no" would read as on
+                raise ValueError(f"{name} must be True or False, got {flag!r}")
         if callback is not None and not callable(callback):
             raise ValueError(f"callback must be a function of one dict, got {callback!r}")
         o = self.settings(
