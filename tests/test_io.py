@@ -655,6 +655,12 @@ def test_a_folders_frames_are_read_in_number_order(tmp_path: Path) -> None:
     for k in (1, 2, 10, 11):
         Image.fromarray(np.full((8, 8, 3), k * 20, np.uint8)).save(folder / f"frame_{k}.png")
     assert [int(f[0, 0, 0]) for f in read_video(folder).frames] == [20, 40, 200, 220]
+    notices: list[str] = []
+    read_media(folder, notices)  # 3 to 9 are missing: the clip jumps from 2 to 10
+    assert notices[0] == (
+        "shots: frames numbered 1 to 11 lack 3, 4, 5, ...; read one after another, so the "
+        "clip jumps there"
+    )
 
 
 def test_a_full_disk_is_one_line_naming_the_output(tmp_path: Path, monkeypatch) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import re
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
@@ -57,6 +58,8 @@ def read_media(
         return video if fps is None else Video(video.frames, fps, {})
     if src.suffix.lower() not in IMAGE_SUFFIXES or src.is_dir():
         video = read_video(src, only, each, said)
+        if src.is_dir() and (gap := _numbering_gap(src)) is not None:
+            said.append(gap)
         if fps is not None:
             return Video(video.frames, fps, video.recipe)
         if src.is_dir() and not (src / RECIPE_FILE).is_file():
@@ -69,6 +72,23 @@ def read_media(
         said.append(f"{src.name}: transparent pixels flattened onto grey")
     frame = frame if each is None else each(frame)
     return Video(frame[None].copy(), IMAGE_FPS, {})
+
+
+def _numbering_gap(folder: Path) -> str | None:
+    """A notice when a folder's frames are numbered with some missing (a frame lost in a
+    copy): they are read one after another, so the clip jumps there."""
+    found = [re.search(r"(\d+)$", f.stem) for f in frame_files(folder)]
+    numbers = sorted(int(m.group(1)) for m in found if m is not None)
+    if len(numbers) < 2 or len(numbers) != len(found):
+        return None
+    lost = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+    if not lost:
+        return None
+    said = ", ".join(str(n) for n in lost[:3]) + (", ..." if len(lost) > 3 else "")
+    return (
+        f"{folder.name}: frames numbered {numbers[0]} to {numbers[-1]} lack {said}; "
+        "read one after another, so the clip jumps there"
+    )
 
 
 def is_still(path: str | os.PathLike[str]) -> bool:
