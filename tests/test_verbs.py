@@ -821,6 +821,8 @@ def test_python_mistakes_are_said_as_python_says_them(
     checked as a verb's are; seed None is a fresh seed that makes the result again."""
     with pytest.raises(TypeError, match=r"animate\(\) got .* 'step'; did you mean 'steps'"):
         pipe.animate(clip[0], "x", step=2)
+    with pytest.raises(TypeError, match=r"'mask'; in Python give region="):  # --mask's name
+        pipe.cinemagraph(clip[0], "x", mask=np.ones((32, 32), bool))
     with pytest.raises(TypeError, match=r"inpaint\(\) got an unexpected keyword argument 'task'"):
         pipe.inpaint(clip[:5], "x", mask=np.ones((32, 32), bool), task="text")
     known = np.zeros(clip[:5].shape[:3], bool)

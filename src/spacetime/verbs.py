@@ -87,6 +87,15 @@ SAMPLER_OPTS = frozenset(
 )
 
 
+# the command line's options that a verb takes otherwise in Python
+PYTHON_FOR = {
+    ("cinemagraph", "mask"): "region= (a bool (H, W) array or a mask file's path)",
+    ("inpaint", "box"): "mask=spacetime.inputs.box_mask(h, w, (x, y, bw, bh))",
+    ("outpaint", "to"): "width= and height=",
+    ("morph", "as_made"): "even=False",
+}
+
+
 def verb(fn: Callable[..., Video]) -> Callable[..., Video]:
     """A verb that refuses a keyword it neither names nor passes on (SAMPLER_OPTS), as
     Python refuses one a function does not take: `animate(..., step=2)`, a typo for steps,
@@ -99,6 +108,8 @@ def verb(fn: Callable[..., Video]) -> Callable[..., Video]:
         if bad:
             near = difflib.get_close_matches(bad[0], sorted(named | SAMPLER_OPTS), n=1)
             hint = f"; did you mean {near[0]!r}?" if near else ""
+            if (fn.__name__, bad[0]) in PYTHON_FOR:
+                hint = f"; in Python give {PYTHON_FOR[fn.__name__, bad[0]]}"
             raise TypeError(f"{fn.__name__}() got an unexpected keyword argument {bad[0]!r}{hint}")
         return fn(self, *args, **kwargs)
 
