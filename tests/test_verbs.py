@@ -821,6 +821,10 @@ def test_python_mistakes_are_said_as_python_says_them(
     checked as a verb's are; seed None is a fresh seed that makes the result again."""
     with pytest.raises(TypeError, match=r"animate\(\) got .* 'step'; did you mean 'steps'"):
         pipe.animate(clip[0], "x", step=2)
+    painted = np.zeros((32, 32, 3), np.uint8)
+    painted[4:8, 4:8, 0] = 255  # red paint: its channels differ, so it is not a grey image
+    with pytest.raises(ValueError, match=r"coloured \(H, W, 3\) mask reads as frames"):
+        pipe.inpaint(clip[:5], "x", mask=painted)
     with pytest.raises(TypeError, match=r"'mask'; in Python give region="):  # --mask's name
         pipe.cinemagraph(clip[0], "x", mask=np.ones((32, 32), bool))
     with pytest.raises(TypeError, match=r"inpaint\(\) got an unexpected keyword argument 'task'"):

@@ -31,8 +31,10 @@ def check_mask_shape(shape: tuple[int, ...], t: int, h: int, w: int) -> None:
     if shape != ((h, w) if len(shape) == 2 else (t, h, w)):
         size = f"{shape[-1]}x{shape[-2]}"
         said = size if len(shape) == 2 else f"{size} with {shape[0]} frames"
+        colour = len(shape) == 3 and shape[:2] == (h, w) and shape[2] in (3, 4)
+        why = "; a coloured (H, W, 3) mask reads as frames: give it grey or bool" if colour else ""
         raise ValueError(
-            f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match"
+            f"the mask is {said} but the video is {w}x{h} with {t} frames; make them match{why}"
         )
 
 
