@@ -867,3 +867,13 @@ def test_rgba_and_single_channel_arrays_are_read_as_their_files_are(
     assert "the image: transparent pixels flattened onto grey" in v.recipe["notices"]
     grey = pipe.animate(clip[0, ..., :1], "x", **FAST)
     assert np.array_equal(grey.frames[0], np.repeat(clip[0, ..., :1], 3, axis=-1))
+
+
+def test_a_callback_is_told_the_window(pipe: Pipeline, clip: np.ndarray) -> None:
+    """A long verb's progress: each step says which window of how many it is in."""
+    seen: list[int] = []
+    pipe.extend(clip[:9], "x", seconds=2.0, callback=lambda s: seen.append(s["window"]), **FAST)
+    assert seen == sorted(seen) and seen[0] == 0 and len(set(seen)) > 1
+    told: list[int] = []
+    pipe.animate(clip[0], "x", frames=13, callback=lambda s: told.append(s["windows"]), **FAST)
+    assert set(told) == {3}

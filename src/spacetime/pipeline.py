@@ -239,6 +239,9 @@ class Pipeline(Verbs):
         their sharpness and stay still, and moved parts get no ghosts. So is every pixel whose
         known frames before and after hold the same value (an interpolation's background).
         extra: more recipe entries (the task's own settings).
+        callback: called after every sampling step with {"i", "steps", "sigma", "x",
+        "denoised"} (diffusion.euler); a verb adds "window" (from 0) and "windows". Raising
+        from it stops the run.
         """
         m = self.meta
         seed = seed_or_fresh(seed)

@@ -332,7 +332,9 @@ class Verbs:
         seed = int(seed_or_fresh(opts.pop("seed", 0)))
         recipe: dict[str, Any] = {}
         starts = window_starts(total, win, step)
+        each = opts.pop("callback", None)
         for i, s in enumerate(starts):
+            opts["callback"] = in_window(each, i, len(starts))
             sl = slice(s, s + win)
             pad = win - len(out[sl])  # a short clip in a longer window: unknown frames after
             kv = np.concatenate([out[sl], np.zeros((pad, h, w, 3), np.uint8)])
@@ -482,10 +484,12 @@ class Verbs:
         seed = int(seed_or_fresh(opts.pop("seed", 0)))
         if opts.get("anchor", True) is True:  # fitted per colour on the input, then kept
             opts["anchor"] = ColourAnchor()
+        each = opts.pop("callback", None)
         for i, s in enumerate(starts):
             s = min(s, total - win) if total >= win else 0
             sl = slice(s, s + win)
             kv, kn = frames[sl], known[sl]
+            opts["callback"] = in_window(each, i, len(starts))
             if backward:  # the model was trained with the known frames at the end
                 kv, kn = kv[::-1], kn[::-1]
             task = "extend_back" if backward else "extend"
@@ -914,6 +918,20 @@ def video_sized(
     )
     small = None if mask is None else resize(mask.astype(np.uint8) * 255, nh, nw) >= 128
     return resize(image, nh, nw), small
+
+
+def in_window(
+    callback: Callable[[dict[str, Any]], None] | None, k: int, n: int
+) -> Callable[[dict[str, Any]], None] | None:
+    """callback, told which window of n (k from 0) each sampling step is in; the outermost
+    count wins (extend's windows, each made by _run as one)."""
+    if callback is None:
+        return None
+
+    def told(info: dict[str, Any]) -> None:
+        callback({**info, "window": k, "windows": n})
+
+    return told
 
 
 def retime(seq: np.ndarray, step: float, count: int) -> np.ndarray:
