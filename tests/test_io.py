@@ -546,6 +546,9 @@ def test_check_output_fails_before_any_work(tmp_path: Path) -> None:
     if Path("/proc/self").is_dir():  # root may write anywhere os.access knows of, but not here
         with pytest.raises(VideoError, match="/proc takes no new files"):
             check_output("/proc/out.mp4")
+    if Path("/dev/null").exists():
+        with pytest.raises(VideoError, match="it is a device or pipe"):
+            check_output("/dev/null")  # not "a file with that name exists; remove it"
     with pytest.raises(VideoError, match="standard output"):
         check_output("-")  # would be a folder of frames named -
     with pytest.raises(VideoError, match="ends in a dot"):

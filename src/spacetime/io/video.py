@@ -557,6 +557,8 @@ def check_output(path: str | os.PathLike[str], fps: float | None = None) -> Path
         raise VideoError(
             f"cannot write {out}: a folder with that name exists; remove it or choose another name"
         )
+    if out.exists() and not out.is_dir() and not out.is_file():  # /dev/null, a pipe
+        raise VideoError(f"cannot write {out}: it is a device or pipe; give a name, e.g. clip.mp4")
     if folder and out.exists() and not out.is_dir():
         raise VideoError(
             f"cannot write frames to {out}: a file with that name exists; remove it "
