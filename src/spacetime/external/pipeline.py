@@ -28,14 +28,14 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..checks import LOAD_DEFAULTS
+from ..checks import LOAD_DEFAULTS, seed_or_fresh
 from ..inputs import as_clip, as_image, rate_of
 from ..io import Video
 from ..known import ColourAnchor, keep_known
 from ..models import lora
 from ..models.files import check_weights
 from ..provenance import made_by
-from ..verbs import Verbs
+from ..verbs import Verbs, verb
 from . import devices
 from .families import Family, detect, read_json, refusal
 
@@ -190,7 +190,7 @@ class ExternalPipeline(Verbs):
         prompt: str,
         *,
         negative: str = "",
-        seed: int = 0,
+        seed: int | None = 0,
         steps: int | None = None,
         guidance: float | None = None,
         guidance_stop: float | None = None,
@@ -218,6 +218,7 @@ class ExternalPipeline(Verbs):
         if guidance_stop is not None and guidance_stop < 1:
             raise ValueError("--guidance-stop works with Spacetime models only; leave it unset")
         fam = self.family
+        seed = seed_or_fresh(seed)
         said: list[str] = []  # what reading a path changed (a clip's first frame as the image)
         if reference is not None:
             reference = as_image(reference, "the reference", said)
@@ -233,8 +234,10 @@ class ExternalPipeline(Verbs):
             height=height,
             width=width,
             fps=fps,
+            seed=seed,
             known_given=known is not None or reference is not None,
         )
+        seed = int(seed)
         n, h, w = o["frames"], o["height"], o["width"]
         if known is not None and (known_video is None or known.shape != (n, h, w)):
             raise ValueError(f"known must be ({n}, {h}, {w}) with known_video (T, H, W, 3)")
@@ -372,6 +375,7 @@ class ExternalPipeline(Verbs):
             )
         return super()._run(prompt, video, known, *a, **k)
 
+    @verb
     def interpolate(
         self,
         video: np.ndarray,
