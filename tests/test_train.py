@@ -71,6 +71,7 @@ def test_config_reads_sections_and_rejects_typos(tmp_path: Path) -> None:
         ({"vae_dim_mult": [1, 2]}, "3 levels or more"),
         ({"ema": 1.0}, "ema must be from 0 to under 1"),
         ({"patch": [1, 2]}, "patch must be three sizes"),
+        ({"object_weights": [0, 0, 0, 1.0]}, "at most 3 entries"),  # failed mid-run
     ],
 )
 def test_config_refuses_what_the_models_would_crash_on(setting: dict, words: str) -> None:
@@ -369,6 +370,9 @@ def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path
         a, b = load_file(run / "model" / name), load_file(out / name)  # the run's own export
         assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
         check_writable(out)  # exported again: a VAE run's export (vae/ alone) too
+        umask = os.umask(0)
+        os.umask(umask)  # weights anyone may read, as the umask says: safetensors wrote 600
+        assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask
     with pytest.raises(ValueError, match="not a model folder"):
         check_writable(tiny_model.parent)  # a run folder is never replaced
     res = subprocess.run(
@@ -627,6 +631,11 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
         train(tiny_config(run, steps=3, lr=0.3), quiet=True)
     with pytest.raises(ValueError, match="at step 2 already"):
         train(tiny_config(run, steps=1), quiet=True)
+    moved = tmp_path / "moved"
+    shutil.copytree(run, moved)  # a run moved or named otherwise resumes where it is
+    train(tiny_config(moved, steps=3), quiet=True)
+    steps = [json.loads(line)["step"] for line in (moved / "log.jsonl").read_text().splitlines()]
+    assert steps == sorted(set(steps)) and steps[-1] == 3  # resumed, not begun again
     r = CliRunner().invoke(app, ["export", str(run), "-o", str(run)])
     assert r.exit_code == 2 and "itself" in r.output
     (tmp_path / "notes.txt").write_text("keep me")

@@ -410,7 +410,7 @@ def world_dataset(
     max_objects: Annotated[int, typer.Option("--max-objects", help="1 to 3.")] = 3,
     quiet: Quiet = False,
 ) -> None:
-    """Write N world clips and a captions.jsonl (the format for your own videos too)."""
+    """Write N world clips and a captions.jsonl (clips/ and one caption a line)."""
 
     from .world.sample import ClipSettings, write_dataset
 
@@ -682,8 +682,9 @@ def train(
     """Train (or resume) a stage: the VAE or the transformer. Works under `accelerate launch`.
 
     The same command resumes a run folder from its newest checkpoint (after a kill or a
-    Ctrl-C, which saves the step it stops at); on resume only --steps and the bookkeeping
-    keys may change. The model is written to OUT/model."""
+    Ctrl-C, which saves the step it stops at), moved or not; on resume only --steps and
+    the bookkeeping keys (log, save and preview intervals, keep, workers, compile) may
+    change. The model is written to OUT/model."""
     from .train.config import TrainConfig, parse_setting
     from .train.loop import train as run_training
 

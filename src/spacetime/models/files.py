@@ -8,11 +8,22 @@ way: its header must be JSON that describes tensors lying inside the file.
 from __future__ import annotations
 
 import json
+import os
 import struct
 from pathlib import Path
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl", ".pickle")
 MAX_HEADER = 100_000_000  # bytes; safetensors' own limit
+
+
+def readable(folder: Path) -> None:
+    """Give each .safetensors file in folder (and below) the permissions any new file gets
+    under the umask (644 under 022): safetensors 0.8 writes them owner-only (600), so
+    another user, or a container as non-root, could not load an exported model."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for f in folder.rglob("*.safetensors"):
+        f.chmod(0o666 & ~umask)
 
 
 def check_safetensors(path: Path) -> None:

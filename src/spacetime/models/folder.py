@@ -15,6 +15,8 @@ from typing import Any
 
 import diffusers
 
+from .files import readable
+
 WEIGHTS = "diffusion_pytorch_model.safetensors"
 REQUIRED = (
     "model_index.json",
@@ -80,6 +82,7 @@ def save(folder: Path, vae, transformer, scheduler, meta: dict[str, Any]) -> Pat
         scheduler.save_pretrained(tmp / "scheduler")
         (tmp / "model_index.json").write_text(json.dumps(model_index(), indent=2) + "\n")
         (tmp / "spacetime.json").write_text(json.dumps(meta, indent=2) + "\n")
+        readable(tmp)
     return folder
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from ..models.files import readable
+
 
 def _optim_tensors(opt: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     sd = opt.state_dict()
@@ -61,6 +63,7 @@ def save(
     tensors, meta = _optim_tensors(opt)
     save_file(tensors, tmp / "optim.safetensors")
     (tmp / "state.json").write_text(json.dumps({"step": step, "optim": meta, **extra}))
+    readable(tmp)
     for f in tmp.iterdir():  # the data must be on disk before the pointer names it
         with f.open("rb") as fh:
             os.fsync(fh.fileno())

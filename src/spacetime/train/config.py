@@ -10,6 +10,7 @@ from typing import Any
 
 from ..conditioning import TASKS
 from ..io.video import MAX_FPS, MIN_FPS
+from ..world.spec import MAX_OBJECTS
 
 
 @dataclass
@@ -173,6 +174,11 @@ class TrainConfig:
                 raise ValueError(f"{name} must be a list of whole numbers, not {values}")
         if sum(self.object_weights) <= 0:
             raise ValueError(f"object_weights must not be all 0, got {self.object_weights}")
+        if len(self.object_weights) > MAX_OBJECTS:  # the world lays out 1 to 3 objects
+            raise ValueError(
+                f"object_weights has at most {MAX_OBJECTS} entries (clips of 1 to "
+                f"{MAX_OBJECTS} objects), got {self.object_weights}"
+            )
         if min(self.vae_dim_mult) < 1:
             raise ValueError(f"vae_dim_mult must be at least 1 each, got {self.vae_dim_mult}")
         if len(self.patch) != 3 or min(self.patch) < 1:

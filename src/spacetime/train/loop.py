@@ -81,7 +81,7 @@ def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
     try:
         target.load_state_dict(load_file(path))
     except RuntimeError as e:
-        first = (str(e).splitlines()[1:2] or [""])[0].strip()  # the first tensor that differs
+        first = (str(e).splitlines()[1:2] or [""])[0].strip()[:160]  # its first misfit tensors
         msg = f"init = {cfg.init}: its {part} does not fit this config ({first})"
         raise ValueError(msg) from None
     if cfg.stage == "transformer":
@@ -140,6 +140,25 @@ def _read_log(path: Path, upto: int) -> list[str]:
 RESUMABLE = {"steps", "log_every", "save_every", "preview_every", "keep", "workers", "compile"}
 
 
+PATHS = ("vae", "init", "more_caches")  # the same folder, however it is written
+
+
+def _same(key: str, old: Any, new: Any) -> bool:
+    """Whether a setting is unchanged: paths compared as the folders they name (runs/x and
+    /abs/runs/x/); `out` is where the run is now, so a moved run resumes."""
+    if key == "out":
+        return True
+    if key in PATHS:
+        return _folders(old) == _folders(new)
+    return old == new
+
+
+def _folders(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_folders(x) for x in v]
+    return str(Path(v).resolve()) if isinstance(v, str) and v else v
+
+
 def resume_check(cfg: TrainConfig, run: Path) -> None:
     """A run folder with checkpoints resumes only the run it holds: refuse another stage, or
     settings other than RESUMABLE ones that differ from the checkpoint's (the weights would be
@@ -162,7 +181,7 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
     new = cfg.to_dict()
     # a growing cache records the clips it holds, which grow from checkpoint to checkpoint
     free = RESUMABLE | ({"cache_clips"} if cfg.cache_grow else set())
-    changed = sorted(k for k in new if k not in free and k in old and old[k] != new[k])
+    changed = sorted(k for k in new if k not in free and k in old and not _same(k, old[k], new[k]))
     if changed:
         raise ValueError(
             f"{run} is a run at step {state['step']} with other settings ({', '.join(changed)}); "
@@ -372,6 +391,11 @@ def export(run: Path, out: Path, quiet: bool = False, vae: Path | None = None) -
         what = f"{run} is a file" if run.exists() else f"no such folder {run}"
         raise ValueError(f"{what}: give a run folder of spacetime train")
     ck = checkpoint.latest(run)
+    if ck is None and (run / "config.json").is_file():  # a run, before its first save
+        raise ValueError(
+            f"{run} holds no checkpoint yet: the first is saved at step save_every of its "
+            "config; export it after that"
+        )
     if ck is None:
         raise ValueError(f"{run} holds no checkpoint: give a run folder of spacetime train")
     state = json.loads((ck / "state.json").read_text())

@@ -13,6 +13,7 @@ import torch
 from ..eval.metrics import psnr
 from ..io import Video, sheet_of_many
 from ..models import presets
+from ..models.files import readable
 from .config import TrainConfig
 from .data import object_masks, to_frames, to_tensor, world_clips
 
@@ -155,5 +156,6 @@ def save_folder(model, folder: Path) -> None:
     tmp = folder.with_name(f".tmp-{folder.name}")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp, safe_serialization=True)
+    readable(tmp)
     shutil.rmtree(folder, ignore_errors=True)
     os.replace(tmp, folder)
