@@ -210,11 +210,18 @@ def test_killed_run_resumes_on_the_same_curve(tmp_path: Path) -> None:
         assert b[s] == pytest.approx(a[s], rel=1e-4), s
 
 
+@pytest.mark.parametrize(
+    ("sent", "stops"), [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, SystemExit)]
+)
 def test_ctrl_c_saves_the_step_it_stops_at(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    sent: int,
+    stops: type[BaseException],
 ) -> None:
-    """A first Ctrl-C ends the step, saves it (between two checkpoints) and says so; the
-    same command resumes from there."""
+    """A first Ctrl-C (or a scheduler's SIGTERM) ends the step, saves it (between two
+    checkpoints) and says so; the same command resumes from there."""
     from spacetime.train import loop
 
     ema_update = loop.ema_update
@@ -222,11 +229,11 @@ def test_ctrl_c_saves_the_step_it_stops_at(
     def interrupted(ema, model, decay: float, step: int) -> None:
         ema_update(ema, model, decay, step)
         if step == 2:
-            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), sent)
 
     monkeypatch.setattr(loop, "ema_update", interrupted)
     run = tmp_path / "run"
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(stops):
         train(tiny_config(run, steps=8, save_every=5))
     assert "stopped at step 3 of 8, saved" in capsys.readouterr().out
     assert checkpoint.latest(run) == run / "ckpt-0000003"

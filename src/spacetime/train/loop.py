@@ -99,27 +99,32 @@ def init_weights(stage: Stage, cfg: TrainConfig, quiet: bool = False) -> None:
                 )
 
 
+STOPS = (signal.SIGINT, signal.SIGTERM)  # Ctrl-C, and `timeout` or a scheduler's kill
+
+
 @contextlib.contextmanager
-def interrupt_stops(enabled: bool) -> Iterator[Callable[[], bool]]:
-    """Within it, a first Ctrl-C only asks the loop to stop (it saves at the end of the step,
-    then raises KeyboardInterrupt); a second one interrupts at once. Yields asked(). Off
-    (`enabled` False, or not the main thread) Ctrl-C interrupts as always: processes of a
-    distributed run would each stop at another step."""
-    asked: list[bool] = []
+def interrupt_stops(enabled: bool) -> Iterator[Callable[[], int]]:
+    """Within it, a first Ctrl-C or SIGTERM only asks the loop to stop (it saves at the end
+    of the step, then stops as that signal stops a program); a second one interrupts at
+    once. Yields asked(): the signal asked with, 0 if none. Off (`enabled` False, or not the
+    main thread) they interrupt as always: processes of a distributed run would each stop
+    at another step."""
+    asked: list[int] = []
     if not enabled or threading.current_thread() is not threading.main_thread():
-        yield lambda: False
+        yield lambda: 0
         return
 
     def handler(signum: int, frame: Any) -> None:
         if asked:
             raise KeyboardInterrupt
-        asked.append(True)
+        asked.append(signum)
 
-    old = signal.signal(signal.SIGINT, handler)
+    old = [signal.signal(s, handler) for s in STOPS]
     try:
-        yield lambda: bool(asked)
+        yield lambda: asked[0] if asked else 0
     finally:
-        signal.signal(signal.SIGINT, old)
+        for s, was in zip(STOPS, old, strict=True):
+            signal.signal(s, was)
 
 
 def _read_log(path: Path, upto: int) -> list[str]:
@@ -358,6 +363,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
                     log.close()
                 if not quiet:
                     say(f"stopped at step {done} of {cfg.steps}, saved: the same command resumes")
+                if asked() == signal.SIGTERM:
+                    raise SystemExit(128 + signal.SIGTERM)
                 raise KeyboardInterrupt
     if log is not None:
         log.close()
