@@ -621,6 +621,9 @@ def test_a_run_folder_resumes_only_its_own_run(tmp_path: Path, tiny_model: Path)
     tr = {"stage": "transformer", "vae": str(tiny_model), "init": str(vae_run)}
     with pytest.raises(ValueError, match="holds no transformer weights"):  # before the cache
         train(tiny_config(tmp_path / "none", **tr), quiet=True)
+    wide = {**TINY_TRANSFORMER, **tr, "init": str(tiny_model), "layers": 2}
+    with pytest.raises(ValueError, match=r"its transformer has layers = 1; set the config so"):
+        train(tiny_config(tmp_path / "none", **wide), quiet=True)  # before the cache too
     assert not (tmp_path / "none").exists()
     bad = tiny_config(tmp_path / "p", stage="transformer", vae=str(tiny_model), patch=[1, 3, 3])
     with pytest.raises(ValueError, match=r"patch \[1, 3, 3\] must divide the latents"):

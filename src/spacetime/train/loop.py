@@ -224,6 +224,37 @@ def check_patch(cfg: TrainConfig) -> None:
         )
 
 
+# a transformer's shape: its diffusers config key, and ours
+SHAPE = {
+    "num_layers": "layers",
+    "num_attention_heads": "heads",
+    "attention_head_dim": "head_dim",
+    "ffn_dim": "ffn_dim",
+    "patch_size": "patch",
+}
+
+
+def check_init_fits(cfg: TrainConfig) -> None:
+    """`init` holds weights for the stage, and a transformer of this config's shape: said in
+    the config's keys before the latent cache is built (minutes on a CPU), not as a list of
+    misfit tensors after it."""
+    weights = cfg.init_weights()
+    if cfg.stage != "transformer" or not (weights.parent / "config.json").is_file():
+        return
+    has = json.loads((weights.parent / "config.json").read_text())
+    ours = cfg.to_dict()
+    differ = [
+        f"{key} = {has[k]}"
+        for k, key in SHAPE.items()
+        if k in has and (list(has[k]) if isinstance(has[k], list) else has[k]) != ours[key]
+    ]
+    if differ:
+        raise ValueError(
+            f"init = {cfg.init}: its transformer has {', '.join(differ)}; set the config so "
+            "(--set), or leave init out to train from scratch"
+        )
+
+
 def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     """Run (or resume) a training run; returns the exported model folder."""
     from accelerate import Accelerator
@@ -238,7 +269,7 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     check_patch(cfg)
     resume_check(cfg, run)
     if cfg.init and checkpoint.latest(run) is None:  # before a cache is built for nothing
-        cfg.init_weights()
+        check_init_fits(cfg)
     if not run.is_dir():
         from ..io.video import check_writable
 
