@@ -382,6 +382,10 @@ def test_export_writes_a_runs_newest_checkpoint(tiny_model: Path, tmp_path: Path
         assert (out / name).stat().st_mode & 0o777 == 0o666 & ~umask
     with pytest.raises(ValueError, match="not a model folder"):
         check_writable(tiny_model.parent)  # a run folder is never replaced
+    from spacetime.external.families import detect
+
+    with pytest.raises(ValueError, match=r"holds a VAE alone .* train a transformer on it"):
+        detect(tmp_path / "vae")  # as --model: not "has no model_index.json"
     res = subprocess.run(
         [sys.executable, "-m", "spacetime.cli", "export", str(tmp_path), "-o", str(tmp_path / "x")],
         capture_output=True,

@@ -163,6 +163,11 @@ def detect(folder: Path) -> Family:
     if not index.is_file():
         if (folder / "model" / "model_index.json").is_file():  # a run of spacetime train
             raise ValueError(f"{folder} is a training run: its model is {folder / 'model'}")
+        if (folder / "vae" / "config.json").is_file():  # what export of a VAE run writes
+            raise ValueError(
+                f"{folder} holds a VAE alone (a VAE run's export): train a transformer on it "
+                "(vae = that folder) for a model that makes videos"
+            )
         raise ValueError(
             f"{folder} has no model_index.json: point --model at a model folder in "
             "diffusers format (the folder that holds model_index.json)"

@@ -182,7 +182,10 @@ def resume_check(cfg: TrainConfig, run: Path) -> None:
     state = json.loads((ck / "state.json").read_text())
     old = state.get("config", {})
     if old.get("stage") != cfg.stage:
-        raise ValueError(f"{run} holds a {old.get('stage')} run, not a {cfg.stage} one")
+        raise ValueError(
+            f"{run} holds a {old.get('stage')} run, not a {cfg.stage} one; train the "
+            f"{cfg.stage} into a new folder (--out)"
+        )
     new = cfg.to_dict()
     # a growing cache records the clips it holds, which grow from checkpoint to checkpoint
     free = RESUMABLE | ({"cache_clips"} if cfg.cache_grow else set())
