@@ -513,6 +513,21 @@ def test_a_cache_build_stopped_part_way_keeps_its_shards_and_its_timings(
     assert len(cache.load(folder)[1]) == 4
 
 
+def test_ctrl_c_while_the_cache_is_built_says_it_goes_on(
+    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from spacetime.train import loop
+
+    def stopped(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(loop, "make_stage", stopped)
+    cfg = tiny_config(tmp_path / "tr", stage="transformer", vae=str(tiny_model))
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg)
+    assert "stopped building the latent cache" in capsys.readouterr().out  # not silence
+
+
 def test_a_growing_cache_trains_on_the_shards_built_so_far_and_takes_in_new_ones(
     tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -279,7 +279,16 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
         check_writable(run)  # /proc/x, a read-only disk: said so, not "no such file"
     run.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(cfg.seed)
-    stage = make_stage(cfg, acc, quiet)
+    try:
+        stage = make_stage(cfg, acc, quiet)  # a transformer's: its latent cache built first
+    except KeyboardInterrupt:
+        if not quiet and cfg.stage == "transformer":
+            print(
+                "stopped building the latent cache; its shards so far are kept and the same "
+                "command goes on from them",
+                flush=True,
+            )
+        raise
     model = speed_up(stage.model).to(acc.device)
     ema = copy.deepcopy(model).requires_grad_(False) if cfg.ema > 0 else None
     opt = torch.optim.AdamW(
