@@ -252,6 +252,7 @@ def test_a_run_in_a_log_prints_a_line_at_each_checkpoint(
     assert "step 1/3 loss " in out and "step 3/3 loss " in out
     assert "nan" not in out  # a checkpoint between log steps shows the losses since the last
     assert "min left" in out
+    assert "note: warmup (100 steps) is as long as the run (3) or longer" in out  # lr never up
     assert err == ""
 
 

@@ -273,6 +273,12 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     resume_check(cfg, run)
     if cfg.init and checkpoint.latest(run) is None:  # before a cache is built for nothing
         check_init_fits(cfg)
+    if cfg.warmup >= cfg.steps and not quiet:
+        print(
+            f"note: warmup ({cfg.warmup} steps) is as long as the run ({cfg.steps}) or longer: "
+            f"the learning rate stays below lr ({cfg.lr:g}); set warmup lower (--set warmup=N)",
+            flush=True,
+        )
     if not run.is_dir():
         from ..io.video import check_writable
 
