@@ -163,7 +163,8 @@ def detect(folder: Path) -> Family:
     if not index.is_file():
         if (folder / "model" / "model_index.json").is_file():  # a run of spacetime train
             raise ValueError(f"{folder} is a training run: its model is {folder / 'model'}")
-        if (folder / "vae" / "config.json").is_file():  # what export of a VAE run writes
+        vae_alone = [p.name for p in folder.iterdir() if p.is_dir()] == ["vae"]
+        if vae_alone and (folder / "vae" / "config.json").is_file():  # a VAE run's export
             raise ValueError(
                 f"{folder} holds a VAE alone (a VAE run's export): train a transformer on it "
                 "(vae = that folder) for a model that makes videos"
