@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
+import numpy as np
 import pytest
 
 from spacetime.train.config import TrainConfig
@@ -42,6 +44,22 @@ TINY_TRANSFORMER = dict(
     preview_every=100,
     sample_steps=2,
 )
+
+
+def clip_with_sound(path: Path, frames: np.ndarray, fps: int = 8) -> Path:
+    """An .mp4 as a phone writes one: frames (T, H, W, 3) in H.264 and a silent AAC track."""
+    with av.open(str(path), "w") as box:
+        pictures, sound = box.add_stream("libx264", rate=fps), box.add_stream("aac", rate=8000)
+        pictures.width, pictures.height = frames.shape[2], frames.shape[1]
+        pictures.pix_fmt = "yuv420p"
+        for frame in frames:
+            box.mux(pictures.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
+        for _ in range(len(frames) * 1000 // fps // 128 + 1):  # as long as the pictures
+            hum = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), "fltp", "mono")
+            hum.sample_rate = 8000
+            box.mux(sound.encode(hum))
+        box.mux(pictures.encode()), box.mux(sound.encode())
+    return path
 
 
 def tiny_config(out: Path, **kw) -> TrainConfig:

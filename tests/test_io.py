@@ -12,6 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
+from conftest import clip_with_sound
 from PIL import Image
 
 import spacetime.io.video as video_mod
@@ -617,16 +618,7 @@ def test_a_video_shows_itself_briefly_and_refuses_what_is_not_one(tmp_path: Path
 
 
 def test_a_clips_sound_is_said_to_be_left_out(tmp_path: Path) -> None:
-    path = tmp_path / "phone.mp4"
-    with av.open(str(path), "w") as box:
-        pictures, sound = box.add_stream("libx264", rate=8), box.add_stream("aac", rate=8000)
-        pictures.width, pictures.height, pictures.pix_fmt = 16, 16, "yuv420p"
-        for frame in clip(4, 16, 16):
-            box.mux(pictures.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")))
-        hum = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), "fltp", "mono")
-        hum.sample_rate = 8000
-        box.mux(sound.encode(hum))
-        box.mux(pictures.encode()), box.mux(sound.encode())
+    path = clip_with_sound(tmp_path / "phone.mp4", clip(4, 16, 16))
     notices: list[str] = []
     assert read_media(path, notices).num_frames == 4
     assert notices == ["phone.mp4: its sound is not kept (spacetime makes pictures only)"]

@@ -877,3 +877,31 @@ def test_a_callback_is_told_the_window(pipe: Pipeline, clip: np.ndarray) -> None
     told: list[int] = []
     pipe.animate(clip[0], "x", frames=13, callback=lambda s: told.append(s["windows"]), **FAST)
     assert set(told) == {3}
+
+
+def test_verbs_that_keep_every_frame_keep_the_sound(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path
+) -> None:
+    """inpaint, outpaint and stylize keep each frame at its time, so the clip's sound is
+    copied into an .mp4 as it was; a .gif has no sound, and extend changes the timing."""
+    import av
+    from conftest import clip_with_sound
+
+    video = clip_with_sound(tmp_path / "phone.mp4", clip[:9])
+    common = ["-m", str(tiny_model), "--steps", "2", "-q"]
+    for name, verb, kept in (
+        ("a.mp4", ["stylize", str(video), "a blue circle"], True),
+        ("b.mp4", ["inpaint", str(video), "grass", "--box", "4,4,10,10"], True),
+        ("c.gif", ["stylize", str(video), "a blue circle"], False),
+        ("d.mp4", ["extend", str(video), "x", "--seconds", "0.5"], False),
+    ):
+        out = tmp_path / name
+        r = CliRunner().invoke(app, [*verb, "-o", str(out), *common])
+        assert r.exit_code == 0, r.output
+        with av.open(str(out)) as box:
+            assert bool(box.streams.audio) == kept, name
+        made = read_video(out)
+        said = "kept as it was" if kept else "not kept"
+        assert f"phone.mp4: its sound is {said}" in " ".join(made.recipe["notices"]), name
+        if kept:
+            assert made.num_frames == 9 and made.recipe["prompt"]  # the recipe came along

@@ -82,13 +82,18 @@ def _run(
     notes: list[str] | None = None,
     said: dict[str, Any] | None = None,
     full: Callable[[Any], Any] | None = None,
+    sound: Path | None = None,
     **kwargs: Any,
 ) -> None:
     """Run pipe.verb(*args, **kwargs) with a progress bar, write the clip a frame at a time.
     notes: what reading the inputs assumed or changed; said: options the recipe must hold
     that the verb does not record (a --box); full: the verb's result (a Video at the
-    working size) to the io.Stream of it at the input's size, made as it is written."""
+    working size) to the io.Stream of it at the input's size, made as it is written;
+    sound: the input whose sound the result keeps (a verb that keeps every frame's time)."""
     from .io import Stream, digest, write_video
+    from .io.video import add_sound, sound_fits, sound_note
+
+    carried = sound is not None and sound_fits(sound, out)
 
     with progress.bar(quiet) as bar:
         task = bar.add_task(verb, total=None)
@@ -98,6 +103,9 @@ def _run(
         given = {k: digest(p) for k, p in inputs.items()}
         recipe = {**made.recipe, **(said or {}), "inputs": given, **invocation()}
         recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
+        if carried:  # said at reading as not kept: here it is
+            lost, kept = (sound_note(sound, k) for k in (False, True))  # type: ignore[arg-type]
+            recipe["notices"] = [kept if n == lost else n for n in recipe["notices"]]
         for line in recipe["notices"]:
             _say(quiet, f"note: {line}")
         n, h, w = made.num_frames, made.height, made.width
@@ -109,6 +117,8 @@ def _run(
                 bar.advance(writing)
 
         write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
+        if carried:
+            add_sound(out, sound)  # type: ignore[arg-type]
     _say(quiet, wrote(out, n, w, h, made.fps))
 
 
@@ -557,6 +567,7 @@ def inpaint(
         notes=notes,
         said=said,
         full=_streamed(video, bring, put_back_line) if kept else None,
+        sound=video,
     )
 
 
@@ -617,6 +628,7 @@ def outpaint(
         complete=not as_written,
         notes=notes,
         full=full if hw != (h, w) else None,
+        sound=video,
     )
 
 
@@ -753,4 +765,5 @@ def stylize(
         complete=not as_written,
         notes=notes,
         full=_streamed(video, bring, restyled_line) if kept else None,
+        sound=video,
     )

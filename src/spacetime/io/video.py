@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
+import heapq
 import itertools
 import json
 import math
@@ -337,6 +338,62 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+# the sound codecs each container takes as they are (copied, not encoded again)
+SOUND_IN = {
+    ".mp4": ("aac", "mp3", "alac", "opus", "ac3", "eac3", "flac"),
+    ".webm": ("opus", "vorbis"),
+}
+
+
+def sound_note(src: Path, kept: bool) -> str:
+    """The notice on a clip's sound: kept (inpaint, outpaint, stylize into .mp4 or .webm),
+    or not (every other result: made pictures only)."""
+    if kept:
+        return f"{src.name}: its sound is kept as it was"
+    return f"{src.name}: its sound is not kept (spacetime makes pictures only)"
+
+
+def sound_fits(src: Path, out: Path) -> bool:
+    """Whether src (a video file) has a sound track that out's container takes as it is."""
+    codecs = SOUND_IN.get(out.suffix.lower())
+    if codecs is None or not src.is_file():
+        return False
+    try:
+        with av.open(str(src)) as box:
+            return any(a.codec_context.name in codecs for a in box.streams.audio)
+    except (av.FFmpegError, OSError, ValueError):
+        return False
+
+
+def add_sound(video: Path, src: Path) -> None:
+    """Copy src's sound track (one sound_fits found) into video, a file write_video wrote,
+    packet for packet and interleaved in time with its pictures; video is replaced whole,
+    its recipe kept."""
+    codecs = SOUND_IN[video.suffix.lower()]
+    with av.open(str(video)) as pictures, av.open(str(src)) as sound, atomic_path(video) as tmp:
+        take = next(a for a in sound.streams.audio if a.codec_context.name in codecs)
+        with av.open(str(tmp), "w") as box:
+            if "comment" in pictures.metadata:
+                box.metadata["comment"] = pictures.metadata["comment"]
+            into = {
+                "v": box.add_stream_from_template(pictures.streams.video[0]),
+                "a": box.add_stream_from_template(take),
+            }
+            ours = ((p, "v") for p in pictures.demux(pictures.streams.video[0]))
+            theirs = ((p, "a") for p in sound.demux(take))
+            for packet, kind in heapq.merge(ours, theirs, key=_when):
+                if packet.dts is None:  # a demuxer's flush packet
+                    continue
+                packet.stream = into[kind]
+                box.mux(packet)
+
+
+def _when(item: tuple[Any, str]) -> float:
+    """A demuxed packet's time in seconds (a flush packet has none: 0)."""
+    packet = item[0]
+    return float(packet.dts * packet.time_base) if packet.dts is not None else 0.0
 
 
 @contextlib.contextmanager
@@ -733,7 +790,7 @@ def _decode(
             )
         stream = box.streams.video[0]
         if box.streams.audio and notices is not None:
-            notices.append(f"{path.name}: its sound is not kept (spacetime makes pictures only)")
+            notices.append(sound_note(path, False))
         meta = {k.lower(): v for k, v in box.metadata.items()}
         head = _parse_header(meta.get("comment"))
         rate = _stream_rate(stream)
