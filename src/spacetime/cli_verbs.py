@@ -90,6 +90,8 @@ def _run(
     that the verb does not record (a --box); full: the verb's result (a Video at the
     working size) to the io.Stream of it at the input's size, made as it is written;
     sound: the input whose sound the result keeps (a verb that keeps every frame's time)."""
+    import av
+
     from .io import Stream, digest, write_video
     from .io.video import add_sound, sound_fits, sound_note
 
@@ -118,7 +120,10 @@ def _run(
 
         write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
         if carried:
-            add_sound(out, sound)  # type: ignore[arg-type]
+            try:
+                add_sound(out, sound)  # type: ignore[arg-type]
+            except (av.FFmpegError, OSError, ValueError) as e:  # the pictures are written
+                _say(quiet, f"note: {sound.name}: its sound could not be copied ({e})")  # type: ignore[union-attr]
     _say(quiet, wrote(out, n, w, h, made.fps))
 
 

@@ -372,7 +372,8 @@ def add_sound(video: Path, src: Path) -> None:
     packet for packet and interleaved in time with its pictures; video is replaced whole,
     its recipe kept."""
     codecs = SOUND_IN[video.suffix.lower()]
-    with av.open(str(video)) as pictures, av.open(str(src)) as sound, atomic_path(video) as tmp:
+    # the readers close before the copy replaces video
+    with atomic_path(video) as tmp, av.open(str(video)) as pictures, av.open(str(src)) as sound:
         take = next(a for a in sound.streams.audio if a.codec_context.name in codecs)
         with av.open(str(tmp), "w") as box:
             if "comment" in pictures.metadata:
