@@ -20,7 +20,7 @@ import numpy as np
 
 from .checks import EMPTY_MASK, check_mask_shape, check_number
 from .fullsize import resize
-from .io.video import GREY, MAX_FPS, MIN_FPS, Video
+from .io.video import MAX_FPS, MIN_FPS, Video, flattened
 
 
 def as_image(x: Any, what: str = "the image", notices: list[str] | None = None) -> np.ndarray:
@@ -153,13 +153,10 @@ def _as_rgb(a: np.ndarray, what: str, notices: list[str] | None) -> np.ndarray:
         return np.repeat(a, 3, axis=-1)
     if a.shape[-1] != 4:
         return a
-    alpha = a[..., 3:].astype(np.float32) / 255
-    if (alpha == 1).all():
-        return np.ascontiguousarray(a[..., :3])
-    if notices is not None:
+    rgb, clear = flattened(a)
+    if clear and notices is not None:
         notices.append(f"{what}: transparent pixels flattened onto grey")
-    rgb = a[..., :3] * alpha + GREY * (1 - alpha)
-    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    return rgb
 
 
 def _uint8(x: Any, what: str) -> np.ndarray:

@@ -309,12 +309,18 @@ def image_rgb(img: Image.Image) -> tuple[np.ndarray, bool]:
     if img.mode == "P" and "transparency" in img.info:
         img = img.convert("RGBA")
     if img.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
-        rgba = np.asarray(img.convert("RGBA"), np.float32)
-        a = rgba[..., 3:] / 255
-        if (a < 1).any():
-            rgb = rgba[..., :3] * a + GREY * (1 - a)
-            return np.clip(rgb + 0.5, 0, 255).astype(np.uint8), True
+        return flattened(np.asarray(img.convert("RGBA")))
     return np.array(img.convert("RGB")), False  # asarray: a read-only view
+
+
+def flattened(rgba: np.ndarray) -> tuple[np.ndarray, bool]:
+    """uint8 RGBA pixels (..., 4) as RGB, transparent ones flattened onto grey; also
+    whether any was transparent."""
+    a = rgba[..., 3:].astype(np.float32) / 255
+    if not (a < 1).any():
+        return np.array(rgba[..., :3]), False
+    rgb = rgba[..., :3] * a + GREY * (1 - a)
+    return np.clip(rgb + 0.5, 0, 255).astype(np.uint8), True
 
 
 @contextlib.contextmanager
