@@ -1,10 +1,11 @@
 """The latent cache: world clips encoded once by the VAE, with their captions' embeddings.
 
-Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask. Shards of
+Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask (with
+videos = FOLDER: a window of the folder's clip i mod n, and its caption). Shards of
 `cache_shard` clips are written atomically to run/cache/<key>/, where the key hashes the VAE's
-weights and every setting that changes the content, so a new VAE or new data settings never
-read stale latents, and a killed build resumes at the first missing shard. Processes split
-the shards between them.
+weights and every setting that changes the content (and a videos folder's bytes), so a new
+VAE or new clips never read stale latents, and a killed build resumes at the first missing
+shard. Processes split the shards between them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from safetensors.torch import load_file, save_file
 from ..conditioning import TASK_WEIGHTS, draw_task, latent_mask, mask_for, masked_pixels
 from .config import TrainConfig
 from .data import object_masks, to_tensor, world_clips
+from .footage import Footage, window
 from .prefetch import ahead
 
 CACHE_VERSION = 2  # 2: object cells stored
@@ -40,8 +42,12 @@ FIELDS = (
 )
 
 
-def cache_key(cfg: TrainConfig, latents: str) -> str:
+def cache_key(cfg: TrainConfig, latents: str, data: str = "") -> str:
+    """The cache's name: a hash of its settings, the encoder's hash `latents` and, with
+    videos = FOLDER, the folder's content hash `data`."""
     spec = {f: getattr(cfg, f) for f in FIELDS}
+    if data:
+        spec["data"] = data
     for f in ("directional_share", "shape_share"):  # only when set: older caches keep keys
         if getattr(cfg, f):
             spec[f] = getattr(cfg, f)
@@ -49,9 +55,10 @@ def cache_key(cfg: TrainConfig, latents: str) -> str:
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def folder_of(cfg: TrainConfig, latents: str) -> Path:
-    """Where the run cfg.out keeps its cache of clips encoded by an encoder of hash latents."""
-    return Path(cfg.out) / "cache" / cache_key(cfg, latents)
+def folder_of(cfg: TrainConfig, latents: str, data: str = "") -> Path:
+    """Where the run cfg.out keeps its cache of clips encoded by an encoder of hash latents
+    (of a videos folder of hash data)."""
+    return Path(cfg.out) / "cache" / cache_key(cfg, latents, data)
 
 
 def latent_hash(vae: torch.nn.Module) -> str:
@@ -76,14 +83,24 @@ def encode_normalised(vae, x: torch.Tensor) -> torch.Tensor:
     return (vae.encode(x).latent_dist.mode() - mean.to(x.device)) / std.to(x.device)
 
 
-def render_shard(cfg: TrainConfig, shard: int) -> dict:
+def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -> dict:
     """The clips of one shard, before the VAE: frames uint8 (n, T, H, W, 3), known-pixel masks
-    and object masks bool (n, T, H, W), captions and tasks. CPU work only."""
+    and object masks bool (n, T, H, W), captions and tasks. CPU work only. With footage (the
+    clips of videos = FOLDER), windows of its training clips, which say nothing of objects."""
     weights = cfg.task_weights or TASK_WEIGHTS
     frames, captions, tasks, knowns, objects = [], [], [], [], []
     first = shard * cfg.cache_shard
     for i in range(first, first + cfg.cache_shard):
         rng = np.random.default_rng([cfg.seed, 7, i])
+        if cfg.videos:
+            assert footage is not None, "videos = FOLDER: render_shard needs its clips"
+            k = footage.train[i % len(footage.train)]
+            frames.append(window(footage.clips[k], cfg.frames, cfg.size, rng))
+            captions.append(footage.captions[k])
+            tasks.append(draw_task(rng, weights))
+            objects.append(np.zeros(frames[-1].shape[:3], bool))  # (T, H, W)
+            knowns.append(mask_for(tasks[-1], cfg.frames, cfg.size, cfg.size, rng))
+            continue
         clip, cap, scenes = world_clips(
             rng,
             1,
@@ -174,18 +191,21 @@ def build(
     world: int = 1,
     progress=None,
     seconds: dict[str, float] | None = None,
+    data: str = "",
+    footage: Footage | None = None,
 ) -> Path:
     """Make sure every shard exists; this process encodes shards rank, rank + world, ...
 
     With cfg.workers, that many processes render the shards ahead while this one encodes.
-    seconds, if given, gets where this process's time went (also saved as build.json)."""
-    folder = folder_of(cfg, latent_hash(vae))
+    seconds, if given, gets where this process's time went (also saved as build.json). With
+    videos = FOLDER, data is its content hash and footage its clips."""
+    folder = folder_of(cfg, latent_hash(vae), data)
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
     path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731
     todo = [s for s in range(rank, shards, world) if not path(s).is_file()]
     dev = next(vae.parameters()).device
-    rendered = ahead(lambda s: render_shard(cfg, s), todo, cfg.workers)
+    rendered = ahead(lambda s: render_shard(cfg, s, footage), todo, cfg.workers)
     # VAE calls are launch-bound on a GPU: beside a training run an H200 took 2.0 s a shard at
     # 16 clips a call, 0.56 s at 64 (tools/device/time_encode.py)
     chunk = 64 if dev.type == "cuda" else 16
@@ -229,7 +249,11 @@ def earlier(run: str | Path, latents: str, like: TrainConfig) -> Path:
         theirs, ours = getattr(other, f), getattr(like, f)
         if theirs != ours:
             raise ValueError(f"more_caches: {run} has {f} {theirs}, this run {ours}")
-    folder = Path(run) / "cache" / cache_key(other, latents)
+    data = ""
+    if other.videos:  # the content hash its clips had, as the run recorded it
+        record = Path(run) / "videos.json"
+        data = json.loads(record.read_text())["sha256"] if record.is_file() else "?"
+    folder = Path(run) / "cache" / cache_key(other, latents, data)
     shards = -(-other.cache_clips // other.cache_shard)
     if len(list(folder.glob("shard-*.safetensors"))) < shards:
         raise ValueError(

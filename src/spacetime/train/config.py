@@ -10,6 +10,7 @@ from typing import Any
 
 from ..conditioning import TASKS
 from ..io.video import MAX_FPS, MIN_FPS
+from ..models import SHIPPED, shipped_folder
 from ..world.spec import MAX_OBJECTS
 
 
@@ -35,7 +36,8 @@ class TrainConfig:
     save_every: int = 200
     preview_every: int = 500
     keep: int = 2  # checkpoints kept on disk
-    # data: the procedural world, rendered on the fly
+    # data: the procedural world, rendered on the fly, or your own clips
+    videos: str = ""  # a folder of clips and their captions.jsonl (train/footage.py); "" = world
     frames: int = 17
     fps: float = 8.0
     size: int = 64
@@ -124,8 +126,17 @@ class TrainConfig:
             if not (ok or (want is float and type(value) is int)):
                 where = "--set" if key in overrides else str(path)  # where the value came from
                 raise ValueError(f"{where}: {key} must be of type {want.__name__}, got {value!r}")
+        for key in ("vae", "init"):  # the model inside the package, by its name
+            if flat.get(key) == SHIPPED and not Path(SHIPPED).exists():
+                flat[key] = str(shipped_folder())
         cfg = cls(**flat)
         cfg.validate()
+        world = sorted(set(flat) & WORLD_ONLY)
+        if cfg.videos and world:  # they shape world clips, which a videos folder replaces
+            raise ValueError(
+                f"{', '.join(world)} only shape the procedural world's clips, and videos = "
+                f"{cfg.videos} replaces them; remove them, or videos"
+            )
         stray = sorted(set(flat) & ONLY_FOR[_other(cfg.stage)])
         if stray:  # silently unused: a config meant for the other stage, or a slip
             raise ValueError(
@@ -202,6 +213,11 @@ class TrainConfig:
             raise ValueError("directional_share and shape_share must add up to 1 at most")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
+        if self.videos and self.object_weight > 0:
+            raise ValueError(
+                "object_weight needs to know where objects are, which only world clips say; "
+                "set it to 0 with videos"
+            )
         if self.freeze_encoder and not (self.stage == "vae" and self.init):
             raise ValueError("freeze_encoder needs a vae stage with init = a trained VAE")
         for name in ("task_weights", "batch_tasks"):
@@ -244,11 +260,20 @@ class TrainConfig:
 
     def check_paths(self) -> None:
         """Refuse a folder named in the config that is not there, before any work."""
-        named = {"init": [self.init], "vae": [self.vae], "more_caches": self.more_caches}
+        named = {
+            "init": [self.init],
+            "vae": [self.vae],
+            "more_caches": self.more_caches,
+            "videos": [self.videos],
+        }
         for key, paths in named.items():
             for path in paths:
                 if path and not Path(path).exists():
                     raise ValueError(f"{key}: no such folder {path}")
+        if self.videos:  # its list and files, before a run folder is made
+            from .footage import read_list
+
+            read_list(Path(self.videos))
 
     def init_weights(self) -> Path:
         """The weights `init` names: the stage's part (vae/ or transformer/) of a model folder,
@@ -285,6 +310,8 @@ ONLY_FOR = {  # the keys one stage reads and the other ignores
 def _other(stage: str) -> str:
     return "transformer" if stage == "vae" else "vae"
 
+
+WORLD_ONLY = frozenset({"object_weights", "characters", "directional_share", "shape_share"})
 
 MAX_TEXT_TOKENS = 512  # the text encoder's (all-MiniLM-L6-v2) positions
 

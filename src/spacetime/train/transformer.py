@@ -16,8 +16,9 @@ from ..models import folder as mf
 from ..models import presets
 from ..models.fast import speed_up
 from ..models.text import default_encoder
-from . import cache
+from . import cache, footage
 from .config import TrainConfig
+from .footage import Footage
 
 PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
 PREVIEW_ATTRS = ("colour", "shape", "size", "motion")  # logged per preview besides all-right
@@ -81,6 +82,9 @@ class TransformerStage:
         self.folder: Path | None = None  # this run's own cache
         self.loaded: set[Path] = set()  # its shards taken in so far (cache_grow)
         self.own = 0  # clips taken in from them (cache_grow)
+        self.footage: Footage | None = None  # the clips of videos = FOLDER
+        if data and cfg.videos:
+            self.footage = footage.load(cfg, quiet, acc.is_main_process)
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
             self.odds = clip_odds(self.tasks, cfg.batch_tasks)
@@ -98,7 +102,8 @@ class TransformerStage:
         from .. import progress
 
         latents = cache.latent_hash(self.vae)
-        self.folder = cache.folder_of(self.cfg, latents)
+        data = self.footage.sha256 if self.footage is not None else ""
+        self.folder = cache.folder_of(self.cfg, latents, data)
         if self.cfg.cache_grow:  # another process builds it: take the shards it has written
             if not cache.shards(self.folder):
                 raise ValueError(
@@ -133,6 +138,8 @@ class TransformerStage:
                 acc.num_processes,
                 progress=built,
                 seconds=seconds,
+                data=data,
+                footage=self.footage,
             )
         if any(seconds.values()) and not quiet and acc.is_main_process:
             print("latent cache, seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
@@ -201,6 +208,8 @@ class TransformerStage:
         }
 
     def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
+        if self.footage is not None:
+            return self.preview_footage(model, path)
         from ..eval.run import judge
         from ..eval.suites import build
 
@@ -216,6 +225,51 @@ class TransformerStage:
         for attr in PREVIEW_ATTRS:
             scores[f"heldout_{attr}"] = float(np.mean([bool(j["right"][attr]) for j in judged]))
         return scores
+
+    @torch.no_grad()
+    def preview_footage(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
+        """With videos = FOLDER: a clip made from each of 4 held-out clips' captions, beside the
+        clip, and the flow loss on up to 8 held-out clips (text only, at 4 fixed noise levels:
+        lower is better; on training clips where none are held out)."""
+        from ..io import Video
+
+        assert self.footage is not None
+        c = self.cfg
+        model.eval()
+        cpu = model if model.device.type == "cpu" else copy.deepcopy(model).cpu()
+        truth, captions = self.footage.shown(c.frames, c.size)  # (n, T, S, S, 3)
+        pipe = self.pipeline(cpu)
+        made = [pipe.generate(text, seed=k) for k, text in enumerate(captions[:4])]
+        loss = self.flow_loss_on(cpu, truth, captions)
+        model.train()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        videos = [v for k, m in enumerate(made) for v in (Video(truth[k], c.fps, {}), m)]
+        names = [f"{kind}: {text}" for text in captions[:4] for kind in ("clip", "made")]
+        sheet_of_many(videos, path, frames_per_row=9, captions=names)
+        return {"heldout_loss": loss}
+
+    def flow_loss_on(self, model: torch.nn.Module, frames: np.ndarray, captions: list) -> float:
+        """Mean flow loss (text to video) of clips uint8 (n, T, S, S, 3), at t = 0.2 to 0.8."""
+        from ..conditioning import latent_mask
+        from .data import to_tensor
+
+        x = to_tensor(frames)  # (n, 3, T, S, S)
+        lat = cache.encode_normalised(self.vae, x)  # (n, z, T', h, w)
+        grey = cache.encode_normalised(self.vae, torch.zeros_like(x[:1]))
+        known = torch.zeros(x.shape[0], *x.shape[2:], dtype=torch.bool)  # (n, T, S, S)
+        spatial = int(self.vae.config.scale_factor_spatial)
+        b = {
+            "latents": lat,
+            "cond": grey.expand_as(lat),
+            "mask": latent_mask(known, spatial),
+            "text": self.text(captions, self.cfg.text_tokens),
+        }
+        gen = torch.Generator().manual_seed(0)
+        losses = []
+        for t in (0.2, 0.4, 0.6, 0.8):
+            tt = torch.full((len(lat),), t)
+            losses.append(flow_loss(model, b, tt, gen, self.empty, 0.0, 0.0).item())
+        return float(np.mean(losses))
 
     def export(self, model: torch.nn.Module, folder: Path) -> None:
         from diffusers import FlowMatchEulerDiscreteScheduler

@@ -16,6 +16,7 @@ from ..models import presets
 from ..models.files import readable
 from .config import TrainConfig
 from .data import object_masks, to_frames, to_tensor, world_clips
+from .footage import Footage
 
 PREVIEW_SEED = 1_000_003  # held-out clips for the PSNR in every preview
 
@@ -64,6 +65,18 @@ class VAEStage:
         self.model = VAEWithLoss(vae, cfg.freeze_encoder)
         self.workers = cfg.workers  # each batch renders its clips
         self._held_out: np.ndarray | None = None
+        self.quiet, self.main = quiet, acc is None or acc.is_main_process
+        self._footage: Footage | None = None
+        if cfg.videos:  # read now, before the loop: a broken folder is said at once
+            self.footage()
+
+    def footage(self) -> Footage:
+        """The run's own clips (videos = FOLDER), read once."""
+        from . import footage
+
+        if self._footage is None:
+            self._footage = footage.load(self.cfg, self.quiet, self.main)
+        return self._footage
 
     def batch(self, step: int, rank: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Clips (B, 3, T, H, W) in [-1, 1], and where their objects are (B, T, H, W) when
@@ -76,10 +89,14 @@ class VAEStage:
         rng = np.random.default_rng([c.seed, step, rank])
         per_clip = (c.size // c.crop) ** 2 if c.crop else 1
         n = -(-c.batch // per_clip)
-        frames, _, scenes = world_clips(
-            rng, n, c.frames, c.fps, c.size, c.object_weights, c.characters
-        )
-        masks = object_masks(frames, scenes, c.fps, c.size) if c.object_weight > 0 else None
+        masks = None
+        if c.videos:
+            frames = self.footage().draw(rng, n, c.frames, c.size)[0]
+        else:
+            frames, _, scenes = world_clips(
+                rng, n, c.frames, c.fps, c.size, c.object_weights, c.characters
+            )
+            masks = object_masks(frames, scenes, c.fps, c.size) if c.object_weight > 0 else None
         if c.crop:
             idx = np.arange(c.batch) // per_clip  # clip of each crop
             ys, xs = rng.integers(0, c.size - c.crop + 1, (2, c.batch))
@@ -108,7 +125,10 @@ class VAEStage:
 
     def preview(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
         if self._held_out is None:
-            self._held_out = held_out_clips(self.cfg)
+            c = self.cfg
+            self._held_out = (
+                self.footage().shown(c.frames, c.size)[0] if c.videos else held_out_clips(c)
+            )
         model.eval()
         rec = reconstruct(model.vae, self._held_out)
         model.train()
@@ -119,7 +139,8 @@ class VAEStage:
             for pair in zip(self._held_out[:4], rec[:4], strict=True)
             for v in pair
         ]
-        names = [f"{kind} {i}" for i in range(4) for kind in ("truth", "VAE")]
+        n = len(self._held_out[:4])
+        names = [f"{kind} {i}" for i in range(n) for kind in ("truth", "VAE")]
         sheet_of_many(videos, path, frames_per_row=9, captions=names)
         return {"psnr": float(np.mean(scores))}
 
@@ -127,16 +148,14 @@ class VAEStage:
     def export(self, model: torch.nn.Module, folder: Path) -> None:
         """Save the VAE with the per-channel latent mean and std the pipelines normalise by."""
         vae = copy.deepcopy(model.vae).cpu().eval()
+        c = self.cfg
         rng = np.random.default_rng(PREVIEW_SEED + 1)
-        frames, _, _ = world_clips(
-            rng,
-            16,
-            self.cfg.frames,
-            self.cfg.fps,
-            self.cfg.size,
-            self.cfg.object_weights,
-            self.cfg.characters,
-        )
+        if c.videos:
+            frames = self.footage().draw(rng, 16, c.frames, c.size)[0]
+        else:
+            frames, _, _ = world_clips(
+                rng, 16, c.frames, c.fps, c.size, c.object_weights, c.characters
+            )
         means = torch.cat(
             [
                 vae.encode(to_tensor(frames[i : i + 8])).latent_dist.mode()

@@ -1,0 +1,187 @@
+"""Training on your own videos: videos = FOLDER, a folder of clips and their captions.jsonl."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import tiny_config
+from PIL import Image
+from safetensors import safe_open
+
+from spacetime.io import Video, write_video
+from spacetime.models import shipped_folder
+from spacetime.train import cache
+from spacetime.train.config import TrainConfig
+from spacetime.train.footage import read_footage, window
+from spacetime.train.loop import train
+
+
+def moving_square(frames: int, h: int, w: int, colour=(220, 40, 40)) -> np.ndarray:
+    """A square crossing a grey frame left to right: uint8 (frames, h, w, 3)."""
+    out = np.full((frames, h, w, 3), 120, np.uint8)
+    side = max(2, min(h, w) // 4)
+    for t in range(frames):
+        x = (w - side) * t // max(1, frames - 1)
+        out[t, h // 2 - side // 2 : h // 2 + side // 2, x : x + side] = colour
+    return out
+
+
+def make_folder(root: Path, lines: list[tuple[str, np.ndarray | None, float]]) -> Path:
+    """root/captions.jsonl and its clips: (name, frames or None for a still, fps) each."""
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "captions.jsonl").open("w") as f:
+        for k, (name, frames, fps) in enumerate(lines):
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if frames is None:
+                Image.fromarray(moving_square(1, 48, 64)[0]).save(path)
+            else:
+                write_video(Video(frames, fps, {}), path)
+            f.write(json.dumps({"file": name, "caption": f"clip {k} moving right"}) + "\n")
+    return root
+
+
+@pytest.fixture()
+def mine(tmp_path: Path) -> Path:
+    """Clips as a phone and an editor give them: other rates, sizes, lengths and formats."""
+    return make_folder(
+        tmp_path / "mine",
+        [
+            ("clips/wide.mp4", moving_square(49, 72, 128), 24.0),  # 2 s at 24 fps, 16:9-ish
+            ("clips/tall.webm", moving_square(20, 96, 48, (40, 200, 60)), 10.0),  # 1.9 s
+            ("clips/loop.gif", moving_square(12, 40, 40), 8.0),  # 1.5 s
+            ("frames", moving_square(9, 32, 32), 8.0),  # a folder of PNG frames, 1 s
+            ("clips/blink.mp4", moving_square(3, 32, 32), 8.0),  # too short
+            ("clips/photo.png", None, 0.0),  # a still
+        ],
+    )
+
+
+def test_clips_are_read_at_the_runs_rate_and_size_and_short_ones_left_out(mine: Path) -> None:
+    fx = read_footage(mine, frames=5, fps=8.0, size=32)
+    assert fx.files == ["clips/wide.mp4", "clips/tall.webm", "clips/loop.gif", "frames"]
+    shapes = [c.shape for c in fx.clips]
+    # 2 s at 24 fps -> 17 frames at 8; the short side scaled to 32, the aspect kept
+    assert shapes[0] == (17, 32, 57, 3)
+    assert shapes[1] == (16, 64, 32, 3)  # 20 frames at 10 fps: ticks 0 .. 1.875 s
+    assert shapes[2] == (12, 32, 32, 3)
+    assert shapes[3] == (9, 32, 32, 3)
+    assert fx.captions[0] == "clip 0 moving right"
+    assert fx.held == [] and fx.train == [0, 1, 2, 3]  # under 10 clips: none held out
+    said = " ".join(fx.notes)
+    assert "2 clip(s) shorter than 0.5 s" in said and "blink.mp4" in said and "photo.png" in said
+    # the square still crosses left to right at the new rate: the red is further right later
+    red = fx.clips[0][..., 0].astype(int) - fx.clips[0][..., 2]  # (T, h, w)
+    xs = [np.nonzero(f.max(0) > 60)[0].mean() for f in red]
+    assert xs[-1] > xs[0] + 20
+
+
+def test_windows_are_inside_the_clip_and_the_middle_one_is_fixed(mine: Path) -> None:
+    fx = read_footage(mine, frames=5, fps=8.0, size=32)
+    rng = np.random.default_rng(0)
+    got, captions = fx.draw(rng, 6, 5, 32)
+    assert got.shape == (6, 5, 32, 32, 3) and len(captions) == 6
+    clip = fx.clips[0]
+    middle = window(clip, 5, 32, None)
+    assert np.array_equal(middle, clip[6:11, :, 12:44])
+    assert np.array_equal(window(clip, 5, 32, None), middle)
+
+
+def test_every_tenth_clip_is_held_out_for_previews(tmp_path: Path) -> None:
+    lines = [(f"c{k}.mp4", moving_square(9, 32, 32), 8.0) for k in range(21)]
+    fx = read_footage(make_folder(tmp_path / "many", lines), frames=5, fps=8.0, size=32)
+    assert fx.held == [9, 19] and len(fx.train) == 19
+    assert "2 held out" in fx.summary()
+    shown, captions = fx.shown(5, 32)
+    assert shown.shape == (2, 5, 32, 32, 3)
+    assert captions == ["clip 9 moving right", "clip 19 moving right"]
+
+
+@pytest.mark.parametrize(
+    "broken, words",
+    [
+        (lambda d: (d / "captions.jsonl").unlink(), "has no captions.jsonl"),
+        (lambda d: (d / "captions.jsonl").write_text('{"file": "a.mp4"}\n'), "line 1: needs"),
+        (lambda d: (d / "captions.jsonl").write_text("\n{oops\n"), "line 2: not JSON"),
+        (lambda d: (d / "captions.jsonl").write_text(""), "lists no clips"),
+        (
+            lambda d: (d / "captions.jsonl").write_text(
+                json.dumps({"file": "gone.mp4", "caption": "x"}) + "\n"
+            ),
+            "lists 1 file(s) that are not there: gone.mp4",
+        ),
+    ],
+)
+def test_a_broken_folder_is_one_clear_error(mine: Path, broken, words: str) -> None:
+    broken(mine)
+    with pytest.raises(ValueError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        read_footage(mine, frames=5, fps=8.0, size=32)
+
+
+def test_a_folder_with_no_clip_long_enough_says_how_long_they_must_be(mine: Path) -> None:
+    with pytest.raises(ValueError, match=r"no clip of 4 s or more \(33 frames at 8 fps\)"):
+        read_footage(mine, frames=33, fps=8.0, size=32)
+    with pytest.raises(ValueError, match="not there"):
+        read_footage(mine / "nowhere", frames=5, fps=8.0, size=32)
+
+
+def test_a_changed_clip_changes_the_hash_and_so_the_cache(mine: Path) -> None:
+    before = read_footage(mine, frames=5, fps=8.0, size=32).sha256
+    write_video(Video(moving_square(12, 40, 40, (0, 0, 255)), 8.0, {}), mine / "clips/loop.gif")
+    after = read_footage(mine, frames=5, fps=8.0, size=32).sha256
+    assert before != after
+    cfg = tiny_config(mine / "run", stage="transformer", vae="x", videos=str(mine))
+    assert cache.cache_key(cfg, "enc", before) != cache.cache_key(cfg, "enc", after)
+
+
+def test_config_refuses_world_settings_beside_videos(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('stage = "vae"\nvideos = "mine"\n[data]\nobject_weights = [1.0]\n')
+    with pytest.raises(ValueError, match="object_weights only shape the procedural world"):
+        TrainConfig.from_toml(path)
+    path.write_text('stage = "vae"\nvideos = "mine"\nobject_weight = 2.0\n')
+    with pytest.raises(ValueError, match="object_weight needs to know where objects are"):
+        TrainConfig.from_toml(path)
+
+
+def test_the_shipped_model_is_named_by_its_name_in_a_config(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('vae = "spacetime-tiny"\ninit = "spacetime-tiny"\n')
+    cfg = TrainConfig.from_toml(path)
+    assert Path(cfg.vae) == shipped_folder() == Path(cfg.init)
+
+
+def test_a_vae_trains_on_your_own_clips(mine: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = mine.parent / "vae"
+    cfg = tiny_config(run, videos=str(mine), object_weights=[0.5, 0.5], preview_every=2)
+    model = train(cfg)
+    assert (model / "vae" / "diffusion_pytorch_model.safetensors").is_file()
+    out = capsys.readouterr().out
+    assert f"videos: 4 clips from {mine}" in out and "note: 2 clip(s) shorter" in out
+    record = json.loads((run / "videos.json").read_text())
+    assert record["clips"] == ["clips/wide.mp4", "clips/tall.webm", "clips/loop.gif", "frames"]
+    previews = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert any("psnr" in p.get("preview", {}) for p in previews)
+
+
+def test_a_transformer_learns_your_captions_and_a_changed_folder_gets_a_new_cache(
+    mine: Path, tiny_model: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = mine.parent / "tr"
+    kw = dict(stage="transformer", vae=str(tiny_model), videos=str(mine), preview_every=2)
+    train(tiny_config(run, **kw))
+    (folder,) = (run / "cache").iterdir()
+    with safe_open(next(folder.glob("shard-*")), "pt") as f:
+        captions = json.loads(f.metadata()["captions"])
+    assert captions == ["clip 0 moving right", "clip 1 moving right"]  # clips i mod n
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert next(p["preview"] for p in log if "preview" in p)["heldout_loss"] > 0
+    assert (run / "previews" / "step-0000002.png").is_file()
+    capsys.readouterr()
+    write_video(Video(moving_square(12, 40, 40, (0, 0, 255)), 8.0, {}), mine / "clips/loop.gif")
+    train(tiny_config(run, **{**kw, "steps": 3}))
+    assert "has changed since this run began" in capsys.readouterr().out
+    assert len(list((run / "cache").iterdir())) == 2  # the old latents are not read
