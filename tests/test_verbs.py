@@ -882,26 +882,54 @@ def test_a_callback_is_told_the_window(pipe: Pipeline, clip: np.ndarray) -> None
 def test_verbs_that_keep_every_frame_keep_the_sound(
     tiny_model: Path, clip: np.ndarray, tmp_path: Path
 ) -> None:
-    """inpaint, outpaint and stylize keep each frame at its time, so the clip's sound is
-    copied into an .mp4 as it was; a .gif has no sound, and extend changes the timing."""
+    """inpaint, outpaint, stylize and interpolate keep each frame at its time, so the clip's
+    sound is copied into an .mp4 as it was; extend keeps it under the clip's own frames
+    (backward: moved later by the seconds added); a .gif has no sound."""
     import av
     from conftest import clip_with_sound
 
     video = clip_with_sound(tmp_path / "phone.mp4", clip[:9])
     common = ["-m", str(tiny_model), "--steps", "2", "-q"]
-    for name, verb, kept in (
-        ("a.mp4", ["stylize", str(video), "a blue circle"], True),
-        ("b.mp4", ["inpaint", str(video), "grass", "--box", "4,4,10,10"], True),
-        ("c.gif", ["stylize", str(video), "a blue circle"], False),
-        ("d.mp4", ["extend", str(video), "x", "--seconds", "0.5"], False),
+    as_was, under = "kept as it was", "kept under its own frames; the 0.5 s added"
+    for name, verb, said, starts in (
+        ("a.mp4", ["stylize", str(video), "a blue circle"], as_was, 0.0),
+        ("b.mp4", ["inpaint", str(video), "grass", "--box", "4,4,10,10"], as_was, 0.0),
+        ("c.gif", ["stylize", str(video), "a blue circle"], "not kept", None),
+        ("d.mp4", ["extend", str(video), "x", "--seconds", "0.5"], f"{under} after", 0.0),
+        ("e.mp4", ["extend", str(video), "x", "--seconds", "0.5", "--backward"], under, 0.5),
+        ("f.mp4", ["interpolate", str(video), "--factor", "2"], as_was, 0.0),
     ):
         out = tmp_path / name
         r = CliRunner().invoke(app, [*verb, "-o", str(out), *common])
         assert r.exit_code == 0, r.output
         with av.open(str(out)) as box:
-            assert bool(box.streams.audio) == kept, name
+            assert bool(box.streams.audio) == (starts is not None), name
+            if starts is not None:
+                first = next(box.demux(box.streams.audio[0]))
+                assert abs(float(first.pts * first.time_base) - starts) < 0.05, name
         made = read_video(out)
-        said = "kept as it was" if kept else "not kept"
         assert f"phone.mp4: its sound is {said}" in " ".join(made.recipe["notices"]), name
-        if kept:
-            assert made.num_frames == 9 and made.recipe["prompt"]  # the recipe came along
+        if starts is not None:
+            assert made.recipe["prompt"] is not None  # the recipe came along
+    assert read_video(tmp_path / "a.mp4").num_frames == 9
+
+
+def test_a_sound_copy_that_fails_leaves_the_pictures_and_a_recipe_that_says_so(
+    tiny_model: Path, clip: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import clip_with_sound
+
+    import spacetime.io.video as iov
+
+    def broken(*args: object, **kw: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(iov, "add_sound", broken)
+    video = clip_with_sound(tmp_path / "phone.mp4", clip[:9])
+    out = tmp_path / "a.mp4"
+    args = ["stylize", str(video), "a blue circle", "-o", str(out), "-m", str(tiny_model)]
+    r = CliRunner().invoke(app, [*args, "--steps", "2"])
+    assert r.exit_code == 0, r.output
+    assert "its sound could not be copied (disk full)" in r.output
+    said = " ".join(read_video(out).recipe["notices"])
+    assert "phone.mp4: its sound is not kept" in said and "kept as it was" not in said

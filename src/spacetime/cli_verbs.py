@@ -83,13 +83,16 @@ def _run(
     said: dict[str, Any] | None = None,
     full: Callable[[Any], Any] | None = None,
     sound: Path | None = None,
+    sound_at: Callable[[Any], tuple[float, str]] | None = None,
     **kwargs: Any,
 ) -> None:
     """Run pipe.verb(*args, **kwargs) with a progress bar, write the clip a frame at a time.
     notes: what reading the inputs assumed or changed; said: options the recipe must hold
     that the verb does not record (a --box); full: the verb's result (a Video at the
     working size) to the io.Stream of it at the input's size, made as it is written;
-    sound: the input whose sound the result keeps (a verb that keeps every frame's time)."""
+    sound: the input whose sound the result keeps (a verb that keeps every frame's time, or
+    extend's own frames); sound_at(result): where in it that sound starts (s), and what
+    is silent (extend's new seconds; "" for nothing)."""
     import av
 
     from .io import Stream, digest, write_video
@@ -105,11 +108,11 @@ def _run(
         given = {k: digest(p) for k, p in inputs.items()}
         recipe = {**made.recipe, **(said or {}), "inputs": given, **invocation()}
         recipe["notices"] = list(dict.fromkeys([*(notes or []), *recipe.get("notices", [])]))
-        if carried:  # said at reading as not kept: here it is
-            lost, kept = (sound_note(sound, k) for k in (False, True))  # type: ignore[arg-type]
-            recipe["notices"] = [kept if n == lost else n for n in recipe["notices"]]
+        if carried:  # said at reading as not kept: the file says kept once it is
+            at, added = sound_at(made) if sound_at else (0.0, "")
+            lost, kept = sound_note(sound, False), sound_note(sound, True, added)  # type: ignore[arg-type]
         for line in recipe["notices"]:
-            _say(quiet, f"note: {line}")
+            _say(quiet, f"note: {kept if carried and line == lost else line}")
         n, h, w = made.num_frames, made.height, made.width
         writing = bar.add_task("writing", total=n)
 
@@ -121,7 +124,7 @@ def _run(
         write_video(Stream(frames(), n, h, w, made.fps, recipe), out)
         if carried:
             try:
-                add_sound(out, sound)  # type: ignore[arg-type]
+                add_sound(out, sound, at, (lost, kept))  # type: ignore[arg-type]
             except (av.FFmpegError, OSError, ValueError) as e:  # the pictures are written
                 _say(quiet, f"note: {sound.name}: its sound could not be copied ({e})")  # type: ignore[union-attr]
     _say(quiet, wrote(out, n, w, h, made.fps))
@@ -290,6 +293,13 @@ def extend(
         pipe, clip, canvas, kept = _whole(video, notes, out, inputs, model, keep=True)
         if kept:
             full = _extension(video, clip.num_frames, backward)
+
+    def sound_at(made: Any) -> tuple[float, str]:  # the clip's sound under its own frames
+        new = (made.num_frames - clip.num_frames) / made.fps  # seconds added
+        return (
+            new if backward else 0.0
+        ), f"the {new:g} s added {'before' if backward else 'after'} it"
+
     _run(
         pipe,
         out,
@@ -307,6 +317,8 @@ def extend(
         complete=not as_written,
         notes=notes,
         full=full,
+        sound=None if is_still(video) else video,
+        sound_at=sound_at,
     )
 
 
@@ -397,6 +409,7 @@ def interpolate(
         complete=not as_written,
         notes=notes,
         full=_between(video, factor) if kept else None,
+        sound=video if fps is None else None,  # a rate given is another timeline
     )
 
 

@@ -353,9 +353,12 @@ SOUND_IN = {
 }
 
 
-def sound_note(src: Path, kept: bool) -> str:
-    """The notice on a clip's sound: kept (inpaint, outpaint, stylize into .mp4 or .webm),
-    or not (every other result: made pictures only)."""
+def sound_note(src: Path, kept: bool, added: str = "") -> str:
+    """The notice on a clip's sound: kept (inpaint, outpaint, stylize, interpolate into .mp4
+    or .webm; extend, under the clip's own frames: added says where the new ones are), or
+    not (every other result: made pictures only)."""
+    if kept and added:
+        return f"{src.name}: its sound is kept under its own frames; {added} are silent"
     if kept:
         return f"{src.name}: its sound is kept as it was"
     return f"{src.name}: its sound is not kept (spacetime makes pictures only)"
@@ -373,28 +376,44 @@ def sound_fits(src: Path, out: Path) -> bool:
         return False
 
 
-def add_sound(video: Path, src: Path) -> None:
+def add_sound(
+    video: Path, src: Path, at: float = 0.0, notes: tuple[str, str] | None = None
+) -> None:
     """Copy src's sound track (one sound_fits found) into video, a file write_video wrote,
-    packet for packet and interleaved in time with its pictures; video is replaced whole,
-    its recipe kept."""
+    packet for packet, starting at seconds at, and interleaved in time with its pictures;
+    video is replaced whole, its recipe kept, with notes = (said, now) its notice said
+    replaced by now (the recipe says the sound is kept only once it is)."""
     codecs = SOUND_IN[video.suffix.lower()]
     # the readers close before the copy replaces video
     with atomic_path(video) as tmp, av.open(str(video)) as pictures, av.open(str(src)) as sound:
         take = next(a for a in sound.streams.audio if a.codec_context.name in codecs)
+        late = round(at / take.time_base) if at else 0  # in the sound's ticks
         with av.open(str(tmp), "w") as box:
-            if "comment" in pictures.metadata:
-                box.metadata["comment"] = pictures.metadata["comment"]
+            head = _parse_header(pictures.metadata.get("comment"))
+            if head is not None and notes is not None:
+                said = head["recipe"].get("notices", [])
+                head["recipe"]["notices"] = [notes[1] if n == notes[0] else n for n in said]
+            if head is not None:
+                box.metadata["comment"] = json.dumps(head)
             into = {
                 "v": box.add_stream_from_template(pictures.streams.video[0]),
                 "a": box.add_stream_from_template(take),
             }
             ours = ((p, "v") for p in pictures.demux(pictures.streams.video[0]))
-            theirs = ((p, "a") for p in sound.demux(take))
+            theirs = ((_later(p, late), "a") for p in sound.demux(take))
             for packet, kind in heapq.merge(ours, theirs, key=_when):
                 if packet.dts is None:  # a demuxer's flush packet
                     continue
                 packet.stream = into[kind]
                 box.mux(packet)
+
+
+def _later(packet: av.Packet, ticks: int) -> av.Packet:
+    """packet, ticks of its time base later (a flush packet as it is)."""
+    if ticks and packet.dts is not None:
+        packet.dts += ticks
+        packet.pts = None if packet.pts is None else packet.pts + ticks
+    return packet
 
 
 def _when(item: tuple[Any, str]) -> float:
