@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +146,36 @@ def test_config_refuses_world_settings_beside_videos(tmp_path: Path) -> None:
     path.write_text('stage = "vae"\nvideos = "mine"\nobject_weight = 2.0\n')
     with pytest.raises(ValueError, match="object_weight needs to know where objects are"):
         TrainConfig.from_toml(path)
+
+
+def test_world_share_mixes_world_clips_in_and_lets_their_settings_be_set(
+    tmp_path: Path, mine: Path
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'stage = "vae"\nvideos = "{mine}"\nworld_share = 0.5\ncharacters = false\n')
+    assert TrainConfig.from_toml(path).characters is False
+    for bad, words in (
+        (f'videos = "{mine}"\nworld_share = 1.0', "from 0 to under 1"),
+        ("world_share = 0.5", "set videos"),
+    ):
+        path.write_text(f'stage = "vae"\n{bad}\n')
+        with pytest.raises(ValueError, match=words):
+            TrainConfig.from_toml(path)
+    from spacetime.train.vae import VAEStage
+
+    cfg = tiny_config(tmp_path / "run", videos=str(mine), world_share=0.5, batch=8)
+    (tmp_path / "run").mkdir()
+    stage = VAEStage(cfg, None, quiet=True)
+    x, _ = stage.batch(0, 0)  # (8, 3, T, 32, 32)
+    grey = (x[:, :, 0] == x[:, :, 0, :1, :1]).flatten(1).float().mean(1)  # share of backdrop
+    # our clips are a square on flat grey; world clips have textured, lit backdrops
+    assert 0 < int((grey > 0.8).sum()) < 8
+    cache_cfg = tiny_config(tmp_path / "tr", stage="transformer", vae="x", videos=str(mine))
+    ours = cache.render_shard(cache_cfg, 0, read_footage(mine, 5, 8.0, 32))["captions"]
+    mixed = replace(cache_cfg, world_share=0.5, cache_shard=8)
+    theirs = cache.render_shard(mixed, 0, read_footage(mine, 5, 8.0, 32))["captions"]
+    assert all(c.startswith("clip ") for c in ours)
+    assert 0 < sum(c.startswith("clip ") for c in theirs) < 8
 
 
 def test_the_shipped_model_is_named_by_its_name_in_a_config(tmp_path: Path) -> None:

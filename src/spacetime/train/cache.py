@@ -1,7 +1,8 @@
 """The latent cache: world clips encoded once by the VAE, with their captions' embeddings.
 
 Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask (with
-videos = FOLDER: a window of the folder's clip i mod n, and its caption). Shards of
+videos = FOLDER: a window of the folder's clip i mod n, and its caption; a share
+world_share of them world clips instead). Shards of
 `cache_shard` clips are written atomically to run/cache/<key>/, where the key hashes the VAE's
 weights and every setting that changes the content (and a videos folder's bytes), so a new
 VAE or new clips never read stale latents, and a killed build resumes at the first missing
@@ -48,7 +49,8 @@ def cache_key(cfg: TrainConfig, latents: str, data: str = "") -> str:
     spec = {f: getattr(cfg, f) for f in FIELDS}
     if data:
         spec["data"] = data
-    for f in ("directional_share", "shape_share"):  # only when set: older caches keep keys
+    for f in ("directional_share", "shape_share", "world_share"):  # only when set: older
+        # caches keep their keys
         if getattr(cfg, f):
             spec[f] = getattr(cfg, f)
     spec.update(version=CACHE_VERSION, vae=latents)
@@ -92,7 +94,7 @@ def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -
     first = shard * cfg.cache_shard
     for i in range(first, first + cfg.cache_shard):
         rng = np.random.default_rng([cfg.seed, 7, i])
-        if cfg.videos:
+        if cfg.videos and not (cfg.world_share and rng.random() < cfg.world_share):
             assert footage is not None, "videos = FOLDER: render_shard needs its clips"
             k = footage.train[i % len(footage.train)]
             frames.append(window(footage.clips[k], cfg.frames, cfg.size, rng))

@@ -38,6 +38,7 @@ class TrainConfig:
     keep: int = 2  # checkpoints kept on disk
     # data: the procedural world, rendered on the fly, or your own clips
     videos: str = ""  # a folder of clips and their captions.jsonl (train/footage.py); "" = world
+    world_share: float = 0.0  # with videos: this share of clips from the world instead
     frames: int = 17
     fps: float = 8.0
     size: int = 64
@@ -132,10 +133,11 @@ class TrainConfig:
         cfg = cls(**flat)
         cfg.validate()
         world = sorted(set(flat) & WORLD_ONLY)
-        if cfg.videos and world:  # they shape world clips, which a videos folder replaces
+        if cfg.videos and world and "world_share" not in flat:  # videos replace the world
             raise ValueError(
                 f"{', '.join(world)} only shape the procedural world's clips, and videos = "
-                f"{cfg.videos} replaces them; remove them, or videos"
+                f"{cfg.videos} replaces them; remove them, or set world_share to mix world "
+                "clips in"
             )
         stray = sorted(set(flat) & ONLY_FOR[_other(cfg.stage)])
         if stray:  # silently unused: a config meant for the other stage, or a slip
@@ -213,6 +215,10 @@ class TrainConfig:
             raise ValueError("directional_share and shape_share must add up to 1 at most")
         if not (0 <= self.high_t_share <= 1 and 0 <= self.high_t_min < 1):
             raise ValueError("high_t_share must be in [0, 1] and high_t_min in [0, 1)")
+        if not 0 <= self.world_share < 1:
+            raise ValueError(f"world_share must be from 0 to under 1, got {self.world_share}")
+        if self.world_share and not self.videos:
+            raise ValueError("world_share mixes world clips into videos = FOLDER; set videos")
         if self.videos and self.object_weight > 0:
             raise ValueError(
                 "object_weight needs to know where objects are, which only world clips say; "

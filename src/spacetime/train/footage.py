@@ -52,7 +52,7 @@ class Footage:
         return self.windows(rng, pick, frames, size)
 
     def windows(
-        self, rng: np.random.Generator | None, pick, frames: int, size: int
+        self, rng: np.random.Generator | None, pick: list[int] | np.ndarray, frames: int, size: int
     ) -> tuple[np.ndarray, list[str]]:
         """A window of each clip in pick: random with rng, the middle one without."""
         out = [window(self.clips[i], frames, size, rng) for i in pick]

@@ -90,13 +90,17 @@ class VAEStage:
         per_clip = (c.size // c.crop) ** 2 if c.crop else 1
         n = -(-c.batch // per_clip)
         masks = None
-        if c.videos:
-            frames = self.footage().draw(rng, n, c.frames, c.size)[0]
-        else:
-            frames, _, scenes = world_clips(
-                rng, n, c.frames, c.fps, c.size, c.object_weights, c.characters
+        world = int(rng.binomial(n, c.world_share)) if c.videos else n  # clips from the world
+        parts = []
+        if world:
+            parts, _, scenes = world_clips(
+                rng, world, c.frames, c.fps, c.size, c.object_weights, c.characters
             )
-            masks = object_masks(frames, scenes, c.fps, c.size) if c.object_weight > 0 else None
+            if c.object_weight > 0:  # never with videos
+                masks = object_masks(parts, scenes, c.fps, c.size)
+        if world < n:
+            parts = [*parts, *self.footage().draw(rng, n - world, c.frames, c.size)[0]]
+        frames = np.stack(parts) if world < n else parts  # (n, T, H, W, 3)
         if c.crop:
             idx = np.arange(c.batch) // per_clip  # clip of each crop
             ys, xs = rng.integers(0, c.size - c.crop + 1, (2, c.batch))
