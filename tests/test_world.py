@@ -197,8 +197,14 @@ def test_dataset_deletes_only_its_own_clips(tmp_path: Path) -> None:
     mine.mkdir()
     victim.write_text("keep")
     (mine / "captions.jsonl").write_text(json.dumps({"file": str(victim), "caption": "x"}))
-    with pytest.raises(ValueError, match=r"not a world dataset.*captions\.jsonl lists"):
+    with pytest.raises(ValueError, match=r"not a world dataset.*line 1 of its captions"):
         write_dataset(mine, 1, settings)
+    world = tmp_path / "world"
+    write_dataset(world, 2, settings)
+    listed = world / "captions.jsonl"
+    listed.write_text(listed.read_text()[:-40])  # its last line cut short
+    with pytest.raises(ValueError, match=r"line 2 of its captions\.jsonl is not one"):
+        write_dataset(world, 1, settings)
     (mine / "holiday.mp4").write_bytes(b"x")
     with pytest.raises(ValueError, match=r"holiday\.mp4"):
         write_dataset(mine, 1, settings)

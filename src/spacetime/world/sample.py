@@ -155,10 +155,13 @@ def _earlier_clips(out: Path) -> set[str]:
         shown = ", ".join(sorted(extra)[:3]) + (", ..." if len(extra) > 3 else "")
         raise ValueError(f"{refuse} (it holds {shown}); choose a new or empty folder")
     listed = out / "captions.jsonl"
-    if listed.is_file() and not all(
-        _world_line(x) for x in listed.read_text(errors="replace").splitlines()
-    ):
-        raise ValueError(f"{refuse} (its captions.jsonl lists other files); choose a new folder")
+    lines = listed.read_text(errors="replace").splitlines() if listed.is_file() else []
+    bad = next((k for k, x in enumerate(lines, 1) if not _world_line(x)), None)
+    if bad is not None:  # another file listed, or a line cut or edited: not ours to delete
+        raise ValueError(
+            f"{refuse} (line {bad} of its captions.jsonl is not one a world dataset writes); "
+            "choose a new folder"
+        )
     return {f"clips/{p.name}" for p in clips.iterdir()} if clips.is_dir() else set()
 
 
