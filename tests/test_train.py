@@ -716,3 +716,13 @@ def test_a_lost_pointer_or_a_damaged_checkpoint(tmp_path: Path) -> None:
     (run / "ckpt-0000002" / "ema.safetensors").write_bytes(b"broken")
     with pytest.raises(ValueError, match=r"ema\.safetensors is damaged"):
         train(tiny_config(run, steps=3, save_every=1), quiet=True)
+
+
+def test_a_vae_config_without_out_trains_into_runs_vae(tmp_path: Path) -> None:
+    """Not into runs/model, the transformer's default, which the next stage would refuse."""
+    path = tmp_path / "c.toml"
+    path.write_text('stage = "vae"\n')
+    assert TrainConfig.from_toml(path).out == "runs/vae"
+    assert TrainConfig.from_toml(path, out="elsewhere").out == "elsewhere"
+    path.write_text('vae = "runs/vae/model"\n')
+    assert TrainConfig.from_toml(path).out == "runs/model"

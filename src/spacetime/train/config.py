@@ -17,7 +17,7 @@ from ..world.spec import MAX_OBJECTS
 @dataclass
 class TrainConfig:
     stage: str = "transformer"  # "vae" or "transformer"
-    out: str = "runs/model"  # run folder: checkpoints, log.jsonl, previews/
+    out: str = "runs/model"  # run folder: checkpoints, log.jsonl, previews/ (a VAE's: runs/vae)
     # optimisation
     steps: int = 1000
     batch: int = 8  # per process
@@ -127,6 +127,8 @@ class TrainConfig:
             if not (ok or (want is float and type(value) is int)):
                 where = "--set" if key in overrides else str(path)  # where the value came from
                 raise ValueError(f"{where}: {key} must be of type {want.__name__}, got {value!r}")
+        if "out" not in flat and flat.get("stage") == "vae":  # not the transformer's default
+            flat["out"] = "runs/vae"
         for key in ("vae", "init"):  # the model inside the package, by its name
             if flat.get(key) == SHIPPED and not Path(SHIPPED).exists():
                 flat[key] = str(shipped_folder())
