@@ -100,6 +100,8 @@ def test_an_input_too_long_and_thin_is_refused(pipe: Pipeline, clip: np.ndarray)
     with pytest.raises(ValueError, match="a 200x10 input is too long and thin"):
         pipe.animate(np.zeros((10, 200, 3), np.uint8), "x", **FAST)
     assert pipe.animate(clip[0, :8], "x", **FAST).frames.shape[1:3] == (8, 32)  # 4:1 is taken
+    with pytest.raises(ValueError, match="a 1x1 input is too small to work from"):
+        pipe.animate(np.zeros((1, 1, 3), np.uint8), "x", **FAST)
 
 
 def test_a_video_keeps_its_own_frame_rate(pipe: Pipeline, clip: np.ndarray) -> None:

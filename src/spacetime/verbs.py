@@ -71,6 +71,7 @@ from .sprite import keep_look
 MAX_SIDE = 1024  # the largest working canvas side a verb accepts
 MAX_STILL_PIXELS = 3840 * 2160  # a video made from a still: at most 4K UHD's area
 MAX_ASPECT = 4.0  # the longest side of a verb's input over its shortest
+MIN_SIDE = 8  # pixels: a smaller input (a 1x1 tracking pixel) holds nothing to work from
 MAX_OUT_SIDE = 4096  # the largest output side of a verb that puts its work back at full size
 PLAIN_SPREAD = 1.5  # levels: a frame's median deviation below which it has no backdrop's
 # texture (the world's textured ones: 3.3 for the night's glow to 16 for the checks)
@@ -182,7 +183,12 @@ class Verbs:
     def canvas(self, h: int, w: int) -> tuple[int, int]:
         """The working size for an input of h x w: its aspect, the model's trained area.
         ValueError for an input longer and thinner than MAX_ASPECT, whose short side would
-        be a token or two."""
+        be a token or two, or one under MIN_SIDE a side."""
+        if min(h, w) < MIN_SIDE:
+            raise ValueError(
+                f"a {w}x{h} input is too small to work from: give one of {MIN_SIDE} pixels a "
+                "side or more"
+            )
         if max(h, w) > MAX_ASPECT * min(h, w):
             raise ValueError(
                 f"a {w}x{h} input is too long and thin for the model, which works on up to "
