@@ -73,7 +73,7 @@ def test_clips_are_read_at_the_runs_rate_and_size_and_short_ones_left_out(mine: 
     assert fx.captions[0] == "clip 0 moving right"
     assert fx.held == [] and fx.train == [0, 1, 2, 3]  # under 10 clips: none held out
     said = " ".join(fx.notes)
-    assert "2 clip(s) shorter than 0.5 s" in said and "blink.mp4" in said and "photo.png" in said
+    assert "2 clips: shorter than 0.5 s (5 frames at 8 fps), left out (clips/blink.mp4, " in said
     # the square still crosses left to right at the new rate: the red is further right later
     red = fx.clips[0][..., 0].astype(int) - fx.clips[0][..., 2]  # (T, h, w)
     xs = [np.nonzero(f.max(0) > 60)[0].mean() for f in red]
@@ -101,6 +101,27 @@ def test_every_tenth_clip_is_held_out_for_previews(tmp_path: Path) -> None:
     assert captions == ["clip 9 moving right", "clip 19 moving right"]
 
 
+def test_notes_on_many_clips_are_one_line_and_a_clip_listed_twice_is_read_once(
+    tmp_path: Path,
+) -> None:
+    """A folder of 4 fps clips says so once; a spreadsheet's BOM is read; a file listed with
+    two captions is two clips of one read; an empty caption is noted."""
+    lines = [(f"slow{k}.mp4", moving_square(6, 24, 24), 4.0) for k in range(4)]
+    folder = make_folder(tmp_path / "slow", lines)
+    listed = folder / "captions.jsonl"
+    extra = json.dumps({"file": "slow0.mp4", "caption": ""})
+    listed.write_text("\ufeff" + listed.read_text() + extra + "\n", encoding="utf-8")
+    fx = read_footage(folder, frames=5, fps=8.0, size=32)
+    assert fx.files == ["slow0.mp4", "slow1.mp4", "slow2.mp4", "slow3.mp4", "slow0.mp4"]
+    assert fx.clips[0] is fx.clips[4]
+    assert fx.notes == [
+        "4 clips: smaller than size (32), scaled up (slow0.mp4, slow1.mp4, slow2.mp4 and 1 more)",
+        "4 clips: under 8 fps, so frames repeat (slow0.mp4, slow1.mp4, slow2.mp4 and 1 more)",
+        "1 clip: an empty caption (it teaches what to make from no prompt) (slow0.mp4)",
+    ]
+    assert fx.summary().startswith("videos: 5 clips from")
+
+
 @pytest.mark.parametrize(
     "broken, words",
     [
@@ -109,10 +130,14 @@ def test_every_tenth_clip_is_held_out_for_previews(tmp_path: Path) -> None:
         (lambda d: (d / "captions.jsonl").write_text("\n{oops\n"), "line 2: not JSON"),
         (lambda d: (d / "captions.jsonl").write_text(""), "lists no clips"),
         (
+            lambda d: (d / "captions.jsonl").write_text('{"file": " ", "caption": "x"}'),
+            'line 1: "file" is empty',
+        ),
+        (
             lambda d: (d / "captions.jsonl").write_text(
                 json.dumps({"file": "gone.mp4", "caption": "x"}) + "\n"
             ),
-            "lists 1 file(s) that are not there: gone.mp4",
+            "lists 1 file(s) that are not there: 'gone.mp4'",
         ),
     ],
 )
@@ -141,7 +166,7 @@ def test_a_changed_clip_changes_the_hash_and_so_the_cache(mine: Path) -> None:
 def test_config_refuses_world_settings_beside_videos(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('stage = "vae"\nvideos = "mine"\n[data]\nobject_weights = [1.0]\n')
-    with pytest.raises(ValueError, match="object_weights only shape the procedural world"):
+    with pytest.raises(ValueError, match="object_weights only shapes the procedural world"):
         TrainConfig.from_toml(path)
     path.write_text('stage = "vae"\nvideos = "mine"\nobject_weight = 2.0\n')
     with pytest.raises(ValueError, match="object_weight needs to know where objects are"):
@@ -178,6 +203,30 @@ def test_world_share_mixes_world_clips_in_and_lets_their_settings_be_set(
     assert 0 < sum(c.startswith("clip ") for c in theirs) < 8
 
 
+def test_a_folder_name_that_looks_like_a_date_or_a_number_is_a_folder() -> None:
+    from spacetime.train.config import parse_setting
+
+    assert parse_setting("videos=2024-05-01") == ("videos", "2024-05-01")
+    assert parse_setting("videos=1080") == ("videos", "1080")
+    assert parse_setting('videos=""') == ("videos", "")  # cleared on purpose
+    with pytest.raises(ValueError, match="is empty"):
+        parse_setting("videos=")  # an unset shell variable: not the world without a word
+
+
+def test_a_refused_folder_leaves_no_run_folder_and_a_resume_takes_the_folder_however_named(
+    mine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = mine.parent / "run"
+    with pytest.raises(ValueError, match="no clip of 4 s or more"):
+        train(tiny_config(run, videos=str(mine), frames=33))
+    assert not run.exists()
+    train(tiny_config(run, videos=str(mine)))
+    (run / "videos.json").write_text('{"vid')  # cut by a kill: written again, not an error
+    monkeypatch.chdir(mine.parent)
+    train(tiny_config(run, videos="./mine/", steps=3))  # the same folder, written otherwise
+    assert json.loads((run / "videos.json").read_text())["videos"] == "./mine/"
+
+
 def test_the_shipped_model_is_named_by_its_name_in_a_config(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('vae = "spacetime-tiny"\ninit = "spacetime-tiny"\n')
@@ -191,7 +240,7 @@ def test_a_vae_trains_on_your_own_clips(mine: Path, capsys: pytest.CaptureFixtur
     model = train(cfg)
     assert (model / "vae" / "diffusion_pytorch_model.safetensors").is_file()
     out = capsys.readouterr().out
-    assert f"videos: 4 clips from {mine}" in out and "note: 2 clip(s) shorter" in out
+    assert f"videos: 4 clips from {mine}" in out and "note: 2 clips: shorter" in out
     record = json.loads((run / "videos.json").read_text())
     assert record["clips"] == ["clips/wide.mp4", "clips/tall.webm", "clips/loop.gif", "frames"]
     previews = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
@@ -209,10 +258,16 @@ def test_a_transformer_learns_your_captions_and_a_changed_folder_gets_a_new_cach
         captions = json.loads(f.metadata()["captions"])
     assert captions == ["clip 0 moving right", "clip 1 moving right"]  # clips i mod n
     log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
-    assert next(p["preview"] for p in log if "preview" in p)["heldout_loss"] > 0
+    # under 10 clips none is held out: the loss is on training clips, and named so
+    assert next(p["preview"] for p in log if "preview" in p)["train_clips_loss"] > 0
     assert (run / "previews" / "step-0000002.png").is_file()
     capsys.readouterr()
     write_video(Video(moving_square(12, 40, 40, (0, 0, 255)), 8.0, {}), mine / "clips/loop.gif")
     train(tiny_config(run, **{**kw, "steps": 3}))
-    assert "has changed since this run began" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "has changed since this run began" in out and "left out; set cache_clips" not in out
+    train(tiny_config(mine.parent / "few", **{**kw, "cache_clips": 2, "cache_shard": 2}))
+    assert "cache_clips (2) holds 2 windows of your clips and 4 are trained on" in (
+        capsys.readouterr().out
+    )
     assert len(list((run / "cache").iterdir())) == 2  # the old latents are not read

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from collections.abc import Sequence
@@ -21,8 +22,14 @@ MAX_CELL = 256  # large frames are downscaled to this
 MAX_SHEET_FRAMES = 256  # a 16 x 16 grid: at most about 4k x 4k pixels
 
 
+@functools.cache
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+    """DejaVu Sans where the system has it (accents, Greek, Cyrillic: a caption in French
+    showed boxes for é in Pillow's own font), else Pillow's."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
 
 
 def _auto_scale(h: int, w: int) -> float:

@@ -1,7 +1,7 @@
 """The latent cache: world clips encoded once by the VAE, with their captions' embeddings.
 
 Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask (with
-videos = FOLDER: a window of the folder's clip i mod n, and its caption; a share
+videos = FOLDER: windows of the folder's clips in turn, with their captions; a share
 world_share of them world clips instead). Shards of
 `cache_shard` clips are written atomically to run/cache/<key>/, where the key hashes the VAE's
 weights and every setting that changes the content (and a videos folder's bytes), so a new
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import time
 from dataclasses import fields
@@ -85,6 +86,17 @@ def encode_normalised(vae, x: torch.Tensor) -> torch.Tensor:
     return (vae.encode(x).latent_dist.mode() - mean.to(x.device)) / std.to(x.device)
 
 
+def world_slot(i: int, share: float) -> bool:
+    """Whether clip i of a videos run's cache is a world clip: evenly spread, share of them."""
+    return math.floor((i + 1) * share) > math.floor(i * share)
+
+
+def footage_slot(i: int, share: float) -> int:
+    """How many of clips 0 .. i-1 are the folder's (world_slot false): clip i's turn, so
+    the folder's clips take their turns in order however the world's fall between them."""
+    return i - math.floor(i * share)
+
+
 def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -> dict:
     """The clips of one shard, before the VAE: frames uint8 (n, T, H, W, 3), known-pixel masks
     and object masks bool (n, T, H, W), captions and tasks. CPU work only. With footage (the
@@ -94,9 +106,9 @@ def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -
     first = shard * cfg.cache_shard
     for i in range(first, first + cfg.cache_shard):
         rng = np.random.default_rng([cfg.seed, 7, i])
-        if cfg.videos and not (cfg.world_share and rng.random() < cfg.world_share):
+        if cfg.videos and not world_slot(i, cfg.world_share):
             assert footage is not None, "videos = FOLDER: render_shard needs its clips"
-            k = footage.train[i % len(footage.train)]
+            k = footage.train[footage_slot(i, cfg.world_share) % len(footage.train)]
             frames.append(window(footage.clips[k], cfg.frames, cfg.size, rng))
             captions.append(footage.captions[k])
             tasks.append(draw_task(rng, weights))

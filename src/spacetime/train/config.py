@@ -137,7 +137,8 @@ class TrainConfig:
         world = sorted(set(flat) & WORLD_ONLY)
         if cfg.videos and world and "world_share" not in flat:  # videos replace the world
             raise ValueError(
-                f"{', '.join(world)} only shape the procedural world's clips, and videos = "
+                f"{', '.join(world)} only shape{'s' if len(world) == 1 else ''} the procedural "
+                f"world's clips, and videos = "
                 f"{cfg.videos} replaces them; remove them, or set world_share to mix world "
                 "clips in"
             )
@@ -319,6 +320,7 @@ def _other(stage: str) -> str:
     return "transformer" if stage == "vae" else "vae"
 
 
+TEXT_KEYS = frozenset(f.name for f in fields(TrainConfig) if f.type == "str")
 WORLD_ONLY = frozenset({"object_weights", "characters", "directional_share", "shape_share"})
 
 MAX_TEXT_TOKENS = 512  # the text encoder's (all-MiniLM-L6-v2) positions
@@ -338,11 +340,19 @@ NOT_NEGATIVE = (
 
 def parse_setting(text: str) -> tuple[str, Any]:
     """'key=value' with value read as TOML ('lr=2e-3', 'vae_dim_mult=[1, 4, 4]'), or as a
-    plain string where it is not TOML ('init=runs/vae/model')."""
+    plain string where it is not TOML ('init=runs/vae/model') or the key takes a string
+    (a folder named 2024-05-01 or 1080, not a date or a number)."""
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
         raise ValueError(f"--set takes key=value (e.g. --set lr=2e-3), got {text!r}")
+    if key in TEXT_KEYS and not value.strip().startswith(('"', "'")):
+        if not value.strip():
+            raise ValueError(
+                f"--set {key}= is empty (an unset shell variable?); give a value, or "
+                f"""--set '{key}=""' to clear it"""
+            )
+        return key, value.strip()
     try:
         return key, tomllib.loads(f"v = {value.strip()}")["v"]
     except tomllib.TOMLDecodeError:

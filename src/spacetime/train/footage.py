@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import numpy as np
 from ..fullsize import resize
 from ..io import read_media
 from ..io.media import probe_media
-from ..io.video import VideoError
+from ..io.video import VideoError, sound_note
 
 LIST = "captions.jsonl"
 MAX_BYTES = 8 << 30  # the clips in memory at the run's size
@@ -65,7 +66,7 @@ class Footage:
     def summary(self) -> str:
         seconds = sum(len(c) for c in self.clips) / self.fps if self.clips else 0.0
         held = f", {len(self.held)} held out for previews" if self.held else ""
-        return f"videos: {len(self.clips)} clips from {self.folder} ({seconds:.0f} s{held})"
+        return f"videos: {_count(len(self.clips))} from {self.folder} ({seconds:.0f} s{held})"
 
 
 def window(clip: np.ndarray, frames: int, size: int, rng: np.random.Generator | None) -> np.ndarray:
@@ -92,7 +93,7 @@ def read_list(folder: Path) -> list[tuple[str, str]]:
             '{"file": "clips/a.mp4", "caption": "what happens in it"}'
         )
     try:
-        lines = listed.read_text(encoding="utf-8").splitlines()
+        lines = listed.read_text(encoding="utf-8-sig").splitlines()  # -sig: a BOM, as Excel writes
     except UnicodeDecodeError as e:
         raise ValueError(f"{listed}: not UTF-8 text (byte {e.start})") from None
     out = []
@@ -105,15 +106,16 @@ def read_list(folder: Path) -> list[tuple[str, str]]:
             raise ValueError(f"{listed} line {k}: not JSON ({e.msg})") from None
         if not (isinstance(item, dict) and all(isinstance(item.get(f), str) for f in NEEDS)):
             raise ValueError(f'{listed} line {k}: needs "file" and "caption", both strings')
+        if not item["file"].strip():
+            raise ValueError(f'{listed} line {k}: "file" is empty; name a clip')
         out.append((item["file"], item["caption"]))
     if not out:
         raise ValueError(f"{listed} lists no clips")
     gone = [f for f, _ in out if not (folder / f).exists()]
     if gone:
         more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
-        raise ValueError(
-            f"{listed} lists {len(gone)} file(s) that are not there: {', '.join(gone[:3])}{more}"
-        )
+        shown = ", ".join(repr(f) for f in gone[:3])
+        raise ValueError(f"{listed} lists {len(gone)} file(s) that are not there: {shown}{more}")
     return out
 
 
@@ -143,7 +145,7 @@ def read_footage(
     folder = Path(folder)
     items = read_list(folder)
     need = 0
-    for name, _ in items:  # what the clips take at the run's rate and size, before any work
+    for name in dict.fromkeys(n for n, _ in items):  # what the clips take, before any work
         try:
             p = probe_media(folder / name)
         except VideoError:
@@ -155,34 +157,38 @@ def read_footage(
             f"videos = {folder}: its clips take {need / 2**30:.1f} GiB at {fps:g} fps and size "
             f"{size}, more than {MAX_BYTES >> 30} GiB; list fewer or shorter clips"
         )
-    clips, captions, files, notes = [], [], [], []
-    short, broken = [], []
+    clips, captions, files = [], [], []
+    about: dict[str, list[str]] = {}  # a note on reading -> the files it is about
+    read: dict[str, np.ndarray | None] = {}  # a file listed twice (two captions) is read once
     for k, (name, text) in enumerate(items):
-        try:
-            clip = at_rate_and_size(folder / name, fps, size, notes)
-        except VideoError as e:
-            broken.append(f"{name} ({e})")
-            clip = None
+        if name not in read:
+            try:
+                read[name], said = at_rate_and_size(folder / name, fps, size)
+            except VideoError as e:
+                read[name], said = None, [f"unreadable, left out ({_short(str(e))})"]
+            for line in said:
+                about.setdefault(line, []).append(name)
+        clip = read[name]
         if clip is not None and len(clip) >= frames:
             clips.append(clip)
             captions.append(text)
             files.append(name)
-        elif clip is not None:
-            short.append(name)
+        elif clip is not None and name not in about.get(SHORT, []):
+            about.setdefault(SHORT, []).append(name)
         if progress:
             progress(k + 1, len(items))
     seconds = (frames - 1) / fps
-    if short:
-        notes.append(
-            f"{len(short)} clip(s) shorter than {seconds:g} s ({frames} frames at {fps:g} fps) "
-            f"left out: {', '.join(short[:3])}{' ...' if len(short) > 3 else ''}"
-        )
-    if broken:
-        notes.append(f"{len(broken)} clip(s) unreadable, left out: {'; '.join(broken[:3])}")
+    blank = [f for f, c in zip(files, captions, strict=True) if not c.strip()]
+    if blank:
+        about["an empty caption (it teaches what to make from no prompt)"] = blank
+    short = f"shorter than {seconds:g} s ({frames} frames at {fps:g} fps), left out"
+    notes = [_rolled(short if line == SHORT else line, names) for line, names in about.items()]
+    if len(notes) > MAX_NOTES:
+        notes = [*notes[:MAX_NOTES], f"and {len(notes) - MAX_NOTES} more notes like these"]
     if not clips:
         raise ValueError(
             f"videos = {folder}: no clip of {seconds:g} s or more ({frames} frames at {fps:g} "
-            "fps) to train on" + (f"; {notes[-1]}" if broken else "")
+            f"fps) to train on; {'; '.join(notes[:2])}"
         )
     held = list(range(HOLD_EVERY - 1, len(clips), HOLD_EVERY))[:MAX_HELD]
     train = [i for i in range(len(clips)) if i not in held]
@@ -199,22 +205,53 @@ def read_footage(
     )
 
 
-def at_rate_and_size(path: Path, fps: float, size: int, notes: list[str]) -> np.ndarray:
+SHORT = "too short"  # the key of the note on clips too short for a window
+MAX_NOTES = 6  # notes on reading shown, each on all the clips it is about
+
+
+def _rolled(line: str, names: list[str]) -> str:
+    """One note on every clip it is about: '3 clips: LINE (a.mp4, b.mp4, c.mp4)'."""
+    shown = ", ".join(repr(n) if n != n.strip() else n for n in names[:3])
+    more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    return f"{_count(len(names))}: {line} ({shown}{more})"
+
+
+def _count(n: int) -> str:
+    return f"{n} clip{'s' if n != 1 else ''}"
+
+
+def _short(text: str, most: int = 120) -> str:
+    return text if len(text) <= most else text[: most - 3] + "..."
+
+
+def at_rate_and_size(path: Path, fps: float, size: int) -> tuple[np.ndarray, list[str]]:
     """A clip at fps (each tick takes the nearest frame) with its short side size: uint8
-    (T, h, w, 3). Frames are shrunk as they are read, so a long clip is never held whole."""
+    (T, h, w, 3), and what reading it assumed or changed, without its name. Frames are
+    shrunk as they are read, so a long clip is never held whole."""
+    last: list = [None, None]  # a frame shown again (an uneven clip replayed) is shrunk once
+    seen: list[tuple[int, int]] = []
 
     def shrink(frame: np.ndarray) -> np.ndarray:
+        if frame is last[0]:
+            return last[1]
         h, w = frame.shape[:2]
+        seen[:] = [(h, w)]
         s = size / min(h, w)
-        return resize(frame, max(size, round(h * s)), max(size, round(w * s)))
+        last[:] = [frame, resize(frame, max(size, round(h * s)), max(size, round(w * s)))]
+        return last[1]
 
     said: list[str] = []
     video = read_media(path, said, each=shrink)
-    notes += [f"{path.name}: {line}" if path.name not in line else line for line in said]
+    quiet = sound_note(path, False)  # training makes pictures: its sound is not news
+    lines = [n.removeprefix(f"{path.name}: ") for n in said if n != quiet]
+    if seen and min(seen[0]) < size:
+        lines.append(f"smaller than size ({size}), scaled up")
+    if video.fps < fps - 1e-6:
+        lines.append(f"under {fps:g} fps, so frames repeat")
     n = len(video.frames)
     ticks = int((n - 1) * fps / video.fps + 1e-9) + 1
     idx = np.minimum(np.round(np.arange(ticks) * video.fps / fps).astype(int), n - 1)
-    return video.frames[idx]
+    return video.frames[idx], lines
 
 
 def load(cfg, quiet: bool = False, main: bool = True) -> Footage:
@@ -230,17 +267,22 @@ def load(cfg, quiet: bool = False, main: bool = True) -> Footage:
         fx = read_footage(cfg.videos, cfg.frames, cfg.fps, cfg.size, seen)
     record = Path(cfg.out) / "videos.json"
     now = {"videos": cfg.videos, "sha256": fx.sha256, "clips": fx.files, "held_out": fx.held}
-    was = json.loads(record.read_text()) if record.is_file() else None
+    try:
+        was = json.loads(record.read_text()) if record.is_file() else None
+    except (ValueError, OSError):  # damaged: written again below
+        was = None
     if not quiet:
         print(fx.summary(), flush=True)
         for line in fx.notes:
             print(f"note: {line}", flush=True)
-        if was is not None and was.get("sha256") != fx.sha256:
+        if isinstance(was, dict) and was.get("sha256") != fx.sha256:
             print(
                 f"note: {cfg.videos} has changed since this run began (its clips or "
                 f"{LIST}): the steps from here learn from it as it is now",
                 flush=True,
             )
     if main and Path(cfg.out).is_dir():
-        record.write_text(json.dumps(now, indent=1) + "\n")
+        tmp = record.with_suffix(".tmp")
+        tmp.write_text(json.dumps(now, indent=1) + "\n")
+        os.replace(tmp, record)
     return fx

@@ -145,7 +145,7 @@ def _read_log(path: Path, upto: int) -> list[str]:
 RESUMABLE = {"steps", "log_every", "save_every", "preview_every", "keep", "workers", "compile"}
 
 
-PATHS = ("vae", "init", "more_caches")  # the same folder, however it is written
+PATHS = ("vae", "init", "more_caches", "videos")  # the same folder, however it is written
 
 
 def _same(key: str, old: Any, new: Any) -> bool:
@@ -279,7 +279,8 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
             f"the learning rate stays below lr ({cfg.lr:g}); set warmup lower (--set warmup=N)",
             flush=True,
         )
-    if not run.is_dir():
+    made = not run.is_dir()
+    if made:
         from ..io.video import check_writable
 
         check_writable(run)  # /proc/x, a read-only disk: said so, not "no such file"
@@ -287,8 +288,10 @@ def train(cfg: TrainConfig, quiet: bool = False) -> Path:
     torch.manual_seed(cfg.seed)
     try:
         stage = make_stage(cfg, acc, quiet)  # a transformer's: its latent cache built first
-    except KeyboardInterrupt:
-        if not quiet and cfg.stage == "transformer":
+    except BaseException as e:
+        if made and acc.is_main_process and not any(run.iterdir()):
+            run.rmdir()  # refused on reading its clips: no empty run folder left behind
+        if isinstance(e, KeyboardInterrupt) and not quiet and cfg.stage == "transformer":
             print(
                 "stopped building the latent cache; its shards so far are kept and the same "
                 "command goes on from them",

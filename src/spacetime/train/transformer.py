@@ -85,6 +85,15 @@ class TransformerStage:
         self.footage: Footage | None = None  # the clips of videos = FOLDER
         if data and cfg.videos:
             self.footage = footage.load(cfg, quiet, acc.is_main_process)
+            slots = cache.footage_slot(cfg.cache_clips, cfg.world_share)  # the folder's
+            clips = len(self.footage.train)
+            if slots < clips and not quiet and acc.is_main_process:
+                print(
+                    f"note: cache_clips ({cfg.cache_clips}) holds {slots} windows of your clips "
+                    f"and {clips} are trained on: {clips - slots} of them are left out; set "
+                    f"cache_clips to {-(-clips // max(1e-9, 1 - cfg.world_share)):.0f} or more",
+                    flush=True,
+                )
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
             self.odds = clip_odds(self.tasks, cfg.batch_tasks)
@@ -230,7 +239,7 @@ class TransformerStage:
     def preview_footage(self, model: torch.nn.Module, path: Path) -> dict[str, float]:
         """With videos = FOLDER: a clip made from each of 4 held-out clips' captions, beside the
         clip, and the flow loss on up to 8 held-out clips (text only, at 4 fixed noise levels:
-        lower is better; on training clips where none are held out)."""
+        lower is better; train_clips_loss, on training clips, where none are held out)."""
         from ..io import Video
 
         assert self.footage is not None
@@ -246,7 +255,7 @@ class TransformerStage:
         videos = [v for k, m in enumerate(made) for v in (Video(truth[k], c.fps, {}), m)]
         names = [f"{kind}: {text}" for text in captions[:4] for kind in ("clip", "made")]
         sheet_of_many(videos, path, frames_per_row=9, captions=names)
-        return {"heldout_loss": loss}
+        return {"heldout_loss" if self.footage.held else "train_clips_loss": loss}
 
     def flow_loss_on(self, model: torch.nn.Module, frames: np.ndarray, captions: list) -> float:
         """Mean flow loss (text to video) of clips uint8 (n, T, S, S, 3), at t = 0.2 to 0.8."""
