@@ -91,16 +91,17 @@ class VAEStage:
         n = -(-c.batch // per_clip)
         masks = None
         world = int(rng.binomial(n, c.world_share)) if c.videos else n  # clips from the world
-        parts = []
+        frames = np.empty((0, c.frames, c.size, c.size, 3), np.uint8)
         if world:
-            parts, _, scenes = world_clips(
+            frames, _, scenes = world_clips(
                 rng, world, c.frames, c.fps, c.size, c.object_weights, c.characters
             )
             if c.object_weight > 0:  # never with videos
-                masks = object_masks(parts, scenes, c.fps, c.size)
-        if world < n:
-            parts = [*parts, *self.footage().draw(rng, n - world, c.frames, c.size)[0]]
-        frames = np.stack(parts) if world < n else parts  # (n, T, H, W, 3)
+                masks = object_masks(frames, scenes, c.fps, c.size)
+        if world < n:  # (n, T, H, W, 3): the world's, then the folder's
+            frames = np.concatenate(
+                [frames, self.footage().draw(rng, n - world, c.frames, c.size)[0]]
+            )
         if c.crop:
             idx = np.arange(c.batch) // per_clip  # clip of each crop
             ys, xs = rng.integers(0, c.size - c.crop + 1, (2, c.batch))
