@@ -16,6 +16,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from ..fullsize import resize
 from ..io import read_media
 from ..io.media import probe_media
 from ..io.video import VideoError, sound_note
+
+if TYPE_CHECKING:
+    from .config import TrainConfig
 
 LIST = "captions.jsonl"
 MAX_BYTES = 8 << 30  # the clips in memory at the run's size
@@ -254,7 +258,7 @@ def at_rate_and_size(path: Path, fps: float, size: int) -> tuple[np.ndarray, lis
     return video.frames[idx], lines
 
 
-def load(cfg, quiet: bool = False, main: bool = True) -> Footage:
+def load(cfg: TrainConfig, quiet: bool = False, main: bool = True) -> Footage:
     """Read cfg.videos for cfg's run, with a progress bar; say what was read and left out, and
     (main: the main process) record it in the run folder's videos.json. A folder changed since
     the run began is said."""
