@@ -80,6 +80,25 @@ def test_clips_are_read_at_the_runs_rate_and_size_and_short_ones_left_out(mine: 
     assert xs[-1] > xs[0] + 20
 
 
+def test_a_line_may_give_the_rate_a_clip_is_read_at(mine: Path) -> None:
+    """A folder of PNG frames has no rate of its own: its line says it (and a clip's line
+    may read it slower, as slow motion); an impossible rate is an error naming the line."""
+    (mine / "frames" / "recipe.json").unlink()  # frames from elsewhere: no rate with them
+    said = " ".join(read_footage(mine, frames=5, fps=8.0, size=32).notes)
+    assert 'has no frame rate; 24 fps assumed; give its "fps" in captions.jsonl' in said
+    listed = mine / "captions.jsonl"
+    lines = listed.read_text().splitlines()
+    frames = json.loads(lines[3]) | {"fps": 4}  # 9 frames: 2 s at 4 fps
+    wide = json.loads(lines[0]) | {"fps": 12.0}  # 49 frames: 4 s at 12 fps
+    listed.write_text("\n".join([json.dumps(wide), *lines[1:3], json.dumps(frames)]) + "\n")
+    fx = read_footage(mine, frames=5, fps=8.0, size=32)
+    assert [len(c) for c in fx.clips] == [33, 16, 12, 17]
+    assert not any("no frame rate" in n for n in fx.notes)
+    listed.write_text(json.dumps(frames | {"fps": "fast"}) + "\n")
+    with pytest.raises(ValueError, match='line 1: "fps" must be a number'):
+        read_footage(mine, frames=5, fps=8.0, size=32)
+
+
 def test_windows_are_inside_the_clip_and_the_middle_one_is_fixed(mine: Path) -> None:
     fx = read_footage(mine, frames=5, fps=8.0, size=32)
     rng = np.random.default_rng(0)

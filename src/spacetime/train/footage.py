@@ -1,7 +1,8 @@
 """Training clips from a folder of your own videos, listed in its captions.jsonl.
 
 Each line of FOLDER/captions.jsonl is {"file": ..., "caption": ...} (the file relative to the
-folder; `world dataset` writes the same format). Every clip is read once: at the run's frame
+folder; `world dataset` writes the same format), and optionally "fps", the rate to read the
+clip at (a folder of PNG frames has none of its own). Every clip is read once: at the run's frame
 rate (the nearest frame to each tick) and with its short side scaled to the run's size, then
 held in memory. A training clip is a random window of `frames` frames from one of them,
 cropped to a random size x size square. Clips shorter than a window are left out with a
@@ -16,14 +17,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from ..fullsize import resize
 from ..io import read_media
 from ..io.media import probe_media
-from ..io.video import VideoError, sound_note
+from ..io.video import MAX_FPS, MIN_FPS, VideoError, sound_note
 
 if TYPE_CHECKING:
     from .config import TrainConfig
@@ -85,8 +86,17 @@ def window(clip: np.ndarray, frames: int, size: int, rng: np.random.Generator | 
     return clip[a : a + frames, y : y + size, x : x + size]
 
 
-def read_list(folder: Path) -> list[tuple[str, str]]:
-    """(file, caption) per line of folder/captions.jsonl; ValueError naming the bad line."""
+class Line(NamedTuple):
+    """A line of captions.jsonl: the clip, its caption, and the rate to read it at (a
+    folder of frames has none of its own; slow motion shot at 120 fps can be read at 30)."""
+
+    file: str
+    caption: str
+    fps: float | None = None
+
+
+def read_list(folder: Path) -> list[Line]:
+    """The lines of folder/captions.jsonl; ValueError naming the bad line."""
     if not folder.is_dir():
         what = "a file" if folder.exists() else "not there"
         raise ValueError(f"videos = {folder}: {what}; give a folder holding {LIST} and its clips")
@@ -112,10 +122,17 @@ def read_list(folder: Path) -> list[tuple[str, str]]:
             raise ValueError(f'{listed} line {k}: needs "file" and "caption", both strings')
         if not item["file"].strip():
             raise ValueError(f'{listed} line {k}: "file" is empty; name a clip')
-        out.append((item["file"], item["caption"]))
+        fps = item.get("fps")
+        ok = fps is None or (type(fps) in (int, float) and MIN_FPS <= fps <= MAX_FPS)
+        if not ok:
+            raise ValueError(
+                f'{listed} line {k}: "fps" must be a number from {MIN_FPS:g} to {MAX_FPS:g}, '
+                f"not {fps!r}"
+            )
+        out.append(Line(item["file"], item["caption"], None if fps is None else float(fps)))
     if not out:
         raise ValueError(f"{listed} lists no clips")
-    gone = [f for f, _ in out if not (folder / f).exists()]
+    gone = [line.file for line in out if not (folder / line.file).exists()]
     if gone:
         more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
         shown = ", ".join(repr(f) for f in gone[:3])
@@ -123,14 +140,14 @@ def read_list(folder: Path) -> list[tuple[str, str]]:
     return out
 
 
-def content_hash(folder: Path, items: list[tuple[str, str]]) -> str:
+def content_hash(folder: Path, items: list[Line]) -> str:
     """sha256 of captions.jsonl and the bytes of every file it lists (a frame folder's
     frames in order): what decides the clips, so a changed clip never reads a stale cache."""
     from ..io.video import frame_files
 
     h = hashlib.sha256((folder / LIST).read_bytes())
-    for name, _ in items:
-        path = folder / name
+    for line in items:
+        path = folder / line.file
         for f in frame_files(path) if path.is_dir() else [path]:
             with open(f, "rb") as fh:
                 h.update(hashlib.file_digest(fh, "sha256").digest())
@@ -149,12 +166,12 @@ def read_footage(
     folder = Path(folder)
     items = read_list(folder)
     need = 0
-    for name in dict.fromkeys(n for n, _ in items):  # what the clips take, before any work
+    for name, rate in dict.fromkeys((x.file, x.fps) for x in items):  # before any work
         try:
             p = probe_media(folder / name)
         except VideoError:
             continue  # read below, and left out with its reason
-        ticks = int((p.num_frames - 1) * fps / p.fps) + 1
+        ticks = int((p.num_frames - 1) * fps / (rate or p.fps)) + 1
         need += ticks * size * size * 3 * max(p.height, p.width) // max(1, min(p.height, p.width))
     if need > MAX_BYTES:
         raise ValueError(
@@ -163,16 +180,16 @@ def read_footage(
         )
     clips, captions, files = [], [], []
     about: dict[str, list[str]] = {}  # a note on reading -> the files it is about
-    read: dict[str, np.ndarray | None] = {}  # a file listed twice (two captions) is read once
-    for k, (name, text) in enumerate(items):
-        if name not in read:
+    read: dict[tuple, np.ndarray | None] = {}  # a file listed twice (two captions): read once
+    for k, (name, text, rate) in enumerate(items):
+        if (name, rate) not in read:
             try:
-                read[name], said = at_rate_and_size(folder / name, fps, size)
+                read[name, rate], said = at_rate_and_size(folder / name, fps, size, rate)
             except VideoError as e:
-                read[name], said = None, [f"unreadable, left out ({_short(str(e))})"]
+                read[name, rate], said = None, [f"unreadable, left out ({_short(str(e))})"]
             for line in said:
                 about.setdefault(line, []).append(name)
-        clip = read[name]
+        clip = read[name, rate]
         if clip is not None and len(clip) >= frames:
             clips.append(clip)
             captions.append(text)
@@ -228,10 +245,13 @@ def _short(text: str, most: int = 120) -> str:
     return text if len(text) <= most else text[: most - 3] + "..."
 
 
-def at_rate_and_size(path: Path, fps: float, size: int) -> tuple[np.ndarray, list[str]]:
+def at_rate_and_size(
+    path: Path, fps: float, size: int, rate: float | None = None
+) -> tuple[np.ndarray, list[str]]:
     """A clip at fps (each tick takes the nearest frame) with its short side size: uint8
-    (T, h, w, 3), and what reading it assumed or changed, without its name. Frames are
-    shrunk as they are read, so a long clip is never held whole."""
+    (T, h, w, 3), and what reading it assumed or changed, without its name. rate: the
+    clip's own rate, where captions.jsonl gives one. Frames are shrunk as they are read, so
+    a long clip is never held whole."""
     last: list = [None, None]  # a frame shown again (an uneven clip replayed) is shrunk once
     seen: list[tuple[int, int]] = []
 
@@ -245,9 +265,10 @@ def at_rate_and_size(path: Path, fps: float, size: int) -> tuple[np.ndarray, lis
         return last[1]
 
     said: list[str] = []
-    video = read_media(path, said, each=shrink)
+    video = read_media(path, said, each=shrink, fps=rate)
     quiet = sound_note(path, False)  # training makes pictures: its sound is not news
     lines = [n.removeprefix(f"{path.name}: ") for n in said if n != quiet]
+    lines = [f'{n}; give its "fps" in {LIST}' if "no frame rate" in n else n for n in lines]
     if seen and min(seen[0]) < size:
         lines.append(f"smaller than size ({size}), scaled up")
     if video.fps < fps - 1e-6:
