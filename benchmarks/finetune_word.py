@@ -86,11 +86,18 @@ def main() -> None:
     world = build("trained", args.n, 2.0)
     before = Pipeline.load()
     result = {"before": {"zorb": verdicts(before, zorbs), "world": verdicts(before, world)}}
+    config = Path("configs/finetune.toml")
+    if not args.world_share:  # the zorbs alone: the world's keys go too, as the config says
+        world = ("world_share", "object_weights", "directional_share", "shape_share")
+        lines = config.read_text().splitlines(keepends=True)
+        config = args.out / "finetune.toml"
+        config.write_text("".join(x for x in lines if not x.startswith(world)))
     t0 = time.time()
-    cmd = [sys.executable, "-m", "spacetime.cli", "train", "configs/finetune.toml", "-q",
+    cmd = [sys.executable, "-m", "spacetime.cli", "train", str(config), "-q",
            "-o", str(args.out / "run"), "--set", f"videos={folder}", "--steps", str(args.steps),
-           "--set", f"cache_clips={args.cache}", "--set", "preview_every=100000",
-           "--set", f"world_share={args.world_share}"]  # fmt: skip
+           "--set", f"cache_clips={args.cache}", "--set", "preview_every=100000"]  # fmt: skip
+    if args.world_share:
+        cmd += ["--set", f"world_share={args.world_share}"]
     if not args.trained:
         subprocess.run(cmd, check=True)
         result["train_s"] = round(time.time() - t0, 1)

@@ -83,8 +83,11 @@ def test_clips_are_read_at_the_runs_rate_and_size_and_short_ones_left_out(mine: 
 def test_a_line_may_give_the_rate_a_clip_is_read_at(mine: Path) -> None:
     """A folder of PNG frames has no rate of its own: its line says it (and a clip's line
     may read it slower, as slow motion); an impossible rate is an error naming the line."""
+    before = read_footage(mine, frames=5, fps=8.0, size=32).sha256
     (mine / "frames" / "recipe.json").unlink()  # frames from elsewhere: no rate with them
-    said = " ".join(read_footage(mine, frames=5, fps=8.0, size=32).notes)
+    fx = read_footage(mine, frames=5, fps=8.0, size=32)
+    assert fx.sha256 != before  # read at another rate: another cache, same PNG bytes
+    said = " ".join(fx.notes)
     assert 'has no frame rate; 24 fps assumed; give its "fps" in captions.jsonl' in said
     listed = mine / "captions.jsonl"
     lines = listed.read_text().splitlines()
@@ -112,12 +115,16 @@ def test_windows_are_inside_the_clip_and_the_middle_one_is_fixed(mine: Path) -> 
 
 def test_every_tenth_clip_is_held_out_for_previews(tmp_path: Path) -> None:
     lines = [(f"c{k}.mp4", moving_square(9, 32, 32), 8.0) for k in range(21)]
-    fx = read_footage(make_folder(tmp_path / "many", lines), frames=5, fps=8.0, size=32)
-    assert fx.held == [9, 19] and len(fx.train) == 19
-    assert "2 held out" in fx.summary()
+    folder = make_folder(tmp_path / "many", lines)
+    with (folder / "captions.jsonl").open("a") as f:  # c9 again, with a second caption
+        f.write(json.dumps({"file": "c9.mp4", "caption": "the same clip, told otherwise"}) + "\n")
+    fx = read_footage(folder, frames=5, fps=8.0, size=32)
+    assert fx.held == [9, 19, 21] and len(fx.train) == 19  # c9 held out with both captions
+    assert "3 held out" in fx.summary()
     shown, captions = fx.shown(5, 32)
-    assert shown.shape == (2, 5, 32, 32, 3)
-    assert captions == ["clip 9 moving right", "clip 19 moving right"]
+    assert shown.shape == (3, 5, 32, 32, 3)
+    told = "the same clip, told otherwise"
+    assert captions == ["clip 9 moving right", "clip 19 moving right", told]
 
 
 def test_notes_on_many_clips_are_one_line_and_a_clip_listed_twice_is_read_once(

@@ -898,7 +898,12 @@ def test_verbs_that_keep_every_frame_keep_the_sound(
         ("b.mp4", ["inpaint", str(video), "grass", "--box", "4,4,10,10"], as_was, 0.0),
         ("c.gif", ["stylize", str(video), "a blue circle"], "not kept", None),
         ("d.mp4", ["extend", str(video), "x", "--seconds", "0.5"], f"{under} after", 0.0),
-        ("e.mp4", ["extend", str(video), "x", "--seconds", "0.5", "--backward"], under, 0.5),
+        (
+            "e.mp4",
+            ["extend", str(video), "x", "--seconds", "0.5", "--backward"],
+            f"{under} before",
+            0.5,
+        ),
         ("f.mp4", ["interpolate", str(video), "--factor", "2"], as_was, 0.0),
     ):
         out = tmp_path / name
@@ -933,5 +938,6 @@ def test_a_sound_copy_that_fails_leaves_the_pictures_and_a_recipe_that_says_so(
     r = CliRunner().invoke(app, [*args, "--steps", "2"])
     assert r.exit_code == 0, r.output
     assert "its sound could not be copied (disk full)" in r.output
+    assert "its sound is not kept" in r.output and "kept as it was" not in r.output
     said = " ".join(read_video(out).recipe["notices"])
     assert "phone.mp4: its sound is not kept" in said and "kept as it was" not in said

@@ -111,8 +111,9 @@ def _run(
         if carried:  # said at reading as not kept: the file says kept once it is
             at, added = sound_at(made) if sound_at else (0.0, "")
             lost, kept = sound_note(sound, False), sound_note(sound, True, added)  # type: ignore[arg-type]
-        for line in recipe["notices"]:
-            _say(quiet, f"note: {kept if carried and line == lost else line}")
+        for line in recipe["notices"]:  # the sound's is said once the copy is done
+            if not (carried and line == lost):
+                _say(quiet, f"note: {line}")
         n, h, w = made.num_frames, made.height, made.width
         writing = bar.add_task("writing", total=n)
 
@@ -125,7 +126,9 @@ def _run(
         if carried:
             try:
                 add_sound(out, sound, at, (lost, kept))  # type: ignore[arg-type]
+                _say(quiet, f"note: {kept}")
             except (av.FFmpegError, OSError, ValueError) as e:  # the pictures are written
+                _say(quiet, f"note: {lost}")
                 _say(quiet, f"note: {sound.name}: its sound could not be copied ({e})")  # type: ignore[union-attr]
     _say(quiet, wrote(out, n, w, h, made.fps))
 

@@ -12,6 +12,7 @@ shard. Processes split the shards between them.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -97,6 +98,23 @@ def footage_slot(i: int, share: float) -> int:
     return i - math.floor(i * share)
 
 
+def too_few(cfg: TrainConfig, clips: int) -> str:
+    """'' when the cache of a videos run holds a window of each of its clips (training
+    clips), else a note with the cache_clips that would."""
+
+    def slots(n: int) -> int:  # the folder's windows in a cache of n clips (whole shards)
+        return footage_slot(-(-n // cfg.cache_shard) * cfg.cache_shard, cfg.world_share)
+
+    if slots(cfg.cache_clips) >= clips:
+        return ""
+    enough = next(n for n in itertools.count(cfg.cache_clips) if slots(n) >= clips)
+    return (
+        f"cache_clips ({cfg.cache_clips}) holds {slots(cfg.cache_clips)} windows of your clips "
+        f"and {clips} are trained on: {clips - slots(cfg.cache_clips)} of them are left out; "
+        f"set cache_clips to {enough} or more"
+    )
+
+
 def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -> dict:
     """The clips of one shard, before the VAE: frames uint8 (n, T, H, W, 3), known-pixel masks
     and object masks bool (n, T, H, W), captions and tasks. CPU work only. With footage (the
@@ -107,7 +125,8 @@ def render_shard(cfg: TrainConfig, shard: int, footage: Footage | None = None) -
     for i in range(first, first + cfg.cache_shard):
         rng = np.random.default_rng([cfg.seed, 7, i])
         if cfg.videos and not world_slot(i, cfg.world_share):
-            assert footage is not None, "videos = FOLDER: render_shard needs its clips"
+            if footage is None:
+                raise ValueError(f"videos = {cfg.videos}: render_shard needs its clips")
             k = footage.train[footage_slot(i, cfg.world_share) % len(footage.train)]
             frames.append(window(footage.clips[k], cfg.frames, cfg.size, rng))
             captions.append(footage.captions[k])
@@ -205,15 +224,16 @@ def build(
     world: int = 1,
     progress=None,
     seconds: dict[str, float] | None = None,
-    data: str = "",
     footage: Footage | None = None,
 ) -> Path:
     """Make sure every shard exists; this process encodes shards rank, rank + world, ...
 
     With cfg.workers, that many processes render the shards ahead while this one encodes.
-    seconds, if given, gets where this process's time went (also saved as build.json). With
-    videos = FOLDER, data is its content hash and footage its clips."""
-    folder = folder_of(cfg, latent_hash(vae), data)
+    seconds, if given, gets where this process's time went (also saved as build.json).
+    footage: the clips of videos = FOLDER, which the key holds the hash of."""
+    if cfg.videos and footage is None:
+        raise ValueError(f"videos = {cfg.videos}: its cache is built from its clips (footage)")
+    folder = folder_of(cfg, latent_hash(vae), footage.sha256 if footage is not None else "")
     folder.mkdir(parents=True, exist_ok=True)
     shards = -(-cfg.cache_clips // cfg.cache_shard)
     path = lambda s: folder / f"shard-{s:05d}.safetensors"  # noqa: E731
@@ -265,8 +285,13 @@ def earlier(run: str | Path, latents: str, like: TrainConfig) -> Path:
             raise ValueError(f"more_caches: {run} has {f} {theirs}, this run {ours}")
     data = ""
     if other.videos:  # the content hash its clips had, as the run recorded it
-        record = Path(run) / "videos.json"
-        data = json.loads(record.read_text())["sha256"] if record.is_file() else "?"
+        try:
+            data = str(json.loads((Path(run) / "videos.json").read_text())["sha256"])
+        except (OSError, ValueError, KeyError, TypeError):
+            raise ValueError(
+                f"more_caches: {run} trained on videos = {other.videos}, and its videos.json, "
+                "which says which clips its cache holds, is missing or damaged"
+            ) from None
     folder = Path(run) / "cache" / cache_key(other, latents, data)
     shards = -(-other.cache_clips // other.cache_shard)
     if len(list(folder.glob("shard-*.safetensors"))) < shards:

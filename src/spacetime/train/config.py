@@ -135,7 +135,7 @@ class TrainConfig:
         cfg = cls(**flat)
         cfg.validate()
         world = sorted(set(flat) & WORLD_ONLY)
-        if cfg.videos and world and "world_share" not in flat:  # videos replace the world
+        if cfg.videos and world and not cfg.world_share:  # a videos folder replaces the world
             raise ValueError(
                 f"{', '.join(world)} only shape{'s' if len(world) == 1 else ''} the procedural "
                 f"world's clips, and videos = "

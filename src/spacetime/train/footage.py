@@ -6,7 +6,8 @@ clip at (a folder of PNG frames has none of its own). Every clip is read once: a
 rate (the nearest frame to each tick) and with its short side scaled to the run's size, then
 held in memory. A training clip is a random window of `frames` frames from one of them,
 cropped to a random size x size square. Clips shorter than a window are left out with a
-note. With 10 clips or more, every 10th (8 at most) is held out: the previews score on them.
+note. With 10 files or more, every 10th (8 at most) is held out, with every caption it is
+listed with: the previews score on them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
 LIST = "captions.jsonl"
 MAX_BYTES = 8 << 30  # the clips in memory at the run's size
-HOLD_EVERY = 10  # with this many clips or more, every HOLD_EVERY-th is held out
+HOLD_EVERY = 10  # with this many files or more, every HOLD_EVERY-th is held out
 MAX_HELD = 8
 NEEDS = ("file", "caption")  # the keys of a captions.jsonl line (the world's add more)
 
@@ -46,7 +47,7 @@ class Footage:
     files: list[str]  # as captions.jsonl names them
     train: list[int]  # indices of the clips trained on
     held: list[int]  # and of those held out for previews
-    sha256: str  # of captions.jsonl and every file it lists
+    sha256: str  # of what is trained on: clips as read, captions, which are held out
     fps: float  # the run's rate, which the clips are at
     notes: list[str] = field(default_factory=list)  # clips left out, assumptions made
 
@@ -140,17 +141,15 @@ def read_list(folder: Path) -> list[Line]:
     return out
 
 
-def content_hash(folder: Path, items: list[Line]) -> str:
-    """sha256 of captions.jsonl and the bytes of every file it lists (a frame folder's
-    frames in order): what decides the clips, so a changed clip never reads a stale cache."""
-    from ..io.video import frame_files
-
-    h = hashlib.sha256((folder / LIST).read_bytes())
-    for line in items:
-        path = folder / line.file
-        for f in frame_files(path) if path.is_dir() else [path]:
-            with open(f, "rb") as fh:
-                h.update(hashlib.file_digest(fh, "sha256").digest())
+def content_hash(clips: list[np.ndarray], captions: list[str], held: list[int]) -> str:
+    """sha256 of the clips as read (at the run's rate and size), their captions and which
+    are held out: whatever changes them (a clip's bytes, a frame folder's recipe.json, a
+    line's "fps"), the latent cache is another, and a file changed while it was read is
+    hashed as it was read."""
+    h = hashlib.sha256(json.dumps([captions, held]).encode())
+    for clip in clips:
+        h.update(repr(clip.shape).encode())
+        h.update(np.ascontiguousarray(clip).data)
     return h.hexdigest()[:16]
 
 
@@ -211,8 +210,10 @@ def read_footage(
             f"videos = {folder}: no clip of {seconds:g} s or more ({frames} frames at {fps:g} "
             f"fps) to train on; {'; '.join(notes[:2])}"
         )
-    held = list(range(HOLD_EVERY - 1, len(clips), HOLD_EVERY))[:MAX_HELD]
-    train = [i for i in range(len(clips)) if i not in held]
+    unique = list(dict.fromkeys(files))  # a file listed twice is held out with both captions
+    kept = set(unique[HOLD_EVERY - 1 :: HOLD_EVERY][:MAX_HELD])
+    held = [i for i, f in enumerate(files) if f in kept]
+    train = [i for i, f in enumerate(files) if f not in kept]
     return Footage(
         folder,
         clips,
@@ -220,7 +221,7 @@ def read_footage(
         files,
         train,
         held,
-        content_hash(folder, items),
+        content_hash(clips, captions, held),
         fps,
         notes,
     )
@@ -250,8 +251,9 @@ def at_rate_and_size(
 ) -> tuple[np.ndarray, list[str]]:
     """A clip at fps (each tick takes the nearest frame) with its short side size: uint8
     (T, h, w, 3), and what reading it assumed or changed, without its name. rate: the
-    clip's own rate, where captions.jsonl gives one. Frames are shrunk as they are read, so
-    a long clip is never held whole."""
+    clip's own rate, where captions.jsonl gives one. Each frame is shrunk as it is read (a
+    4K clip is never held at 4K), then the ticks are picked: the shrunk clip is held whole
+    at its own rate for a moment."""
     last: list = [None, None]  # a frame shown again (an uneven clip replayed) is shrunk once
     seen: list[tuple[int, int]] = []
 
@@ -266,8 +268,8 @@ def at_rate_and_size(
 
     said: list[str] = []
     video = read_media(path, said, each=shrink, fps=rate)
-    quiet = sound_note(path, False)  # training makes pictures: its sound is not news
-    lines = [n.removeprefix(f"{path.name}: ") for n in said if n != quiet]
+    sound = sound_note(path, False)  # training makes pictures: its sound is not news
+    lines = [n.removeprefix(f"{path.name}: ") for n in said if n != sound]
     lines = [f'{n}; give its "fps" in {LIST}' if "no frame rate" in n else n for n in lines]
     if seen and min(seen[0]) < size:
         lines.append(f"smaller than size ({size}), scaled up")
@@ -275,7 +277,8 @@ def at_rate_and_size(
         lines.append(f"under {fps:g} fps, so frames repeat")
     n = len(video.frames)
     ticks = int((n - 1) * fps / video.fps + 1e-9) + 1
-    idx = np.minimum(np.round(np.arange(ticks) * video.fps / fps).astype(int), n - 1)
+    nearest = np.floor(np.arange(ticks) * video.fps / fps + 0.5).astype(int)  # ties go later
+    idx = np.minimum(nearest, n - 1)
     return video.frames[idx], lines
 
 
@@ -291,7 +294,8 @@ def load(cfg: TrainConfig, quiet: bool = False, main: bool = True) -> Footage:
         seen = lambda k, n: bar.update(task, completed=k, total=n)  # noqa: E731
         fx = read_footage(cfg.videos, cfg.frames, cfg.fps, cfg.size, seen)
     record = Path(cfg.out) / "videos.json"
-    now = {"videos": cfg.videos, "sha256": fx.sha256, "clips": fx.files, "held_out": fx.held}
+    held = list(dict.fromkeys(fx.files[i] for i in fx.held))
+    now = {"videos": cfg.videos, "sha256": fx.sha256, "clips": fx.files, "held_out": held}
     try:
         was = json.loads(record.read_text()) if record.is_file() else None
     except (ValueError, OSError):  # damaged: written again below

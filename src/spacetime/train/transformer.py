@@ -16,9 +16,10 @@ from ..models import folder as mf
 from ..models import presets
 from ..models.fast import speed_up
 from ..models.text import default_encoder
-from . import cache, footage
+from . import cache
 from .config import TrainConfig
 from .footage import Footage
+from .footage import load as load_footage
 
 PREVIEW_ITEMS = 8  # held-out prompts generated and judged at every preview
 PREVIEW_ATTRS = ("colour", "shape", "size", "motion")  # logged per preview besides all-right
@@ -84,18 +85,14 @@ class TransformerStage:
         self.own = 0  # clips taken in from them (cache_grow)
         self.footage: Footage | None = None  # the clips of videos = FOLDER
         if data and cfg.videos:
-            self.footage = footage.load(cfg, quiet, acc.is_main_process)
-            slots = cache.footage_slot(cfg.cache_clips, cfg.world_share)  # the folder's
-            clips = len(self.footage.train)
-            if slots < clips and not quiet and acc.is_main_process:
-                print(
-                    f"note: cache_clips ({cfg.cache_clips}) holds {slots} windows of your clips "
-                    f"and {clips} are trained on: {clips - slots} of them are left out; set "
-                    f"cache_clips to {-(-clips // max(1e-9, 1 - cfg.world_share)):.0f} or more",
-                    flush=True,
-                )
+            self.footage = load_footage(cfg, quiet, acc.is_main_process)
+            short = cache.too_few(cfg, len(self.footage.train))
+            if short and not quiet and acc.is_main_process:
+                print(f"note: {short}", flush=True)
         if data:
             self.data, self.captions, self.tasks = self.load_cache(acc, quiet)
+            if not acc.is_main_process:  # only the main process previews: the rest let go
+                self.footage = None
             self.odds = clip_odds(self.tasks, cfg.batch_tasks)
             if acc.device.type == "cuda":  # the whole cache on the GPU: batches drawn there
                 self.data = {k: v.to(acc.device) for k, v in self.data.items()}
@@ -147,7 +144,6 @@ class TransformerStage:
                 acc.num_processes,
                 progress=built,
                 seconds=seconds,
-                data=data,
                 footage=self.footage,
             )
         if any(seconds.values()) and not quiet and acc.is_main_process:

@@ -72,10 +72,10 @@ class VAEStage:
 
     def footage(self) -> Footage:
         """The run's own clips (videos = FOLDER), read once."""
-        from . import footage
+        from .footage import load
 
         if self._footage is None:
-            self._footage = footage.load(self.cfg, self.quiet, self.main)
+            self._footage = load(self.cfg, self.quiet, self.main)
         return self._footage
 
     def batch(self, step: int, rank: int) -> tuple[torch.Tensor, torch.Tensor | None]:
