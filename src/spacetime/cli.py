@@ -89,7 +89,7 @@ app = typer.Typer(
     help="Spacetime: generative video.",
 )
 world_app = typer.Typer(
-    no_args_is_help=True, help="The procedural world: render, dataset, analyse."
+    no_args_is_help=True, help="The procedural world: render, dataset, analyse, vocab."
 )
 app.add_typer(world_app, name="world")
 
