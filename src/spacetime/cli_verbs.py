@@ -299,9 +299,8 @@ def extend(
 
     def sound_at(made: Any) -> tuple[float, str]:  # the clip's sound under its own frames
         new = (made.num_frames - clip.num_frames) / made.fps  # seconds added
-        return (
-            new if backward else 0.0
-        ), f"the {new:g} s added {'before' if backward else 'after'} it"
+        side = "before" if backward else "after"
+        return (new if backward else 0.0), f"the {new:g} s added {side} it"
 
     _run(
         pipe,

@@ -390,9 +390,10 @@ def add_sound(
         late = round(at / take.time_base) if at else 0  # in the sound's ticks
         with av.open(str(tmp), "w") as box:
             head = _parse_header(pictures.metadata.get("comment"))
-            if head is not None and notes is not None:
-                said = head["recipe"].get("notices", [])
-                head["recipe"]["notices"] = [notes[1] if n == notes[0] else n for n in said]
+            recipe = head.get("recipe") if head is not None else None
+            if isinstance(recipe, dict) and notes is not None:
+                said = recipe.get("notices", [])
+                recipe["notices"] = [notes[1] if n == notes[0] else n for n in said]
             if head is not None:
                 box.metadata["comment"] = json.dumps(head)
             into = {
