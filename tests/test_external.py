@@ -450,3 +450,12 @@ def test_one_window_families_refuse_long_clips_before_any_work(folders, monkeypa
     monkeypatch.setattr(pipe, "generate", lambda *a, **k: pytest.fail("should not run"))
     with pytest.raises(ValueError, match=r"at most 9 frames in one go; .*Wan VACE or LTX"):
         pipe.animate(clip(1, 32)[0], "it moves", frames=20)
+
+
+def test_a_canvas_past_the_rotary_positions_is_refused(folders):
+    """The test Wan's rope_max_seq_len is 32 patches: 544 pixels wide is 34; its attention
+    failed with a shape error (a RuntimeError traceback), so it is one line that says what
+    to ask for."""
+    pipe = load(folders["wan-t2v"], "wan-t2v")
+    with pytest.raises(ValueError, match=r"at most 32 patches .* take 34; ask for fewer"):
+        pipe.generate("a red square", height=32, width=544, frames=5)

@@ -128,6 +128,26 @@ class ExternalPipeline(Verbs):
             return bool(cfg.get("use_learned_positional_embeddings"))
         return False
 
+    def _check_positions(self, frames: int, h: int, w: int) -> None:
+        """Refuse a clip longer or larger than the transformer's rotary positions reach
+        (rope_max_seq_len, per axis, in patches): its attention fails with a shape error."""
+        cfg = getattr(getattr(self.pipe, "transformer", None), "config", None) or {}
+        reach = cfg.get("rope_max_seq_len")
+        if not reach:
+            return
+        patch = cfg.get("patch_size") or (1, 1, 1)
+        sizes = (
+            ((frames - 1) // self.frame_step + 1) // patch[0],
+            h // self.multiple,
+            w // self.multiple,
+        )
+        if max(sizes) > reach:
+            raise ValueError(
+                f"this checkpoint's transformer places at most {reach} patches along each axis "
+                f"(rope_max_seq_len), and {frames} frames at {w}x{h} take {max(sizes)}; ask for "
+                "fewer --frames or a smaller --size"
+            )
+
     def canvas(self, h: int, w: int) -> tuple[int, int]:
         if self.fixed:  # learned positions: the trained size only
             return int(self.meta["height"]), int(self.meta["width"])
@@ -239,6 +259,7 @@ class ExternalPipeline(Verbs):
         )
         seed = int(seed)
         n, h, w = o["frames"], o["height"], o["width"]
+        self._check_positions(n, h, w)
         if known is not None and (known_video is None or known.shape != (n, h, w)):
             raise ValueError(f"known must be ({n}, {h}, {w}) with known_video (T, H, W, 3)")
         if init_video is not None and not 0.0 < strength <= 1.0:
