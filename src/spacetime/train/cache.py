@@ -4,8 +4,8 @@ Clip i depends only on (seed, i): its scene, caption, task and known-pixel mask 
 videos = FOLDER: windows of the folder's clips in turn, with their captions; a share
 world_share of them world clips instead). Shards of
 `cache_shard` clips are written atomically to run/cache/<key>/, where the key hashes the VAE's
-weights and every setting that changes the content (and a videos folder's bytes), so a new
-VAE or new clips never read stale latents, and a killed build resumes at the first missing
+weights and every setting that changes the content (and a videos folder's clips as read),
+so a new VAE or new clips never read stale latents, and a killed build resumes at the first missing
 shard. Processes split the shards between them.
 """
 

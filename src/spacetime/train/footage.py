@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 from ..fullsize import resize
 from ..io import read_media
 from ..io.media import probe_media
-from ..io.video import MAX_FPS, MIN_FPS, VideoError, sound_note
+from ..io.video import MAX_FPS, MIN_FPS, VideoError, atomic_path, sound_note
 
 if TYPE_CHECKING:
     from .config import TrainConfig
@@ -311,7 +310,6 @@ def load(cfg: TrainConfig, quiet: bool = False, main: bool = True) -> Footage:
                 flush=True,
             )
     if main and Path(cfg.out).is_dir():
-        tmp = record.with_suffix(".tmp")
-        tmp.write_text(json.dumps(now, indent=1) + "\n")
-        os.replace(tmp, record)
+        with atomic_path(record) as tmp:
+            tmp.write_text(json.dumps(now, indent=1) + "\n")
     return fx
