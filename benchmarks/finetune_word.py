@@ -88,10 +88,10 @@ def main() -> None:
     result = {"before": {"zorb": verdicts(before, zorbs), "world": verdicts(before, world)}}
     config = Path("configs/finetune.toml")
     if not args.world_share:  # the zorbs alone: the world's keys go too, as the config says
-        world = ("world_share", "object_weights", "directional_share", "shape_share")
+        keys = ("world_share", "object_weights", "directional_share", "shape_share")
         lines = config.read_text().splitlines(keepends=True)
         config = args.out / "finetune.toml"
-        config.write_text("".join(x for x in lines if not x.startswith(world)))
+        config.write_text("".join(x for x in lines if not x.startswith(keys)))
     t0 = time.time()
     cmd = [sys.executable, "-m", "spacetime.cli", "train", str(config), "-q",
            "-o", str(args.out / "run"), "--set", f"videos={folder}", "--steps", str(args.steps),
